@@ -1,0 +1,20 @@
+package dev.jlay;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** jlay's command line: each subcommand is wired here explicitly. */
+@Command(name = "jlay", mixinStandardHelpOptions = true, version = "jlay 0.1.0",
+        description = "AT Protocol relay appliance.",
+        subcommands = {})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+}
