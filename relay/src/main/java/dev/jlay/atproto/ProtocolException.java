@@ -1,6 +1,10 @@
 package dev.jlay.atproto;
 
-/** Base of the typed errors thrown by the pure protocol code. */
+/**
+ * Base of every typed exception raised by the pure protocol layer (codecs, CIDs, CARs, frames,
+ * syntax, signatures). Callers that handle untrusted input catch this one type: anything else
+ * escaping the protocol layer is a bug.
+ */
 public abstract class ProtocolException extends RuntimeException {
     protected ProtocolException(String message) {
         super(message);
