@@ -1,11 +1,10 @@
 -- Database bootstrap for the jlay appliance, run by jlay-firstboot as the
 -- PostgreSQL superuser. Idempotent. The password comes from the environment
--- (RELAY_DATABASE_PASSWORD) so it never appears on a command line.
-\getenv jlay_password RELAY_DATABASE_PASSWORD
+-- (JLAY_DATABASE_PASSWORD) so it never appears on a command line.
+\getenv jlay_password JLAY_DATABASE_PASSWORD
 \if :{?jlay_password}
 \else
-  \echo 'bootstrap.sql: RELAY_DATABASE_PASSWORD is not set'
-  \quit
+  DO $$ BEGIN RAISE EXCEPTION 'bootstrap.sql: JLAY_DATABASE_PASSWORD is not set'; END $$;
 \endif
 SELECT 'CREATE ROLE jlay LOGIN'
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'jlay')\gexec

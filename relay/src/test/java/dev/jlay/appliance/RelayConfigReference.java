@@ -33,9 +33,4 @@ final class RelayConfigReference {
             }
         }
     }
-
-    /** The documented environment name of a key: RELAY_ + upper case, '.' and '-' → '_'. */
-    static String envName(String key) {
-        return "RELAY_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
-    }
 }
