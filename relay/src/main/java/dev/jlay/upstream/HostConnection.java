@@ -49,6 +49,7 @@ public final class HostConnection {
     private final FrameSink sink;
     private final LongSupplier cursor;
     private final HostListener listener;
+    private final UpstreamMeters meters;
     private volatile RateLimiter rateLimiter;
 
     private volatile boolean running;
@@ -76,7 +77,7 @@ public final class HostConnection {
      * @param cursor the host's last processed seq (0 or less: none); asked on every connect
      */
     public HostConnection(String host, ConnectionConfig config, HttpClient http, AddressGuard guard, FrameSink sink,
-                          LongSupplier cursor, RateLimiter rateLimiter, HostListener listener) {
+                          LongSupplier cursor, RateLimiter rateLimiter, HostListener listener, UpstreamMeters meters) {
         this.host = host;
         this.base = SubscribeUri.base(host, config.allowInsecureHosts());
         this.config = config;
@@ -86,6 +87,7 @@ public final class HostConnection {
         this.cursor = cursor;
         this.rateLimiter = rateLimiter;
         this.listener = listener;
+        this.meters = meters;
     }
 
     public String host() {
@@ -130,6 +132,10 @@ public final class HostConnection {
             }
         }
         state = HostStatus.State.STOPPED;
+    }
+
+    HostStatus.State state() {
+        return state;
     }
 
     public boolean isRunning() {
@@ -185,6 +191,7 @@ public final class HostConnection {
                 break;
             }
             failures.incrementAndGet();
+            meters.disconnects.increment();
             lastError = reason;
             listener.onDisconnected(host, reason);
             attempt = progressed ? 0 : attempt + 1;
@@ -223,6 +230,7 @@ public final class HostConnection {
             return false;
         }
         connects.incrementAndGet();
+        meters.connects.increment();
         connectedSince = Instant.now();
         state = HostStatus.State.CONNECTED;
         listener.onConnected(host, resume);
@@ -245,6 +253,8 @@ public final class HostConnection {
                 case Event.Oversize o -> {
                     framesReceived.incrementAndGet();
                     bytesReceived.addAndGet(o.bytes());
+                    meters.messages.increment();
+                    meters.bytes.add(o.bytes());
                     drop(DropReason.OVERSIZE, "message of " + o.bytes() + " bytes over the cap");
                     ws.request(1);
                 }
@@ -271,8 +281,11 @@ public final class HostConnection {
      * {@link #END_SESSION} if the connection must end (malformed bytes, error frame).
      */
     private long handle(byte[] frame, long receivedNanos, long sessionSeq) throws InterruptedException {
+        long t0 = System.nanoTime();
         framesReceived.incrementAndGet();
         bytesReceived.addAndGet(frame.length);
+        meters.messages.increment();
+        meters.bytes.add(frame.length);
         FrameHeader header;
         PayloadFields fields;
         try {
@@ -317,6 +330,9 @@ public final class HostConnection {
         }
         var frameOut = new UpstreamFrame(host, header.type(), fields.seq(), fields.did(), frame,
                 header.payloadOffset(), receivedNanos);
+        if (meters.receive != null) {
+            meters.receive.record(1, t0, -1); // peek + checks; virtual thread: no allocation figure
+        }
         RateLimiter limiter = rateLimiter;
         if (limiter.wouldWait()) {
             throttled = true;
@@ -325,16 +341,19 @@ public final class HostConnection {
         throttled = false;
         if (!sink.offer(frameOut)) {
             blockedOnSink = true;
+            meters.sinkWaits.increment();
             sink.put(frameOut);
             blockedOnSink = false;
         }
         framesForwarded.incrementAndGet();
+        meters.forwarded.increment();
         lastSeq.set(fields.seq());
         return fields.seq();
     }
 
     private void drop(DropReason reason, String detail) {
         drops.incrementAndGet(reason.ordinal());
+        meters.drops[reason.ordinal()].increment();
         if (detail != null) {
             lastError = detail;
         }

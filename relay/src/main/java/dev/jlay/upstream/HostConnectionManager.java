@@ -19,11 +19,18 @@ public final class HostConnectionManager implements AutoCloseable {
     private final AddressGuard guard;
     private final FrameSink sink;
     private final HostListener listener;
+    private final UpstreamMeters meters;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
     private final ConcurrentHashMap<String, HostConnection> connections = new ConcurrentHashMap<>();
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
+        this(config, guard, sink, listener, UpstreamMeters.unregistered());
+    }
+
+    public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener,
+                                 UpstreamMeters meters) {
+        this.meters = meters;
         this.config = config;
         this.guard = guard;
         this.sink = sink;
@@ -54,7 +61,7 @@ public final class HostConnectionManager implements AutoCloseable {
         if (connections.size() >= config.maxHosts()) {
             throw new TooManyHostsException(config.maxHosts());
         }
-        var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener);
+        var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener, meters);
         connections.put(key, connection);
         connection.start();
         return connection;
@@ -87,6 +94,31 @@ public final class HostConnectionManager implements AutoCloseable {
             out.add(c.status());
         }
         return out;
+    }
+
+    public UpstreamMeters meters() {
+        return meters;
+    }
+
+    /** Connections per state, for {@code relay_upstream_connections{state}}. */
+    public java.util.Map<HostStatus.State, Integer> countByState() {
+        var counts = new java.util.EnumMap<HostStatus.State, Integer>(HostStatus.State.class);
+        for (HostStatus.State st : HostStatus.State.values()) {
+            counts.put(st, 0);
+        }
+        for (HostConnection c : connections.values()) {
+            counts.merge(c.state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** Exports host counts by state; the meters were registered when they were made. */
+    public void registerGauges(dev.jlay.memory.Metrics metrics) {
+        for (HostStatus.State st : HostStatus.State.values()) {
+            String label = st.name().toLowerCase(Locale.ROOT);
+            metrics.gauge("relay_upstream_connections", "Upstream host connections by state.", "state", label,
+                    () -> countByState().get(st));
+        }
     }
 
     public int size() {
