@@ -2,6 +2,7 @@ package dev.jlay.atproto.mst;
 
 import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.mst.InversionResult.Status;
+import dev.jlay.atproto.stream.RepoOp;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class MstInversion {
      * @param ops      the message's ops
      * @param prevData the message's {@code prevData} (null gives {@link Status#NO_PREV_DATA})
      */
-    public static InversionResult verify(Map<Cid, byte[]> blocks, Cid newRoot, List<RecordOp> ops, Cid prevData) {
+    public static InversionResult verify(Map<Cid, byte[]> blocks, Cid newRoot, List<RepoOp> ops, Cid prevData) {
         if (prevData == null) {
             return InversionResult.fail(Status.NO_PREV_DATA, "commit has no prevData");
         }
@@ -40,19 +41,19 @@ public final class MstInversion {
         var tree = Mst.load(newRoot, BlockSource.of(blocks));
         try {
             for (int i = 0; i < keys.length; i++) {
-                RecordOp op = ops.get(i);
+                RepoOp op = ops.get(i);
                 Cid found = tree.get(keys[i]);
-                Cid expected = op.action() == RecordOp.Action.DELETE ? null : op.cid();
+                Cid expected = op.action() == RepoOp.Action.DELETE ? null : op.cid();
                 if (found == null ? expected != null : !found.equals(expected)) {
                     return InversionResult.fail(Status.OP_MISMATCH,
-                            op.action().label() + " " + op.path() + ": tree has " + found);
+                            op.action().wire() + " " + op.path() + ": tree has " + found);
                 }
                 if (expected != null && !blocks.containsKey(expected)) {
                     return InversionResult.fail(Status.MISSING_RECORD, op.path() + " record " + expected);
                 }
             }
             for (int i = 0; i < keys.length; i++) {
-                RecordOp op = ops.get(i);
+                RepoOp op = ops.get(i);
                 switch (op.action()) {
                     case CREATE -> tree.delete(keys[i]);
                     case UPDATE, DELETE -> tree.put(keys[i], op.prev());
@@ -71,10 +72,10 @@ public final class MstInversion {
     }
 
     /** Checks each op's fields against its action and the path shape; fills keys. */
-    private static InversionResult checkShapes(List<RecordOp> ops, byte[][] keys) {
+    private static InversionResult checkShapes(List<RepoOp> ops, byte[][] keys) {
         HashSet<String> seen = ops.size() > 1 ? new HashSet<>(ops.size() * 2) : null;
         for (int i = 0; i < keys.length; i++) {
-            RecordOp op = ops.get(i);
+            RepoOp op = ops.get(i);
             if (op.action() == null || op.path() == null) {
                 return InversionResult.fail(Status.BAD_OP, "op without action or path");
             }
@@ -84,7 +85,7 @@ public final class MstInversion {
                 case DELETE -> op.cid() == null && op.prev() != null;
             };
             if (!shapeOk) {
-                return InversionResult.fail(Status.BAD_OP, op.action().label() + " " + op.path() + " has wrong cid/prev");
+                return InversionResult.fail(Status.BAD_OP, op.action().wire() + " " + op.path() + " has wrong cid/prev");
             }
             if (!RepoPath.isValid(op.path())) {
                 return InversionResult.fail(Status.BAD_OP, "bad repo path " + op.path());

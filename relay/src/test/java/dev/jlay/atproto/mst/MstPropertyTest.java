@@ -3,6 +3,7 @@ package dev.jlay.atproto.mst;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlay.atproto.cid.Cid;
+import dev.jlay.atproto.stream.RepoOp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -122,7 +123,7 @@ class MstPropertyTest {
             var before = build(entries);
             Cid prevData = before.rootCid();
             var after = before.copy();
-            List<RecordOp> ops = new ArrayList<>();
+            List<RepoOp> ops = new ArrayList<>();
             Map<Cid, byte[]> records = new HashMap<>();
             List<String> existing = new ArrayList<>(entries.keySet());
             Collections.shuffle(existing, rnd);
@@ -135,10 +136,10 @@ class MstPropertyTest {
                     touched.add(k);
                     if (kind == 1) {
                         Cid v = recordCid(rnd, records);
-                        ops.add(RecordOp.update(k, v, entries.get(k)));
+                        ops.add(new RepoOp(RepoOp.Action.UPDATE, k, v, entries.get(k)));
                         after.put(k, v);
                     } else {
-                        ops.add(RecordOp.delete(k, entries.get(k)));
+                        ops.add(new RepoOp(RepoOp.Action.DELETE, k, null, entries.get(k)));
                         after.delete(k);
                     }
                 } else {
@@ -147,13 +148,13 @@ class MstPropertyTest {
                         continue;
                     }
                     Cid v = recordCid(rnd, records);
-                    ops.add(RecordOp.create(k, v));
+                    ops.add(new RepoOp(RepoOp.Action.CREATE, k, v, null));
                     after.put(k, v);
                 }
             }
             Map<Cid, byte[]> diff = new HashMap<>(records);
             Cid newRoot = after.writeNewBlocks(diff::put);
-            for (RecordOp op : ops) {
+            for (RepoOp op : ops) {
                 after.addCoveringProof(MstKey.bytes(op.path()), diff);
             }
             assertThat(MstInversion.verify(diff, newRoot, ops, prevData)).isEqualTo(InversionResult.OK);
