@@ -1,0 +1,206 @@
+package dev.jlay.atproto.cbor;
+
+
+/**
+ * Forward-only cursor over DAG-CBOR bytes for code that needs byte positions without building
+ * values (frame splicing, header peeks). Heads are checked for shortest form and bounds; values
+ * it skips are walked structurally but not materialized. Not thread-safe.
+ */
+public final class CborCursor {
+    public static final int MAJOR_UNSIGNED = 0;
+    public static final int MAJOR_NEGATIVE = 1;
+    public static final int MAJOR_BYTES = 2;
+    public static final int MAJOR_TEXT = 3;
+    public static final int MAJOR_ARRAY = 4;
+    public static final int MAJOR_MAP = 5;
+    public static final int MAJOR_TAG = 6;
+    public static final int MAJOR_SIMPLE = 7;
+
+    private final byte[] b;
+    private final int end;
+    private int p;
+
+    public CborCursor(byte[] b, int off, int end) {
+        if (off < 0 || end > b.length || off > end) {
+            throw new CborException("range out of bounds");
+        }
+        this.b = b;
+        this.p = off;
+        this.end = end;
+    }
+
+    public int position() {
+        return p;
+    }
+
+    public boolean atEnd() {
+        return p >= end;
+    }
+
+    /** Major type of the next item, without consuming it. */
+    public int peekMajor() {
+        if (p >= end) {
+            throw new CborException("unexpected end of input");
+        }
+        return (b[p] & 0xff) >>> 5;
+    }
+
+    /** Consumes a head of the expected major type and returns its argument. */
+    public long readHead(int expectedMajor) {
+        if (peekMajor() != expectedMajor) {
+            throw new CborException("expected major type " + expectedMajor + " but found " + peekMajor());
+        }
+        int ai = b[p++] & 31;
+        return argument(ai);
+    }
+
+    public long readMapHeader() {
+        return readHead(MAJOR_MAP);
+    }
+
+    /** Reads a text string. */
+    public String readText() {
+        int len = checkedLength(readHead(MAJOR_TEXT));
+        String s = DagCborReader.utf8(b, p, len);
+        p += len;
+        return s;
+    }
+
+    /** Reads a text string and reports whether it equals the given ASCII text, without allocating. */
+    public boolean readTextEquals(String ascii) {
+        int len = checkedLength(readHead(MAJOR_TEXT));
+        boolean eq = len == ascii.length();
+        for (int i = 0; eq && i < len; i++) {
+            eq = b[p + i] == ascii.charAt(i);
+        }
+        p += len;
+        return eq;
+    }
+
+    /** Reads an integer (major 0 or 1) within int64. */
+    public long readInt() {
+        int major = peekMajor();
+        if (major != MAJOR_UNSIGNED && major != MAJOR_NEGATIVE) {
+            throw new CborException("expected integer");
+        }
+        long v = readHead(major);
+        if (v < 0) {
+            throw new CborException("integer out of int64 range");
+        }
+        return major == MAJOR_UNSIGNED ? v : -1 - v;
+    }
+
+    /** Skips one complete item (including nested containers), depth-limited. */
+    public void skipValue() {
+        skip(0);
+    }
+
+    private void skip(int depth) {
+        if (depth > DagCbor.MAX_DEPTH) {
+            throw new CborException("nesting deeper than " + DagCbor.MAX_DEPTH);
+        }
+        int major = peekMajor();
+        int ai = b[p] & 31;
+        if (major == MAJOR_SIMPLE) {
+            if (ai < 20 || ai > 22) {
+                throw new CborException("simple value or float not allowed");
+            }
+            p++;
+            return;
+        }
+        p++;
+        long arg = argument(ai);
+        switch (major) {
+            case MAJOR_UNSIGNED, MAJOR_NEGATIVE -> {
+                if (arg < 0) {
+                    throw new CborException("integer out of int64 range");
+                }
+            }
+            case MAJOR_BYTES, MAJOR_TEXT -> p += checkedLength(arg);
+            case MAJOR_ARRAY -> {
+                long n = containerCount(arg);
+                for (long i = 0; i < n; i++) {
+                    skip(depth + 1);
+                }
+            }
+            case MAJOR_MAP -> {
+                long n = containerCount(arg);
+                for (long i = 0; i < n; i++) {
+                    if (peekMajor() != MAJOR_TEXT) {
+                        throw new CborException("map keys must be text strings");
+                    }
+                    skip(depth + 1);
+                    skip(depth + 1);
+                }
+            }
+            case MAJOR_TAG -> {
+                if (arg != 42) {
+                    throw new CborException("tag not allowed: " + arg);
+                }
+                if (peekMajor() != MAJOR_BYTES) {
+                    throw new CborException("tag 42 must wrap a byte string");
+                }
+                skip(depth);
+            }
+            default -> throw new CborException("unreachable major type");
+        }
+    }
+
+    private long containerCount(long arg) {
+        if (arg < 0 || arg > DagCbor.MAX_CONTAINER_ELEMENTS || arg > end - p) {
+            throw new CborException("container has too many elements");
+        }
+        return arg;
+    }
+
+    private int checkedLength(long len) {
+        if (len < 0 || len > end - p) {
+            throw new CborException("unexpected end of input");
+        }
+        return (int) len;
+    }
+
+    private long argument(int ai) {
+        if (ai < 24) {
+            return ai;
+        }
+        int n = switch (ai) {
+            case 24 -> 1;
+            case 25 -> 2;
+            case 26 -> 4;
+            case 27 -> 8;
+            case 31 -> throw new CborException("indefinite-length items are not allowed");
+            default -> throw new CborException("reserved additional information: " + ai);
+        };
+        if (end - p < n) {
+            throw new CborException("unexpected end of input");
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            v = (v << 8) | (b[p + i] & 0xff);
+        }
+        p += n;
+        long min = switch (n) {
+            case 1 -> 24;
+            case 2 -> 0x100;
+            case 4 -> 0x10000;
+            default -> 0x100000000L;
+        };
+        if (v >= 0 && v < min) {
+            throw new CborException("non-canonical integer/length encoding");
+        }
+        return v;
+    }
+
+    /** Shortest-form encoding of an integer, as written by the canonical encoder. */
+    public static byte[] encodeInt(long v) {
+        var w = new DagCborWriter(9);
+        if (v >= 0) {
+            w.head(MAJOR_UNSIGNED, v);
+        } else {
+            w.head(MAJOR_NEGATIVE, -1 - v);
+        }
+        return w.toByteArray();
+    }
+
+}

@@ -1,0 +1,51 @@
+package dev.jlay.atproto.cbor;
+
+/**
+ * Strict atproto DAG-CBOR (DRISL) codec over the data model's Java mapping:
+ * {@code null}, {@link Boolean}, {@link Long} (every integer), {@link String}, {@code byte[]},
+ * {@link dev.jlay.atproto.cid.Cid} (tag 42), {@code List<Object>}, {@code Map<String,Object>}.
+ * Decoded maps keep their (canonical) key order; the encoder sorts keys canonically
+ * (shorter first, then bytewise). Decoding rejects anything that is not the canonical encoding.
+ */
+public final class DagCbor {
+    /** Maximum container nesting (data-validation guide). */
+    public static final int MAX_DEPTH = 32;
+    /** Maximum elements in one array or map (data-validation guide). */
+    public static final int MAX_CONTAINER_ELEMENTS = 131_072;
+
+    private DagCbor() {}
+
+    /** The first object of a buffer and the index just past it. */
+    public record Decoded(Object value, int end) {}
+
+    /** Decodes exactly one object; trailing bytes are an error. */
+    public static Object decode(byte[] bytes) {
+        return decode(bytes, 0, bytes.length);
+    }
+
+    /** Decodes exactly one object filling {@code bytes[off, off+len)}. */
+    public static Object decode(byte[] bytes, int off, int len) {
+        Decoded d = decodeFirst(bytes, off, len);
+        if (d.end() != off + len) {
+            throw new CborException("trailing bytes after DAG-CBOR object");
+        }
+        return d.value();
+    }
+
+    /** Decodes the first object in {@code bytes[off, off+len)} and reports where it ended. */
+    public static Decoded decodeFirst(byte[] bytes, int off, int len) {
+        if (off < 0 || len < 0 || off + len > bytes.length) {
+            throw new CborException("range out of bounds");
+        }
+        var reader = new DagCborReader(bytes, off, off + len);
+        Object value = reader.readValue();
+        return new Decoded(value, reader.position());
+    }
+
+    /** Canonical encoding of a data-model value. */
+    public static byte[] encode(Object value) {
+        var w = new DagCborWriter(256);
+        w.write(value);
+        return w.toByteArray();
+    }
+}
