@@ -53,6 +53,8 @@ public enum DropReason {
     PARKING_EXPIRED("parking_expired"),
     /** The parking lot (or the DID's share of it) was full. */
     PARKING_FULL("parking_full"),
+    /** An upstream #info: the relay emits its own, never relays one. */
+    NOT_RELAYED("not_relayed"),
     /** The pool was shut down while the frame waited. */
     SHUTDOWN("shutdown");
 
