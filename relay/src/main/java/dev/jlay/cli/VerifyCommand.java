@@ -8,7 +8,6 @@ import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SyncMessage;
 import dev.jlay.atproto.syntax.Tid;
 import dev.jlay.identity.DidResolver;
-import dev.jlay.identity.DocumentSource;
 import dev.jlay.identity.IdentityResolver;
 import dev.jlay.identity.ResolverConfig;
 import dev.jlay.pipeline.FrameFile;
@@ -16,6 +15,7 @@ import dev.jlay.pipeline.IdentityLookup;
 import dev.jlay.pipeline.IdentityRefresher;
 import dev.jlay.pipeline.InboundFrame;
 import dev.jlay.pipeline.OfflineDocuments;
+import dev.jlay.pipeline.OfflineIdentities;
 import dev.jlay.pipeline.ResolverIdentities;
 import dev.jlay.pipeline.SequentialRunner;
 import dev.jlay.pipeline.StageRecorder;
@@ -97,48 +97,47 @@ public final class VerifyCommand implements Callable<Integer> {
         var headers = new ArrayList<Head>(frames.size());
         for (byte[] f : frames) headers.add(Head.of(f));
 
-        DocumentSource documents;
-        List<String> preload = List.of();
-        AutoCloseable network = null;
+        PlcHistory history = auditLog == null ? null : PlcHistory.parse(JSON.readTree(auditLog.toFile()));
+        IdentityResolver network = null;
+        DidResolver http = null;
+        Identities identities;
         if (source.didDocs != null) {
             var offline = OfflineDocuments.read(source.didDocs);
-            documents = offline;
-            preload = List.copyOf(offline.dids());
+            var ids = new OfflineIdentities(offline);
+            // start-up: every document resolved before the clock starts (failures are judged per frame)
+            for (String did : offline.dids()) ids.resolve(did, false);
+            identities = new Identities(ids, ids);
         } else {
             var config = ResolverConfig.defaults(source.plc);
-            var resolver = new DidResolver(config, new AddressGuard(config.allowInsecureHosts()));
-            documents = resolver;
-            network = resolver;
+            http = new DidResolver(config, new AddressGuard(config.allowInsecureHosts()));
+            network = new IdentityResolver(config, http::fetch);
+            var ids = new ResolverIdentities(network);
+            identities = new Identities(ids, ids);
         }
-        PlcHistory history = auditLog == null ? null : PlcHistory.parse(JSON.readTree(auditLog.toFile()));
-
-        var config = ResolverConfig.defaults(source.plc != null ? source.plc : ResolverConfig.PUBLIC_PLC);
-        try (var resolver = new IdentityResolver(config, documents)) {
-            // start-up: resolve every known document before the clock starts
-            for (String did : preload) {
-                try {
-                    resolver.resolve(did).get();
-                } catch (Exception e) {
-                    // an unusable document is judged per frame, like in the relay
-                }
-            }
-            var identities = new ResolverIdentities(resolver);
-            var lookup = history == null ? identities : new AsOf(history, identities);
+        if (history != null) {
+            var asOf = new AsOf(history, identities);
+            identities = new Identities(asOf, asOf);
+        }
+        try {
             var validation = ValidationConfig.strict().withLenient(lenient);
 
-            long valid = 0, invalid = 0, discontinuity = 0, commits = 0, nanos = 0;
+            long valid = 0, invalid = 0, discontinuity = 0, commits = 0, nanos = 0, cpuNanos = 0;
+            var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int pass = 0; pass < repeat; pass++) {
                 var state = new InMemoryChainState(1 << 20);
                 var validator = new FrameValidator(validation, state, Clock.systemUTC());
-                var processor = new ValidatingProcessor(validator, state, lookup, identities, (f, m, v) -> {}, StageRecorder.NONE);
-                var runner = new SequentialRunner(processor, identities, Duration.ofSeconds(30).toMillis());
+                var processor = new ValidatingProcessor(validator, state, identities.lookup(), identities.refresher(),
+                        (f, m, v) -> {}, StageRecorder.NONE);
+                var runner = new SequentialRunner(processor, identities.refresher(), Duration.ofSeconds(30).toMillis());
                 for (int i = 0; i < frames.size(); i++) {
                     Head h = headers.get(i);
-                    if (lookup instanceof AsOf asOf) asOf.at = h.madeAt;
+                    if (identities.lookup() instanceof AsOf asOf) asOf.at = h.madeAt;
                     var frame = new InboundFrame(h.did, h.type, host, frames.get(i));
+                    long c0 = cpu.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     Verdict v = runner.run(frame);
                     nanos += System.nanoTime() - t0;
+                    cpuNanos += cpu.getCurrentThreadCpuTime() - c0;
                     switch (v) {
                         case Verdict.Pass p -> valid++;
                         case Verdict.Discontinuity d -> discontinuity++;
@@ -160,11 +159,16 @@ public final class VerifyCommand implements Callable<Integer> {
             summary.put("seconds", seconds);
             summary.put("frames_per_second", seconds > 0 ? Math.round(total / seconds) : 0);
             summary.put("commits_per_second", seconds > 0 ? Math.round(commits / seconds) : 0);
+            // on a shared machine wall time includes waiting for a core; CPU time does not
+            double cpuSeconds = cpuNanos / 1e9;
+            summary.put("cpu_seconds", cpuSeconds);
+            summary.put("frames_per_cpu_second", cpuSeconds > 0 ? Math.round(total / cpuSeconds) : 0);
             out.println(JSON.writeValueAsString(summary));
             out.flush();
             return invalid == 0 ? 0 : 1;
         } finally {
             if (network != null) network.close();
+            if (http != null) http.close();
         }
     }
 
@@ -225,30 +229,32 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
+    private record Identities(IdentityLookup lookup, IdentityRefresher refresher) {}
+
     /** Identity as it stood when the current frame was made (audit-log DIDs); the documents for the rest. */
     private static final class AsOf implements IdentityLookup, IdentityRefresher {
         private final PlcHistory history;
-        private final ResolverIdentities current;
+        private final Identities current;
         Instant at = Instant.EPOCH;
 
-        AsOf(PlcHistory history, ResolverIdentities current) {
+        AsOf(PlcHistory history, Identities current) {
             this.history = history;
             this.current = current;
         }
 
         @Override
         public Optional<FrameValidator.Authority> cached(String did) {
-            return history.knows(did) ? history.at(did, at) : current.cached(did);
+            return history.knows(did) ? history.at(did, at) : current.lookup().cached(did);
         }
 
         @Override
         public void evict(String did) {
-            if (!history.knows(did)) current.evict(did);
+            if (!history.knows(did)) current.lookup().evict(did);
         }
 
         @Override
         public CompletionStage<?> resolve(String did, boolean evict) {
-            return history.knows(did) ? CompletableFuture.completedFuture(null) : current.resolve(did, evict);
+            return history.knows(did) ? CompletableFuture.completedFuture(null) : current.refresher().resolve(did, evict);
         }
     }
 }

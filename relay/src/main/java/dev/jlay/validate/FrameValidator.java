@@ -6,20 +6,17 @@ import dev.jlay.atproto.car.CarReader;
 import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.crypto.PublicKey;
 import dev.jlay.atproto.mst.InversionResult;
+import dev.jlay.atproto.mst.Mst;
 import dev.jlay.atproto.mst.MstInversion;
-import dev.jlay.atproto.mst.RecordOp;
 import dev.jlay.atproto.repo.Commit;
 import dev.jlay.atproto.stream.AccountMessage;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.IdentityMessage;
-import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SyncMessage;
 import dev.jlay.atproto.syntax.Tid;
 import java.net.URI;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -99,13 +96,15 @@ public final class FrameValidator {
         if (order != null) return order;
 
         // MST inversion: the ops, undone on the new tree, must give prevData
-        if (m.prevData() == null) {
+        // (a repo's first commit, since == null, has no previous tree: it inverts to the empty tree)
+        Cid previousTree = m.prevData() != null ? m.prevData() : m.since() == null ? Mst.EMPTY_ROOT : null;
+        if (previousTree == null) {
             if (!config.lenient()) return Checked.drop(DropReason.MISSING_PREV_DATA);
         } else {
             long t = mst == null ? 0 : mst.start();
             InversionResult inv;
             try {
-                inv = MstInversion.verify(car.blocks(), commit.data(), recordOps(m.ops()), m.prevData());
+                inv = MstInversion.verify(car.blocks(), commit.data(), m.ops(), previousTree);
             } finally {
                 if (mst != null) mst.stop(t);
             }
@@ -144,8 +143,11 @@ public final class FrameValidator {
         var signed = signedCommit(car, root, m.did(), m.rev(), who.key());
         if (signed instanceof Checked bad) return bad;
         Commit commit = (Commit) signed;
-        // a #sync is ignored when it is not newer than what we hold; no chain checks otherwise
-        var order = revOrder(m.rev(), state.repo(m.did()));
+        // no chain checks: a #sync re-anchors the chain. An older rev is stale; the same rev
+        // restates the current state (PDSes send that, e.g. on reactivation) and passes.
+        RepoState stored = state.repo(m.did());
+        boolean restates = stored != null && m.rev().equals(stored.rev());
+        var order = revOrder(m.rev(), restates ? null : stored);
         if (order != null) return order;
         return Checked.pass(new Checked.Update.Advance(m.did(), new RepoState(m.rev(), root, commit.data()), false));
     }
@@ -215,18 +217,5 @@ public final class FrameValidator {
             return Checked.drop(DropReason.FUTURE_REV, rev + " is beyond now + " + config.futureRevAllowance());
         }
         return null;
-    }
-
-    private static List<RecordOp> recordOps(List<RepoOp> ops) {
-        var out = new ArrayList<RecordOp>(ops.size());
-        for (var op : ops) {
-            var action = switch (op.action()) {
-                case CREATE -> RecordOp.Action.CREATE;
-                case UPDATE -> RecordOp.Action.UPDATE;
-                case DELETE -> RecordOp.Action.DELETE;
-            };
-            out.add(new RecordOp(action, op.path(), op.cid(), op.prev()));
-        }
-        return out;
     }
 }
