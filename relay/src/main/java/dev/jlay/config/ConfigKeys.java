@@ -1,0 +1,66 @@
+package dev.jlay.config;
+
+import static dev.jlay.config.ConfigKey.Type.BOOL;
+import static dev.jlay.config.ConfigKey.Type.BYTES;
+import static dev.jlay.config.ConfigKey.Type.INT;
+import static dev.jlay.config.ConfigKey.Type.LONG;
+import static dev.jlay.config.ConfigKey.Type.STRING;
+import static dev.jlay.config.ConfigKey.Type.URL;
+
+import java.util.List;
+
+/**
+ * Every key the relay understands. To add one: add a constant here, add it to
+ * {@link #ALL}, and an accessor to {@link RelayConfig}. Defaults serve one machine.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {
+    }
+
+    public static final ConfigKey HOST = new ConfigKey("host", STRING, "0.0.0.0",
+            "address the API and metrics sockets bind to");
+    public static final ConfigKey PORT = new ConfigKey("port", ConfigKey.Type.PORT, "2470",
+            "API port: XRPC, subscribeRepos, admin, health");
+    public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", ConfigKey.Type.PORT, "2471",
+            "Prometheus /metrics port");
+    public static final ConfigKey ADMIN_TOKEN = new ConfigKey("admin.token", STRING, "",
+            "bearer token of the admin API; generated, stored in the data dir and printed once when empty");
+    public static final ConfigKey DATA_DIR = new ConfigKey("data.dir", STRING, "./data",
+            "where the event log and other local state live");
+    public static final ConfigKey DATABASE_URL = new ConfigKey("database.url", STRING, "",
+            "PostgreSQL JDBC URL (demo starts an embedded one when empty)");
+    public static final ConfigKey PLC_URL = new ConfigKey("plc.url", URL, "https://plc.directory",
+            "PLC directory for did:plc documents");
+    public static final ConfigKey ALLOW_INSECURE_HOSTS = new ConfigKey("allow-insecure-hosts", BOOL, "false",
+            "let hosts use ws:// and loopback/private addresses (tests, simulator only)");
+
+    public static final ConfigKey EVENTLOG_RETENTION_HOURS = new ConfigKey("eventlog.retention-hours", INT, "72",
+            "events older than this are deleted");
+    public static final ConfigKey EVENTLOG_RETENTION_BYTES = new ConfigKey("eventlog.retention-bytes", BYTES, "50GiB",
+            "the oldest events are deleted while the log is bigger than this");
+    public static final ConfigKey EVENTLOG_RING_EVENTS = new ConfigKey("eventlog.ring-events", INT, "65536",
+            "recent events kept in memory for consumers near the head (rounded up to a power of two)");
+    public static final ConfigKey EVENTLOG_RING_BYTES = new ConfigKey("eventlog.ring-bytes", BYTES, "256MiB",
+            "byte bound of the in-memory ring");
+    public static final ConfigKey EVENTLOG_START_SEQ = new ConfigKey("eventlog.start-seq", LONG, "1",
+            "first seq of an empty log (set well above old values when resetting)");
+
+    public static final ConfigKey SEQUENCER_QUEUE = new ConfigKey("sequencer.queue-capacity", INT, "8192",
+            "validated frames waiting for a seq");
+    public static final ConfigKey SEQUENCER_BATCH_EVENTS = new ConfigKey("sequencer.batch-events", INT, "1024",
+            "most events per group commit");
+    public static final ConfigKey SEQUENCER_LINGER_MS = new ConfigKey("sequencer.linger-ms", INT, "2",
+            "how long a group commit waits to fill up");
+
+    public static final ConfigKey DOWNSTREAM_MAX_CONSUMERS = new ConfigKey("downstream.max-consumers", INT, "1024",
+            "subscribeRepos connections accepted at once");
+    public static final ConfigKey DOWNSTREAM_WRITE_TIMEOUT_MS = new ConfigKey("downstream.write-timeout-ms", INT,
+            "30000", "a consumer whose socket write makes no progress this long is dropped (ConsumerTooSlow)");
+    public static final ConfigKey DOWNSTREAM_PING_MS = new ConfigKey("downstream.ping-ms", INT, "30000",
+            "keepalive ping interval on idle consumer connections");
+
+    public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, ADMIN_TOKEN, DATA_DIR,
+            DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
+            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
+            SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS);
+}

@@ -1,0 +1,357 @@
+package dev.jlay.eventlog;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The durable event log on RocksDB. Column family {@code events}: key = seq as
+ * 8 big-endian bytes, value = {@link LogCodec} (the exact downstream frame plus
+ * kind/DID/flags/time). Column family {@code meta}: {@code next-seq}, written in
+ * the same atomic batch as the events, so the next seq survives even when
+ * retention has deleted every event.
+ *
+ * <p>Writes come from one thread (the {@link Sequencer}); reads from any. A
+ * read/write lock keeps reads from touching a closed database (RocksDB would
+ * crash the process, not throw).
+ */
+public final class EventLog implements AutoCloseable {
+    private static final byte[] NEXT_SEQ = "next-seq".getBytes(StandardCharsets.US_ASCII);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final RocksDB db;
+    private final ColumnFamilyHandle events;
+    private final ColumnFamilyHandle meta;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final WriteOptions syncWrite;
+    private final WriteBatch batch = new WriteBatch();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+    private volatile long firstSeq;
+    private volatile long lastSeq;
+    private long nextSeq;
+
+    private EventLog(Path dir, RocksDB db, ColumnFamilyHandle events, ColumnFamilyHandle meta,
+                     List<AutoCloseable> resources, long startSeq) throws RocksDBException {
+        this.dir = dir;
+        this.db = db;
+        this.events = events;
+        this.meta = meta;
+        this.resources.addAll(resources);
+        this.syncWrite = new WriteOptions().setSync(true);
+        recover(startSeq);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir}.
+     *
+     * @param startSeq the first seq of a brand-new log (>= 1)
+     * @param blockCacheBytes RocksDB block cache size
+     */
+    public static EventLog open(Path dir, long startSeq, long blockCacheBytes) {
+        if (startSeq < 1) {
+            throw new IllegalArgumentException("seq starts at 1 or more");
+        }
+        var resources = new ArrayList<AutoCloseable>();
+        try {
+            Files.createDirectories(dir);
+            var cache = new LRUCache(blockCacheBytes);
+            resources.add(cache);
+            var table = new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(32 * 1024);
+            var cfOptions = new ColumnFamilyOptions()
+                    .setTableFormatConfig(table)
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setWriteBufferSize(32L << 20)
+                    .setMaxWriteBufferNumber(3);
+            resources.add(cfOptions);
+            var dbOptions = new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setMaxBackgroundJobs(2)
+                    .setKeepLogFileNum(5);
+            resources.add(dbOptions);
+            var descriptors = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                    new ColumnFamilyDescriptor("events".getBytes(StandardCharsets.US_ASCII), cfOptions),
+                    new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.US_ASCII), cfOptions));
+            var handles = new ArrayList<ColumnFamilyHandle>();
+            var db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            // handles close before the db; the db closes before the options.
+            var ordered = new ArrayList<AutoCloseable>(handles);
+            ordered.add(db);
+            ordered.addAll(resources);
+            return new EventLog(dir, db, handles.get(1), handles.get(2), ordered, startSeq);
+        } catch (RocksDBException | java.io.IOException e) {
+            for (var r : resources) {
+                closeQuietly(r);
+            }
+            throw new EventLogException("cannot open event log at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void recover(long startSeq) throws RocksDBException {
+        long next = startSeq;
+        var stored = db.get(meta, NEXT_SEQ);
+        if (stored != null) {
+            next = Math.max(next, LogCodec.getLong(stored, 0));
+        }
+        try (var it = db.newIterator(events)) {
+            it.seekToLast();
+            if (it.isValid()) {
+                next = Math.max(next, LogCodec.seqOf(it.key()) + 1);
+            }
+            it.seekToFirst();
+            firstSeq = it.isValid() ? LogCodec.seqOf(it.key()) : next;
+        }
+        nextSeq = next;
+        lastSeq = next - 1;
+    }
+
+    /** The seq the next appended event must carry. Sequencer thread only. */
+    public long nextSeq() {
+        return nextSeq;
+    }
+
+    /** Oldest retained seq; {@code lastSeq() + 1} when the log is empty. */
+    public long firstSeq() {
+        return firstSeq;
+    }
+
+    /** Newest durable seq, or {@code nextSeq() - 1} when nothing was ever written. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public boolean isEmpty() {
+        return firstSeq > lastSeq;
+    }
+
+    /**
+     * Appends events atomically and durably (WAL fsync) before returning. Their
+     * seqs must continue {@link #nextSeq()} with no gap. Single writer only.
+     */
+    public void append(List<LogEvent> toWrite) {
+        if (toWrite.isEmpty()) {
+            return;
+        }
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            ensureOpen();
+            long expect = nextSeq;
+            batch.clear();
+            for (var e : toWrite) {
+                if (e.seq() != expect) {
+                    throw new IllegalArgumentException("seq " + e.seq() + " does not continue the log at " + expect);
+                }
+                batch.put(events, LogCodec.key(e.seq()), LogCodec.value(e));
+                expect++;
+            }
+            var nextValue = new byte[8];
+            LogCodec.putLong(nextValue, 0, expect);
+            batch.put(meta, NEXT_SEQ, nextValue);
+            db.write(syncWrite, batch);
+            boolean wasEmpty = isEmpty();
+            nextSeq = expect;
+            lastSeq = expect - 1;
+            if (wasEmpty) {
+                firstSeq = toWrite.getFirst().seq();
+            }
+        } catch (RocksDBException e) {
+            throw new EventLogException("event log write failed: " + e.getMessage(), e);
+        } finally {
+            batch.clear();
+            lock.unlock();
+        }
+    }
+
+    public Optional<LogEvent> get(long seq) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            ensureOpen();
+            var v = db.get(events, LogCodec.key(seq));
+            return v == null ? Optional.empty() : Optional.of(LogCodec.event(seq, v));
+        } catch (RocksDBException e) {
+            throw new EventLogException("event log read failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Events with seq >= {@code fromSeq} in order, at most {@code maxEvents} and
+     * about {@code maxBytes} of frames (always at least one when any exists).
+     */
+    public List<LogEvent> read(long fromSeq, int maxEvents, long maxBytes) {
+        var out = new ArrayList<LogEvent>(Math.min(maxEvents, 256));
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try (var options = new ReadOptions().setFillCache(false); var it = db.newIterator(events, options)) {
+            ensureOpen();
+            long bytes = 0;
+            for (it.seek(LogCodec.key(fromSeq)); it.isValid() && out.size() < maxEvents && bytes < maxBytes;
+                 it.next()) {
+                var e = LogCodec.event(LogCodec.seqOf(it.key()), it.value());
+                bytes += e.frame().length;
+                out.add(e);
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw new EventLogException("event log read failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every event with seq < {@code seq} and compacts that range away. */
+    public void deleteBefore(long seq) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            ensureOpen();
+            long from = firstSeq;
+            long to = Math.min(seq, lastSeq + 1);
+            if (to <= from) {
+                return;
+            }
+            db.deleteRange(events, LogCodec.key(from), LogCodec.key(to));
+            firstSeq = to;
+            db.compactRange(events, LogCodec.key(from), LogCodec.key(to));
+        } catch (RocksDBException e) {
+            throw new EventLogException("event log delete failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The first seq whose time is >= {@code cutoffMillis} (binary search; times never decrease), or lastSeq+1. */
+    public long firstSeqAtOrAfter(long cutoffMillis) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            ensureOpen();
+            long lo = firstSeq;
+            long hi = lastSeq + 1;
+            while (lo < hi) {
+                long mid = lo + (hi - lo) / 2;
+                var v = db.get(events, LogCodec.key(mid));
+                if (v == null) {
+                    // deleted concurrently from the front: everything below is gone
+                    lo = mid + 1;
+                } else if (LogCodec.timeOf(v) < cutoffMillis) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        } catch (RocksDBException e) {
+            throw new EventLogException("event log read failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On-disk size of the events (SST files plus memtables). */
+    public long sizeBytes() {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            return db.getLongProperty(events, "rocksdb.total-sst-files-size")
+                    + db.getLongProperty(events, "rocksdb.cur-size-all-mem-tables");
+        } catch (RocksDBException e) {
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A RocksDB property of the events column family (for memory accounting), or -1. */
+    public long property(String name) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            return closed ? -1 : db.getLongProperty(events, name);
+        } catch (RocksDBException e) {
+            return -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes memtables to SST files (tests, shutdown). */
+    public void flush() {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try (var options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            ensureOpen();
+            db.flush(options, events);
+        } catch (RocksDBException e) {
+            throw new EventLogException("flush failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new EventLogException("event log is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        var lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            batch.close();
+            syncWrite.close();
+            for (var r : resources) {
+                closeQuietly(r);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable r) {
+        try {
+            r.close();
+        } catch (Exception ignored) {
+            // closing native handles at shutdown; nothing useful to do
+        }
+    }
+}

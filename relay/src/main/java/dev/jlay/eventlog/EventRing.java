@@ -1,0 +1,143 @@
+package dev.jlay.eventlog;
+
+import dev.jlay.memory.BoundedBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The most recent durable frames in memory, bounded by count and bytes, so
+ * consumers near the head never touch RocksDB. One writer (the sequencer)
+ * {@link #add}s in seq order and {@link #publish}es after the batch is durable;
+ * any number of readers {@link #get} by seq without locks. A frame that has
+ * been overwritten or evicted reads as null, and the reader goes to the log.
+ */
+public final class EventRing implements BoundedBuffer {
+    private static final int ENTRY_OVERHEAD = 48;
+
+    private record Entry(long seq, byte[] frame) {
+    }
+
+    private final Entry[] slots;
+    private final int mask;
+    private final long maxBytes;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition published = lock.newCondition();
+    private final AtomicInteger waiters = new AtomicInteger();
+    /** Highest seq readers may see. */
+    private volatile long head;
+    /** Lowest seq that may still be in the ring. */
+    private volatile long tail;
+    private volatile long bytes;
+    private long written;
+
+    /** @param lastDurableSeq the log's last seq at open (the ring starts empty after it) */
+    public EventRing(int capacity, long maxBytes, long lastDurableSeq) {
+        int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
+        this.slots = new Entry[size];
+        this.mask = size - 1;
+        this.maxBytes = maxBytes;
+        this.head = lastDurableSeq;
+        this.tail = lastDurableSeq + 1;
+        this.written = lastDurableSeq;
+    }
+
+    /** Writer only: stage a durable frame; invisible until {@link #publish()}. */
+    public void add(long seq, byte[] frame) {
+        if (seq != written + 1) {
+            throw new IllegalArgumentException("ring expects seq " + (written + 1) + ", got " + seq);
+        }
+        int i = (int) (seq & mask);
+        var old = slots[i];
+        long b = bytes + frame.length + ENTRY_OVERHEAD;
+        if (old != null) {
+            b -= old.frame().length + ENTRY_OVERHEAD;
+            tail = Math.max(tail, old.seq() + 1);
+        }
+        slots[i] = new Entry(seq, frame);
+        written = seq;
+        // evict from the old end while over the byte bound (always keep the newest)
+        long t = tail;
+        while (b > maxBytes && t < seq) {
+            int j = (int) (t & mask);
+            var e = slots[j];
+            if (e != null && e.seq() == t) {
+                b -= e.frame().length + ENTRY_OVERHEAD;
+                slots[j] = null;
+            }
+            t++;
+        }
+        tail = t;
+        bytes = b;
+    }
+
+    /** Writer only: makes everything added so far visible and wakes waiting readers. */
+    public void publish() {
+        head = written;
+        if (waiters.get() > 0) {
+            lock.lock();
+            try {
+                published.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The highest published seq. */
+    public long head() {
+        return head;
+    }
+
+    /** The frame with this seq, or null when it is not (or no longer) in the ring. */
+    public byte[] get(long seq) {
+        if (seq > head || seq < tail) {
+            return null;
+        }
+        var e = slots[(int) (seq & mask)];
+        return e != null && e.seq() == seq ? e.frame() : null;
+    }
+
+    /** Waits until {@code head() > seq}; false on timeout. */
+    public boolean awaitAfter(long seq, long timeout, TimeUnit unit) throws InterruptedException {
+        if (head > seq) {
+            return true;
+        }
+        long nanos = unit.toNanos(timeout);
+        waiters.incrementAndGet();
+        lock.lock();
+        try {
+            while (head <= seq) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = published.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+            waiters.decrementAndGet();
+        }
+    }
+
+    @Override
+    public String bufferName() {
+        return "event_ring";
+    }
+
+    @Override
+    public long entries() {
+        return Math.max(0, head - tail + 1);
+    }
+
+    @Override
+    public long capacity() {
+        return slots.length;
+    }
+
+    @Override
+    public long bytes() {
+        return bytes + (long) slots.length * 8;
+    }
+}

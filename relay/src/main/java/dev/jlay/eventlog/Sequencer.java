@@ -1,0 +1,262 @@
+package dev.jlay.eventlog;
+
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
+import dev.jlay.memory.StageMeter;
+import dev.jlay.memory.ThreadAllocation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The one thread that gives events the relay's seq. It takes validated frames
+ * from a bounded queue, stamps each with the next seq, group-commits the batch
+ * to the {@link EventLog} (WAL synced), and only then publishes the frames to
+ * the {@link EventRing} and tells the producers. Seqs are consecutive: a batch
+ * that fails to write is reported failed and its seqs are reused by the next
+ * batch (they were never visible).
+ */
+public final class Sequencer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Sequencer.class.getName());
+
+    /** Tuning of the group commit. */
+    public record Options(int queueCapacity, int batchEvents, long lingerNanos) {
+        public Options {
+            if (queueCapacity < 1 || batchEvents < 1 || lingerNanos < 0) {
+                throw new IllegalArgumentException("bad sequencer options");
+            }
+        }
+    }
+
+    private final EventLog log;
+    private final EventRing ring;
+    private final SeqStamper stamper;
+    private final Options options;
+    private final LongSupplier clockMillis;
+    private final ArrayBlockingQueue<Submission> queue;
+    private final StageMeter sequenceMeter;
+    private final StageMeter persistMeter;
+    private final StageMeter broadcastMeter;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Thread thread;
+    private final List<Submission> batch;
+    private final List<Submission> included;
+    private final List<LogEvent> events;
+    private volatile boolean running = true;
+    private volatile long lastTime;
+
+    public Sequencer(EventLog log, EventRing ring, SeqStamper stamper, Options options, Metrics metrics,
+                     LongSupplier clockMillis) {
+        this.log = log;
+        this.ring = ring;
+        this.stamper = stamper;
+        this.options = options;
+        this.clockMillis = clockMillis;
+        this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+        this.batch = new ArrayList<>(options.batchEvents());
+        this.events = new ArrayList<>(options.batchEvents());
+        this.included = new ArrayList<>(options.batchEvents());
+        this.sequenceMeter = metrics.stage(Stage.SEQUENCE);
+        this.persistMeter = metrics.stage(Stage.PERSIST);
+        this.broadcastMeter = metrics.stage(Stage.BROADCAST);
+        metrics.register(new QueueBuffer());
+        metrics.gauge("relay_seq", "Last seq assigned and made durable.", () -> log.lastSeq());
+        this.thread = Thread.ofPlatform().name("sequencer").daemon(false).unstarted(this::loop);
+    }
+
+    public Sequencer start() {
+        thread.start();
+        return this;
+    }
+
+    /** Queues a frame, waiting while the queue is full (backpressure to the producer). */
+    public void submit(Submission s) throws InterruptedException {
+        checkRunning();
+        queue.put(s);
+        queuedBytes.addAndGet(s.frame().length);
+    }
+
+    /** Queues a frame if there is room. */
+    public boolean offer(Submission s) {
+        checkRunning();
+        if (queue.offer(s)) {
+            queuedBytes.addAndGet(s.frame().length);
+            return true;
+        }
+        return false;
+    }
+
+    /** Convenience: queues a frame and completes with its seq once durable. */
+    public CompletableFuture<Long> append(byte[] frame, EventKind kind, String did) throws InterruptedException {
+        var future = new CompletableFuture<Long>();
+        submit(new Submission(frame, kind, did, 0, new Durable() {
+            @Override
+            public void durable(long seq, byte[] stamped) {
+                future.complete(seq);
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                future.completeExceptionally(error);
+            }
+        }));
+        return future;
+    }
+
+    private void checkRunning() {
+        if (!running) {
+            throw new IllegalStateException("sequencer is closed");
+        }
+    }
+
+    private void loop() {
+        lastTime = clockMillis.getAsLong();
+        while (running || !queue.isEmpty()) {
+            try {
+                var first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                fill();
+                long dequeued = 0;
+                for (var s : batch) {
+                    dequeued += s.frame().length;
+                }
+                queuedBytes.addAndGet(-dequeued);
+                commit();
+            } catch (InterruptedException e) {
+                // close() interrupts only to wake us; the loop condition decides
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "sequencer batch failed", e);
+                fail(e);
+            } finally {
+                batch.clear();
+                included.clear();
+                events.clear();
+            }
+        }
+    }
+
+    private void fill() throws InterruptedException {
+        int max = options.batchEvents();
+        queue.drainTo(batch, max - batch.size());
+        if (options.lingerNanos() == 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + options.lingerNanos();
+        while (batch.size() < max) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            var next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            queue.drainTo(batch, max - batch.size());
+        }
+    }
+
+    private void commit() {
+        long t0 = System.nanoTime();
+        long a0 = ThreadAllocation.currentThreadBytes();
+        long seq = log.nextSeq();
+        long now = Math.max(lastTime, clockMillis.getAsLong());
+        lastTime = now;
+        for (var s : batch) {
+            byte[] stamped;
+            try {
+                stamped = stamper.withSeq(s.frame(), seq);
+            } catch (RuntimeException badFrame) {
+                // one unstampable frame fails alone; it gets no seq
+                notifyFailed(s, badFrame);
+                continue;
+            }
+            included.add(s);
+            events.add(new LogEvent(seq, s.kind(), s.did(), s.flags(), now, stamped));
+            seq++;
+        }
+        int n = events.size();
+        sequenceMeter.record(n, t0, a0);
+        if (n == 0) {
+            return;
+        }
+
+        t0 = System.nanoTime();
+        a0 = ThreadAllocation.currentThreadBytes();
+        log.append(events);
+        persistMeter.record(n, t0, a0);
+
+        t0 = System.nanoTime();
+        a0 = ThreadAllocation.currentThreadBytes();
+        for (var e : events) {
+            ring.add(e.seq(), e.frame());
+        }
+        ring.publish();
+        for (int i = 0; i < n; i++) {
+            var e = events.get(i);
+            try {
+                included.get(i).onDurable().durable(e.seq(), e.frame());
+            } catch (RuntimeException callbackError) {
+                LOG.log(System.Logger.Level.WARNING, "durable callback threw", callbackError);
+            }
+        }
+        broadcastMeter.record(n, t0, a0);
+    }
+
+    private void fail(Throwable error) {
+        var failed = included.isEmpty() ? batch : included;
+        for (var s : failed) {
+            notifyFailed(s, error);
+        }
+    }
+
+    private static void notifyFailed(Submission s, Throwable error) {
+        try {
+            s.onDurable().failed(error);
+        } catch (RuntimeException ignored) {
+            // the producer's problem; the sequencer goes on
+        }
+    }
+
+    /** Stops taking submissions, writes everything already queued, and waits for the thread. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Exposes the queue as a bounded buffer. */
+    private final class QueueBuffer implements BoundedBuffer {
+        @Override
+        public String bufferName() {
+            return "sequencer_queue";
+        }
+
+        @Override
+        public long entries() {
+            return queue.size();
+        }
+
+        @Override
+        public long capacity() {
+            return options.queueCapacity();
+        }
+
+        @Override
+        public long bytes() {
+            return queuedBytes.get();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.jlay.memory;
+
+/**
+ * Anything that holds traffic-driven data under a bound (queue, cache, ring,
+ * parking lot). Registered with {@link Metrics#register(BoundedBuffer)}, it
+ * exports {@code relay_buffer_entries}, {@code relay_buffer_capacity} and
+ * {@code relay_buffer_bytes} with label {@code buffer=name()}. The methods are
+ * read at scrape time, so they must be cheap and thread safe.
+ */
+public interface BoundedBuffer {
+    /** Label value: short snake_case, fixed per structure (never per DID or host). */
+    String bufferName();
+
+    long entries();
+
+    long capacity();
+
+    /** Estimated heap (or native) bytes held. */
+    long bytes();
+}

@@ -1,0 +1,127 @@
+package dev.jlay.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jlay.testing.TestFrames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventLogTest {
+    @TempDir
+    Path dir;
+
+    private static List<LogEvent> events(long fromSeq, int count, long timeMillis, int size) {
+        var list = new ArrayList<LogEvent>();
+        for (int i = 0; i < count; i++) {
+            long seq = fromSeq + i;
+            var kind = EventKind.values()[(int) (seq % EventKind.values().length)];
+            list.add(new LogEvent(seq, kind, "did:plc:acct" + seq, (int) (seq % 2), timeMillis + i,
+                    TestFrames.stamped(seq, TestFrames.payload(seq, size))));
+        }
+        return list;
+    }
+
+    @Test
+    void appendsAndReadsBackExactEventsInOrder() {
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            assertThat(log.isEmpty()).isTrue();
+            assertThat(log.nextSeq()).isEqualTo(1);
+            var written = events(1, 50, 1_000, 100);
+            log.append(written.subList(0, 20));
+            log.append(written.subList(20, 50));
+            assertThat(log.firstSeq()).isEqualTo(1);
+            assertThat(log.lastSeq()).isEqualTo(50);
+            var read = log.read(1, 1000, Long.MAX_VALUE);
+            assertThat(read).hasSize(50);
+            for (int i = 0; i < 50; i++) {
+                var w = written.get(i);
+                var r = read.get(i);
+                assertThat(r.seq()).isEqualTo(w.seq());
+                assertThat(r.frame()).isEqualTo(w.frame());
+                assertThat(r.kind()).isEqualTo(w.kind());
+                assertThat(r.did()).isEqualTo(w.did());
+                assertThat(r.flags()).isEqualTo(w.flags());
+                assertThat(r.timeMillis()).isEqualTo(w.timeMillis());
+            }
+            assertThat(log.read(31, 5, Long.MAX_VALUE)).extracting(LogEvent::seq).containsExactly(31L, 32L, 33L, 34L,
+                    35L);
+            // byte bound: stops once the frames read reach it, but returns at least one
+            assertThat(log.read(10, 1000, 1)).hasSize(1);
+            assertThat(log.get(7)).get().extracting(LogEvent::frame).isEqualTo(written.get(6).frame());
+            assertThat(log.get(51)).isEmpty();
+        }
+    }
+
+    @Test
+    void refusesGapsAndDuplicates() {
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            log.append(events(1, 3, 0, 10));
+            assertThatThrownBy(() -> log.append(events(5, 1, 0, 10))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> log.append(events(3, 1, 0, 10))).isInstanceOf(IllegalArgumentException.class);
+            assertThat(log.lastSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void continuesAfterRestartAndAfterEverythingWasDeleted() {
+        try (var log = EventLog.open(dir, 100, 1 << 20)) {
+            assertThat(log.nextSeq()).isEqualTo(100);
+            log.append(events(100, 10, 0, 10));
+        }
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            assertThat(log.firstSeq()).isEqualTo(100);
+            assertThat(log.lastSeq()).isEqualTo(109);
+            assertThat(log.nextSeq()).isEqualTo(110);
+            log.deleteBefore(110);
+            assertThat(log.isEmpty()).isTrue();
+        }
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            // the next seq is stored beside the events, so an emptied log never reuses a seq
+            assertThat(log.nextSeq()).isEqualTo(110);
+            assertThat(log.isEmpty()).isTrue();
+            log.append(events(110, 1, 0, 10));
+            assertThat(log.firstSeq()).isEqualTo(110);
+        }
+    }
+
+    @Test
+    void retentionByAgeDeletesOnlyOlderEvents() {
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            // seq i has time 10_000 + i
+            log.append(events(1, 1000, 10_000, 50));
+            long now = 10_000 + 700 + 3_600_000;
+            var result = new Retention(log, Duration.ofHours(1), Long.MAX_VALUE, () -> now).run();
+            // time(seq) = 10_000 + seq - 1 >= now - 1h = 10_700  <=> seq >= 701
+            assertThat(result.deletedByAge()).isEqualTo(700);
+            assertThat(log.firstSeq()).isEqualTo(701);
+            assertThat(log.read(1, 1, Long.MAX_VALUE)).extracting(LogEvent::seq).containsExactly(701L);
+            assertThat(log.get(700)).isEmpty();
+            assertThat(new Retention(log, Duration.ofHours(1), Long.MAX_VALUE, () -> now).run().deletedByAge())
+                    .isZero();
+        }
+    }
+
+    @Test
+    void retentionBySizeDeletesTheOldestUntilUnderTheBound() {
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            for (int b = 0; b < 20; b++) {
+                log.append(events(1 + b * 100L, 100, 0, 4096));
+            }
+            log.flush();
+            long before = log.sizeBytes();
+            assertThat(before).isGreaterThan(4_000_000);
+            long bound = before / 4;
+            var result = new Retention(log, Duration.ofDays(365), bound, () -> 0).run();
+            assertThat(result.deletedBySize()).isBetween(1200L, 1900L);
+            assertThat(log.firstSeq()).isEqualTo(1 + result.deletedBySize());
+            assertThat(log.lastSeq()).isEqualTo(2000);
+            assertThat(log.sizeBytes()).isLessThan(before / 2);
+            assertThat(log.read(log.firstSeq(), 1, Long.MAX_VALUE).getFirst().seq()).isEqualTo(log.firstSeq());
+        }
+    }
+}

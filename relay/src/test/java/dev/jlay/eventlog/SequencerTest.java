@@ -1,0 +1,150 @@
+package dev.jlay.eventlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
+import dev.jlay.testing.TestFrames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SequencerTest {
+    @TempDir
+    Path dir;
+
+    private EventLogService service(Metrics metrics, SeqStamper stamper) {
+        var settings = new EventLogService.Settings(dir, 1, 64, 1 << 20,
+                new Sequencer.Options(256, 32, TimeUnit.MILLISECONDS.toNanos(1)),
+                Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 1 << 20);
+        return new EventLogService(settings, stamper, metrics, System::currentTimeMillis);
+    }
+
+    @Test
+    void assignsConsecutiveSeqsFromSeveralProducersAndPublishesOnlyDurableEvents() throws Exception {
+        var metrics = new Metrics();
+        var seen = new ConcurrentLinkedQueue<Long>();
+        try (var svc = service(metrics, TestFrames.STAMPER)) {
+            var ring = svc.ring();
+            var futures = new ArrayList<CompletableFuture<Long>>();
+            var producers = new ArrayList<Thread>();
+            for (int p = 0; p < 4; p++) {
+                int producer = p;
+                producers.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        try {
+                            var f = svc.sequencer().append(TestFrames.payload(producer * 1000L + i, 64),
+                                    EventKind.COMMIT, "did:plc:p" + producer);
+                            // when a producer hears "durable", the log and the ring both have the event
+                            f.thenAccept(seq -> {
+                                assertThat(svc.log().lastSeq()).isGreaterThanOrEqualTo(seq);
+                                assertThat(ring.head()).isGreaterThanOrEqualTo(seq);
+                                seen.add(seq);
+                            });
+                            synchronized (futures) {
+                                futures.add(f);
+                            }
+                        } catch (InterruptedException e) {
+                            throw new RuntimeException(e);
+                        }
+                    }
+                }));
+            }
+            for (var t : producers) {
+                t.join();
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertThat(seen).hasSize(1000).doesNotHaveDuplicates();
+            assertThat(seen).allMatch(s -> s >= 1 && s <= 1000);
+            assertThat(svc.log().lastSeq()).isEqualTo(1000);
+            // every logged frame carries its own seq; the ring holds the newest ones by the same bytes
+            var all = svc.log().read(1, 2000, Long.MAX_VALUE);
+            assertThat(all).hasSize(1000);
+            for (int i = 0; i < all.size(); i++) {
+                assertThat(all.get(i).seq()).isEqualTo(i + 1);
+                assertThat(TestFrames.seqOf(all.get(i).frame())).isEqualTo(i + 1);
+            }
+            assertThat(ring.head()).isEqualTo(1000);
+            assertThat(ring.get(1000)).isEqualTo(all.get(999).frame());
+            assertThat(ring.get(1)).as("evicted from a 64-slot ring").isNull();
+        }
+        assertThat(metrics.stage(Stage.SEQUENCE).events()).isEqualTo(1000);
+        assertThat(metrics.stage(Stage.PERSIST).events()).isEqualTo(1000);
+        assertThat(metrics.stage(Stage.BROADCAST).events()).isEqualTo(1000);
+        // the sequencer is a platform thread, so its allocation is measured
+        assertThat(metrics.stage(Stage.SEQUENCE).allocatedBytes()).isGreaterThan(0);
+        assertThat(metrics.stage(Stage.SEQUENCE).unmeteredEvents()).isZero();
+    }
+
+    @Test
+    void aFrameThatCannotBeStampedFailsAloneWithoutTakingASeq() throws Exception {
+        SeqStamper picky = (frame, seq) -> {
+            if (frame.length == 0) {
+                throw new IllegalArgumentException("empty frame");
+            }
+            return TestFrames.STAMPER.withSeq(frame, seq);
+        };
+        try (var svc = service(new Metrics(), picky)) {
+            var good1 = svc.sequencer().append(new byte[] {1}, EventKind.COMMIT, null);
+            var bad = svc.sequencer().append(new byte[0], EventKind.COMMIT, null);
+            var good2 = svc.sequencer().append(new byte[] {2}, EventKind.COMMIT, null);
+            assertThat(good1.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(good2.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            await().until(bad::isDone);
+            assertThat(bad).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void closeWritesWhatIsQueuedAndARestartContinuesTheSeq() throws Exception {
+        var futures = new ArrayList<CompletableFuture<Long>>();
+        try (var svc = service(new Metrics(), TestFrames.STAMPER)) {
+            for (int i = 0; i < 100; i++) {
+                futures.add(svc.sequencer().append(TestFrames.payload(i, 10), EventKind.OTHER, null));
+            }
+        }
+        assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+        try (var svc = service(new Metrics(), TestFrames.STAMPER)) {
+            assertThat(svc.ring().head()).isEqualTo(100);
+            assertThat(svc.ring().get(100)).as("the ring starts empty after a restart").isNull();
+            assertThat(svc.sequencer().append(new byte[] {9}, EventKind.OTHER, null).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(101);
+            assertThat(svc.ring().get(101)).isEqualTo(TestFrames.stamped(101, new byte[] {9}));
+        }
+    }
+
+    @Test
+    void ringIsBoundedByBytesAndWakesWaiters() throws Exception {
+        var ring = new EventRing(1024, 10_000, 0);
+        var woke = new CompletableFuture<Boolean>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                woke.complete(ring.awaitAfter(0, 10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                woke.completeExceptionally(e);
+            }
+        });
+        List<byte[]> frames = new ArrayList<>();
+        for (int s = 1; s <= 100; s++) {
+            var f = new byte[1000];
+            f[0] = (byte) s;
+            frames.add(f);
+            ring.add(s, f);
+        }
+        assertThat(ring.get(100)).as("not published yet").isNull();
+        ring.publish();
+        assertThat(woke.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ring.bytes()).isLessThanOrEqualTo(10_000 + 1024 * 8);
+        assertThat(ring.get(100)).isSameAs(frames.get(99));
+        assertThat(ring.get(1)).isNull();
+        assertThat(ring.entries()).isBetween(5L, 10L);
+        assertThat(ring.awaitAfter(100, 20, TimeUnit.MILLISECONDS)).isFalse();
+    }
+}

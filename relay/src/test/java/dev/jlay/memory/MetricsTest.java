@@ -1,0 +1,122 @@
+package dev.jlay.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jlay.testing.Promtool;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+    private static BoundedBuffer buffer(String name, long entries, long capacity, long bytes) {
+        return new BoundedBuffer() {
+            @Override
+            public String bufferName() {
+                return name;
+            }
+
+            @Override
+            public long entries() {
+                return entries;
+            }
+
+            @Override
+            public long capacity() {
+                return capacity;
+            }
+
+            @Override
+            public long bytes() {
+                return bytes;
+            }
+        };
+    }
+
+    @Test
+    void rendersEveryKindOfMetricInPrometheusTextFormat() throws Exception {
+        var metrics = new Metrics();
+        var frames = metrics.counter("relay_test_frames_total", "Frames.", "result", "accepted");
+        metrics.counter("relay_test_frames_total", "Frames.", "result", "dropped").add(2);
+        frames.add(5);
+        metrics.gauge("relay_test_connections", "Connections.").set(3);
+        metrics.gauge("relay_test_ratio", "A callback gauge.", () -> 0.25);
+        metrics.register(buffer("test_queue", 7, 100, 4096));
+        metrics.stage(Stage.DECODE).add(10, 2_000_000_000L, 1234);
+
+        var text = metrics.render();
+        assertThat(text).contains("""
+                # HELP relay_test_frames_total Frames.
+                # TYPE relay_test_frames_total counter
+                relay_test_frames_total{result="accepted"} 5
+                relay_test_frames_total{result="dropped"} 2
+                """);
+        assertThat(text).contains("relay_test_connections 3\n", "relay_test_ratio 0.25\n",
+                "relay_buffer_entries{buffer=\"test_queue\"} 7\n",
+                "relay_buffer_capacity{buffer=\"test_queue\"} 100\n",
+                "relay_buffer_bytes{buffer=\"test_queue\"} 4096\n",
+                "relay_stage_events_total{stage=\"decode\"} 10\n",
+                "relay_stage_seconds_total{stage=\"decode\"} 2\n",
+                "relay_stage_allocated_bytes_total{stage=\"decode\"} 1234\n",
+                "relay_stage_events_total{stage=\"resolver\"} 0\n");
+        for (var stage : Stage.values()) {
+            assertThat(text).contains("relay_stage_events_total{stage=\"" + stage.label() + "\"}");
+        }
+        Promtool.assertCheckMetricsPasses(text);
+    }
+
+    @Test
+    void refusesNamesAndCardinalityThatWouldMakeBadMetrics() {
+        var metrics = new Metrics();
+        assertThatThrownBy(() -> metrics.counter("relay_frames", "no _total")).isInstanceOf(
+                IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.gauge("frames", "no prefix")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.gauge("relay_Frames", "camel")).isInstanceOf(
+                IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.gauge("relay_x", " ")).isInstanceOf(IllegalArgumentException.class);
+        metrics.gauge("relay_x", "help", "k", "v");
+        assertThatThrownBy(() -> metrics.gauge("relay_x", "help", "k", "v")).isInstanceOf(
+                IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.counter("relay_x_total", "help", "k", "did:plc:" + "x".repeat(80)))
+                .isInstanceOf(IllegalArgumentException.class);
+        for (int i = 0; i < Metrics.MAX_SERIES_PER_FAMILY; i++) {
+            metrics.counter("relay_many_total", "help", "host", "h" + i);
+        }
+        assertThatThrownBy(() -> metrics.counter("relay_many_total", "help", "host", "one-too-many"))
+                .isInstanceOf(IllegalStateException.class);
+        metrics.register(buffer("q", 0, 1, 0));
+        assertThatThrownBy(() -> metrics.register(buffer("q", 0, 1, 0))).isInstanceOf(
+                IllegalArgumentException.class);
+    }
+
+    @Test
+    void stageMeterMeasuresAllocationOnPlatformThreadsOnly() throws Exception {
+        var metrics = new Metrics();
+        var meter = metrics.stage(Stage.VALIDATE);
+        var platform = Thread.ofPlatform().start(() -> {
+            long t0 = System.nanoTime();
+            long a0 = ThreadAllocation.currentThreadBytes();
+            byte[][] keep = new byte[100][];
+            for (int i = 0; i < 100; i++) {
+                keep[i] = new byte[10_000];
+            }
+            meter.record(100, t0, a0);
+            assertThat(keep[99]).hasSize(10_000);
+        });
+        platform.join();
+        assertThat(meter.events()).isEqualTo(100);
+        assertThat(meter.allocatedBytes()).isBetween(1_000_000L, 1_100_000L);
+        assertThat(meter.nanos()).isGreaterThan(0);
+
+        var done = new CompletableFuture<Long>();
+        Thread.ofVirtual().start(() -> {
+            long t0 = System.nanoTime();
+            long a0 = ThreadAllocation.currentThreadBytes();
+            meter.record(5, t0, a0);
+            done.complete(a0);
+        });
+        assertThat(done.get()).isEqualTo(-1);
+        assertThat(meter.events()).isEqualTo(105);
+        assertThat(meter.unmeteredEvents()).isEqualTo(5);
+        assertThat(meter.allocatedBytes()).isBetween(1_000_000L, 1_100_000L);
+    }
+}
