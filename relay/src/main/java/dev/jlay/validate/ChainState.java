@@ -11,12 +11,15 @@ public interface ChainState {
     /** The last accepted commit, or null when the repo was never seen. */
     RepoState repo(String did);
 
-    /** Records an accepted #commit/#sync; {@code discontinuity} also counts a chain break on the account. */
-    void advance(String did, RepoState next, boolean discontinuity);
+    /**
+     * Records an accepted #commit/#sync; {@code discontinuity} also counts a chain break on the account.
+     * {@code host}: the connection it came in on (null offline).
+     */
+    void advance(String did, String host, RepoState next, boolean discontinuity);
 
     /** The account's hosting status; {@link AccountState#ACTIVE} for an account never seen. */
     AccountState account(String did);
 
     /** Records the upstream host's #account status. */
-    void upstreamStatus(String did, boolean active, String status);
+    void upstreamStatus(String did, String host, boolean active, String status);
 }

@@ -10,9 +10,9 @@ public record Checked(Verdict verdict, Update update) {
     public sealed interface Update {
         record None() implements Update {}
 
-        record Advance(String did, RepoState next, boolean discontinuity) implements Update {}
+        record Advance(String did, String host, RepoState next, boolean discontinuity) implements Update {}
 
-        record UpstreamStatus(String did, boolean active, String status) implements Update {}
+        record UpstreamStatus(String did, String host, boolean active, String status) implements Update {}
     }
 
     static final Update NONE = new Update.None();
@@ -38,8 +38,8 @@ public record Checked(Verdict verdict, Update update) {
         if (!verdict.passes()) return;
         switch (update) {
             case Update.None n -> {}
-            case Update.Advance a -> state.advance(a.did(), a.next(), a.discontinuity());
-            case Update.UpstreamStatus u -> state.upstreamStatus(u.did(), u.active(), u.status());
+            case Update.Advance a -> state.advance(a.did(), a.host(), a.next(), a.discontinuity());
+            case Update.UpstreamStatus u -> state.upstreamStatus(u.did(), u.host(), u.active(), u.status());
         }
     }
 }

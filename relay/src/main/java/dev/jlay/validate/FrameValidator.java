@@ -122,7 +122,7 @@ public final class FrameValidator {
                 gap = "prevData " + m.prevData() + " != stored data " + stored.data();
             }
         }
-        var next = new Checked.Update.Advance(m.repo(), new RepoState(m.rev(), m.commit(), commit.data()), gap != null);
+        var next = new Checked.Update.Advance(m.repo(), host, new RepoState(m.rev(), m.commit(), commit.data()), gap != null);
         return gap == null ? Checked.pass(next) : new Checked(new Verdict.Discontinuity(gap), next);
     }
 
@@ -149,7 +149,7 @@ public final class FrameValidator {
         boolean restates = stored != null && m.rev().equals(stored.rev());
         var order = revOrder(m.rev(), restates ? null : stored);
         if (order != null) return order;
-        return Checked.pass(new Checked.Update.Advance(m.did(), new RepoState(m.rev(), root, commit.data()), false));
+        return Checked.pass(new Checked.Update.Advance(m.did(), host, new RepoState(m.rev(), root, commit.data()), false));
     }
 
     private Checked account(AccountMessage m, String host, Authority who) {
@@ -159,7 +159,7 @@ public final class FrameValidator {
         if (host != null && !HostAuthority.matches(who.pds(), host)) {
             return Checked.drop(DropReason.WRONG_HOST, host + " is not " + who.pds());
         }
-        return Checked.pass(new Checked.Update.UpstreamStatus(m.did(), m.active(), m.status()));
+        return Checked.pass(new Checked.Update.UpstreamStatus(m.did(), host, m.active(), m.status()));
     }
 
     /** Identity complete, right host, account active: the checks that need no parsing. */

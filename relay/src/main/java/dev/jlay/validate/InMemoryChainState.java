@@ -34,7 +34,7 @@ public final class InMemoryChainState implements ChainState {
     }
 
     @Override
-    public synchronized void advance(String did, RepoState next, boolean discontinuity) {
+    public synchronized void advance(String did, String host, RepoState next, boolean discontinuity) {
         repos.put(did, next);
         if (discontinuity) discontinuities.merge(did, 1L, Long::sum);
     }
@@ -45,7 +45,7 @@ public final class InMemoryChainState implements ChainState {
     }
 
     @Override
-    public synchronized void upstreamStatus(String did, boolean active, String status) {
+    public synchronized void upstreamStatus(String did, String host, boolean active, String status) {
         accounts.put(did, account(did).withUpstream(active, status));
     }
 
