@@ -21,6 +21,8 @@ public final class FrameCounters implements FrameOutcomes {
     private static final DropReason[] REASONS = DropReason.values();
 
     private final LongAdder[][] counts = new LongAdder[TYPES.length][FIRST_DROP + REASONS.length];
+    // relay_frames_total{result} in the registry (it takes one label per series for now; see export)
+    private volatile dev.jlay.memory.Counter[] exported;
 
     public FrameCounters() {
         for (var row : counts) {
@@ -34,7 +36,24 @@ public final class FrameCounters implements FrameOutcomes {
     }
 
     public void record(String type, Verdict verdict) {
-        counts[typeIndex(type)][resultIndex(verdict)].increment();
+        int r = resultIndex(verdict);
+        counts[typeIndex(type)][r].increment();
+        var e = exported;
+        if (e != null) e[r].increment();
+    }
+
+    /**
+     * Registers {@code relay_frames_total{result}} (accepted, discontinuity, dropped_*) with the
+     * registry. The per-type split ({@link #snapshot}) waits for two-label series in dev.jlay.memory.
+     */
+    public FrameCounters export(dev.jlay.memory.Metrics metrics) {
+        var e = new dev.jlay.memory.Counter[FIRST_DROP + REASONS.length];
+        for (int r = 0; r < e.length; r++) {
+            e[r] = metrics.counter("relay_frames_total", "Frames through validation by result (accepted, "
+                    + "discontinuity, dropped_<reason>).", "result", resultLabel(r));
+        }
+        exported = e;
+        return this;
     }
 
     public long count(String typeLabel, String result) {

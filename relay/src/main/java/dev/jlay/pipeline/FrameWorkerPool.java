@@ -49,7 +49,13 @@ public final class FrameWorkerPool implements AutoCloseable {
         return inboxes[workerFor(frame.did())].put(frame);
     }
 
+    /** Routes the frame if its worker has room right now; never blocks. */
+    public boolean offer(InboundFrame frame) {
+        return inboxes[workerFor(frame.did())].offer(frame);
+    }
+
     public int workerFor(String did) {
+        if (did == null) return 0; // undecodable: the worker drops it, order does not matter
         int h = did.hashCode();
         h ^= (h >>> 16);
         return Math.floorMod(h * 0x9E3779B9, inboxes.length);

@@ -46,6 +46,20 @@ final class WorkerInbox {
         }
     }
 
+    /** Adds if there is room now; never blocks. False when full or closed. */
+    boolean offer(InboundFrame frame) {
+        lock.lock();
+        try {
+            if (closed || frames.size() >= capacity) return false;
+            frames.addLast(frame);
+            bytes += frame.size();
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void signal(Resolved r) {
         lock.lock();
         try {

@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * Is the connection a frame came in on the DID's current PDS? Compares host and
  * port of the DID document's PDS endpoint with the connection's host[:port].
- * A missing port means the scheme's default (wss/https 443, ws/http 80 for the
- * endpoint; 443 for a bare connection host). The loopback names (localhost,
+ * A missing port means the scheme's default (wss/https 443, ws/http 80); a bare
+ * connection host without port matches the endpoint's default port. The loopback names (localhost,
  * 127.0.0.1, ::1) are one machine, so they match each other.
  */
 public final class HostAuthority {
@@ -16,8 +16,7 @@ public final class HostAuthority {
     public static boolean matches(URI pds, String connectionHost) {
         if (pds == null || connectionHost == null || pds.getHost() == null) return false;
         String pdsHost = normalize(pds.getHost());
-        int pdsPort = pds.getPort() >= 0 ? pds.getPort()
-                : ("http".equalsIgnoreCase(pds.getScheme()) || "ws".equalsIgnoreCase(pds.getScheme()) ? 80 : 443);
+        int pdsPort = pds.getPort() >= 0 ? pds.getPort() : defaultPort(pds.getScheme());
         String conn = stripScheme(connectionHost.trim());
         String connHost;
         int connPort;
@@ -36,8 +35,15 @@ public final class HostAuthority {
                 connPort = -1;
             }
         }
-        if (connPort == -1) connPort = 443;
-        return normalize(connHost).equals(pdsHost) && connPort == pdsPort;
+        if (!normalize(connHost).equals(pdsHost)) return false;
+        if (connPort != -1) return connPort == pdsPort;
+        String scheme = connectionHost.contains("://") ? connectionHost.substring(0, connectionHost.indexOf("://")) : null;
+        if (scheme == null) return pds.getPort() < 0 || pdsPort == defaultPort(pds.getScheme());
+        return pdsPort == defaultPort(scheme);
+    }
+
+    private static int defaultPort(String scheme) {
+        return "http".equalsIgnoreCase(scheme) || "ws".equalsIgnoreCase(scheme) ? 80 : 443;
     }
 
     private static String stripScheme(String s) {
