@@ -1,6 +1,5 @@
 package dev.jlay.pipeline;
 
-import dev.jlay.atproto.cid.Cid;
 import dev.jlay.store.Account;
 import dev.jlay.store.AccountStore;
 import dev.jlay.store.LocalStatus;
@@ -29,14 +28,14 @@ public final class StoreChainState implements ChainState {
     @Override
     public RepoState repo(String did) {
         return repos.get(did)
-                .map(s -> new RepoState(s.rev(), Cid.parse(s.commitCid()), Cid.parse(s.dataCid())))
+                .map(s -> new RepoState(s.rev(), s.commit(), s.data()))
                 .orElse(null);
     }
 
     @Override
     public void advance(String did, String host, RepoState next, boolean discontinuity) {
         ensure(did, host);
-        repos.put(new dev.jlay.store.RepoState(did, next.rev(), next.commit().toString(), next.data().toString()));
+        repos.put(new dev.jlay.store.RepoState(did, next.rev(), next.commit(), next.data()));
         if (discontinuity) accounts.recordDiscontinuity(did);
     }
 

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.crypto.PublicKey;
+import dev.jlay.atproto.json.AtprotoJson;
 import dev.jlay.validate.FrameValidator;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,8 +45,8 @@ record Scenario(String name, boolean lenient, List<Account> accounts, List<Messa
     /** header || body as DAG-CBOR. A null {@code blobs} (the Go fixtures' nil slice) is the empty list. */
     @SuppressWarnings("unchecked")
     static byte[] frame(JsonNode header, JsonNode body) {
-        var h = (Map<String, Object>) AtprotoJsonForTests.toData(header);
-        var b = (Map<String, Object>) AtprotoJsonForTests.toData(body);
+        var h = (Map<String, Object>) AtprotoJson.toData(header);
+        var b = new java.util.LinkedHashMap<>((Map<String, Object>) AtprotoJson.toData(body));
         if (b.containsKey("blobs") && b.get("blobs") == null) b.put("blobs", List.of());
         byte[] hb = DagCbor.encode(h);
         byte[] bb = DagCbor.encode(b);
@@ -54,28 +54,5 @@ record Scenario(String name, boolean lenient, List<Account> accounts, List<Messa
         System.arraycopy(hb, 0, out, 0, hb.length);
         System.arraycopy(bb, 0, out, hb.length, bb.length);
         return out;
-    }
-
-    /** Temporary: atproto JSON form → data model, until core's AtprotoJson lands. */
-    static final class AtprotoJsonForTests {
-        static Object toData(JsonNode n) {
-            if (n == null || n.isNull()) return null;
-            if (n.isObject()) {
-                if (n.size() == 1 && n.has("$link")) return dev.jlay.atproto.cid.Cid.parse(n.get("$link").asText());
-                if (n.size() == 1 && n.has("$bytes")) return java.util.Base64.getDecoder().decode(n.get("$bytes").asText());
-                var m = new LinkedHashMap<String, Object>();
-                n.fields().forEachRemaining(e -> m.put(e.getKey(), toData(e.getValue())));
-                return m;
-            }
-            if (n.isArray()) {
-                var l = new ArrayList<Object>();
-                for (JsonNode e : n) l.add(toData(e));
-                return l;
-            }
-            if (n.isBoolean()) return n.booleanValue();
-            if (n.isIntegralNumber()) return n.longValue();
-            if (n.isTextual()) return n.textValue();
-            throw new IllegalArgumentException("not atproto data: " + n);
-        }
     }
 }
