@@ -109,6 +109,17 @@ class FirehoseCodecTest {
     }
 
     @Test
+    void fullDecodeHoldsTheHeaderToCanonicalKeyOrder() {
+        byte[] header = java.util.HexFormat.of().parseHex("a2626f7001617469236964656e74697479"); // {op, t}: wrong order
+        byte[] payload = DagCbor.encode(Map.of("seq", 1L, "did", "did:plc:x", "time", "t"));
+        byte[] f = new byte[header.length + payload.length];
+        System.arraycopy(header, 0, f, 0, header.length);
+        System.arraycopy(payload, 0, f, header.length, payload.length);
+        assertThat(FrameHeader.peek(f).type()).isEqualTo("#identity");
+        assertThat(reason(() -> FirehoseCodec.decode(f))).isEqualTo("invalid_cbor");
+    }
+
+    @Test
     void unknownTypesAndOpsAreSkippableButStillCborChecked() {
         var p = Map.<String, Object>of("seq", 1L, "whatever", "x");
         assertThat(FirehoseCodec.decode(frame(Map.of("op", 1L, "t", "#handle"), p)))
