@@ -88,6 +88,22 @@ public final class Metrics {
         add(name, help, Type.COUNTER, "", value);
     }
 
+    /** A labelled counter read at scrape time from a monotonic source (e.g. nanoseconds shown as seconds). */
+    public void counter(String name, String help, String label, String labelValue, DoubleSupplier value) {
+        if (!name.endsWith("_total")) {
+            throw new IllegalArgumentException("counter name must end in _total: " + name);
+        }
+        add(name, help, Type.COUNTER, labels(label, labelValue), value);
+    }
+
+    /** A gauge with two labels, read at scrape time. */
+    public void gauge(String name, String help, String label1, String value1, String label2, String value2,
+                      DoubleSupplier value) {
+        String first = labels(label1, value1);
+        String second = labels(label2, value2);
+        add(name, help, Type.GAUGE, first.substring(0, first.length() - 1) + "," + second.substring(1), value);
+    }
+
     /** Exports a bounded structure's entries, capacity and bytes. */
     public void register(BoundedBuffer buffer) {
         checkLabelValue(buffer.bufferName());
