@@ -51,7 +51,8 @@ class MemoryAccountantTest {
         }
         long leakedBytes = chunk * leaked.size();
         long during = accountant.report().owner("malloc_other");
-        assertThat(during - before).isBetween(leakedBytes * 8 / 10, leakedBytes * 12 / 10);
+        // Other threads of the test JVM (JIT, GC, JFR) malloc and free meanwhile: allow them 30 %.
+        assertThat(during - before).isBetween(leakedBytes * 7 / 10, leakedBytes * 13 / 10);
 
         for (MemorySegment p : leaked) {
             FREE.invokeExact(p);
