@@ -1,0 +1,197 @@
+package dev.jlay.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import org.flywaydb.core.Flyway;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The relay's PostgreSQL: a HikariCP pool, the Helidon DB client on top of it,
+ * the schema migrated by Flyway on open, and the stores with their batch writer.
+ *
+ * <pre>{@code
+ * try (var db = Database.open("jdbc:postgresql://127.0.0.1:5432/relay?user=relay", 8)) {
+ *     db.repoState().put(...);       // cached, written in the next batch
+ *     db.health().healthy();         // for /_health
+ * }
+ * }</pre>
+ */
+public final class Database implements Storage {
+    private final HikariDataSource dataSource;
+    private final DbClient client;
+    private final DatabaseHealth health;
+    private final PgRepoStateStore repoState;
+    private final PgAccountStore accounts;
+    private final PgHostStore hosts;
+    private final PgBanStore bans;
+    private final PgRelayStateStore relayState;
+    private final PgAuditLog audit;
+    private final BatchWriter writer;
+    private volatile boolean closed;
+
+    private Database(HikariDataSource dataSource, StoreOptions options, Clock clock) {
+        this.dataSource = dataSource;
+        this.client = JdbcClientBuilder.create()
+                .connectionPool(() -> {
+                    try {
+                        return dataSource.getConnection();
+                    } catch (SQLException e) {
+                        throw new StoreException("no database connection: " + e.getMessage(), e);
+                    }
+                })
+                .build();
+        this.health = new DatabaseHealth(clock, this::pendingWrites);
+        var sql = new Sql(client, health);
+        Runnable wake = () -> writerWake();
+        this.repoState = new PgRepoStateStore(sql, options.repoStateCacheSize(), options.pendingCapacity(), wake);
+        this.accounts = new PgAccountStore(sql, clock, options.accountCacheSize(), options.pendingCapacity(), wake);
+        this.hosts = new PgHostStore(sql, options.pendingCapacity(), wake);
+        this.bans = new PgBanStore(sql);
+        this.relayState = new PgRelayStateStore(sql);
+        this.audit = new PgAuditLog(sql);
+        // Accounts before repo state: a batch never writes a repo row ahead of its account.
+        this.writer = new BatchWriter(List.of(accounts.writes(), repoState.writes()), List.of(hosts.cursors()),
+                sql::ping, health, options.flushInterval(), options.cursorFlushInterval(), options.maxBackoff(),
+                options.maxBatch());
+        writer.start();
+    }
+
+    private void writerWake() {
+        if (writer != null) {
+            writer.wake();
+        }
+    }
+
+    /** Opens the database at {@code jdbcUrl} with default options and {@code poolSize} connections. */
+    public static Database open(String jdbcUrl, int poolSize) {
+        return open(jdbcUrl, StoreOptions.defaults().withPoolSize(poolSize));
+    }
+
+    /** Opens the database, migrating its schema first; fails with {@link StoreException} when unreachable. */
+    public static Database open(String jdbcUrl, StoreOptions options) {
+        return open(jdbcUrl, options, Clock.systemUTC());
+    }
+
+    static Database open(String jdbcUrl, StoreOptions options, Clock clock) {
+        var config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setMaximumPoolSize(options.poolSize());
+        config.setMinimumIdle(Math.min(2, options.poolSize()));
+        config.setConnectionTimeout(Math.max(250, options.connectTimeout().toMillis()));
+        config.setValidationTimeout(Math.max(250, Math.min(2_000, options.connectTimeout().toMillis())));
+        config.setPoolName("jlay-store");
+        // Start even if the first connection fails here; migrate() below reports it clearly.
+        config.setInitializationFailTimeout(-1);
+        var ds = new HikariDataSource(config);
+        try {
+            migrate(ds);
+            return new Database(ds, options, clock);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e instanceof StoreException se ? se
+                    : new StoreException("cannot open database " + redact(jdbcUrl) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Applies the migrations shipped in the jar (classpath:db/migration); a no-op when up to date. */
+    static void migrate(javax.sql.DataSource ds) {
+        Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .failOnMissingLocations(true)
+                .load()
+                .migrate();
+    }
+
+    /** The URL without credentials, for messages. */
+    static String redact(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    @Override
+    public RepoStateStore repoState() {
+        return repoState;
+    }
+
+    @Override
+    public HostStore hosts() {
+        return hosts;
+    }
+
+    @Override
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    @Override
+    public BanStore bans() {
+        return bans;
+    }
+
+    @Override
+    public RelayStateStore relayState() {
+        return relayState;
+    }
+
+    @Override
+    public AuditLog audit() {
+        return audit;
+    }
+
+    @Override
+    public DatabaseStatus health() {
+        return health.status();
+    }
+
+    /** The health tracker itself (e.g. for a health check that wants {@code healthy()} cheaply). */
+    public DatabaseHealth databaseHealth() {
+        return health;
+    }
+
+    @Override
+    public void flush() {
+        writer.flushAll();
+    }
+
+    @Override
+    public List<BufferStats> buffers() {
+        return List.of(
+                accounts.writes().stats(),
+                repoState.writes().stats(),
+                hosts.cursors().stats(),
+                new BufferStats("store_account_cache", accounts.cache().estimatedSize(),
+                        accounts.cache().policy().eviction().orElseThrow().getMaximum(),
+                        accounts.cache().estimatedSize() * PgAccountStore.BYTES_PER_ENTRY),
+                new BufferStats("store_repo_state_cache", repoState.cache().estimatedSize(),
+                        repoState.cache().policy().eviction().orElseThrow().getMaximum(),
+                        repoState.cache().estimatedSize() * PgRepoStateStore.BYTES_PER_ENTRY));
+    }
+
+    private long pendingWrites() {
+        return (long) accounts.writes().pending().size() + repoState.writes().pending().size()
+                + hosts.cursors().pending().size();
+    }
+
+    /** Writes what is queued (retrying up to {@code deadline} while the database is down), then closes. */
+    public boolean close(Duration deadline) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
+        boolean flushed = writer.stop(deadline);
+        client.close();
+        dataSource.close();
+        return flushed;
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

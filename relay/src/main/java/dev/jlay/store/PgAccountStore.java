@@ -1,0 +1,174 @@
+package dev.jlay.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.helidon.dbclient.DbRow;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/** Accounts in PostgreSQL behind a bounded cache; pipeline changes are batched, admin changes immediate. */
+final class PgAccountStore implements AccountStore {
+    static final long BYTES_PER_ENTRY = 350;
+    private static final String COLUMNS =
+            "did, host, local_status, upstream_status, discontinuities, created_at, updated_at";
+
+    // local_status is only set on insert: it belongs to the admin, written by setLocalStatus.
+    private static final String UPSERT = """
+            INSERT INTO account (did, host, local_status, upstream_status, discontinuities, created_at, updated_at)
+            SELECT u.did, u.host, u.local_status, u.upstream_status, u.discontinuities, now(), now()
+              FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
+                          CAST(? AS bigint[]))
+                   AS u(did, host, local_status, upstream_status, discontinuities)
+            ON CONFLICT (did) DO UPDATE
+               SET host = excluded.host, upstream_status = excluded.upstream_status,
+                   discontinuities = excluded.discontinuities, updated_at = excluded.updated_at
+            """;
+
+    private final Sql sql;
+    private final Clock clock;
+    private final Cache<String, Optional<Account>> cache;
+    private final WriteBehind<String, Account> writes;
+    private final Object[] stripes = new Object[256];
+
+    PgAccountStore(Sql sql, Clock clock, int cacheSize, int pendingCapacity, Runnable onFull) {
+        this.sql = sql;
+        this.clock = clock;
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        this.writes = new WriteBehind<>(new PendingWrites<>("store_account_writes", pendingCapacity, onFull),
+                this::writeBatch, BYTES_PER_ENTRY);
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    WriteBehind<String, Account> writes() {
+        return writes;
+    }
+
+    Cache<String, Optional<Account>> cache() {
+        return cache;
+    }
+
+    @Override
+    public Optional<Account> get(String did) {
+        var cached = cache.getIfPresent(did);
+        if (cached != null) {
+            return cached;
+        }
+        var queued = writes.pending().get(did);
+        if (queued != null) {
+            return Optional.of(queued);
+        }
+        var loaded = sql.call("load account", ex -> ex.get(
+                "SELECT " + COLUMNS + " FROM account WHERE did = ?", did).map(PgAccountStore::account));
+        cache.asMap().putIfAbsent(did, loaded);
+        var now = cache.getIfPresent(did);
+        return now != null ? now : loaded;
+    }
+
+    @Override
+    public Account ensure(String did, String host) {
+        var cached = cache.getIfPresent(did);
+        if (cached != null && cached.isPresent()) {
+            return cached.get();
+        }
+        return mutate(did, a -> a, () -> fresh(did, host));
+    }
+
+    @Override
+    public Account setHost(String did, String host) {
+        return mutate(did, a -> a.withHost(host, clock.instant()), () -> fresh(did, host));
+    }
+
+    @Override
+    public Account setUpstreamStatus(String did, UpstreamStatus status) {
+        return mutate(did, a -> a.withUpstreamStatus(status, clock.instant()),
+                () -> fresh(did, null).withUpstreamStatus(status, clock.instant()));
+    }
+
+    @Override
+    public Account recordDiscontinuity(String did) {
+        return mutate(did, a -> a.withDiscontinuity(clock.instant()),
+                () -> fresh(did, null).withDiscontinuity(clock.instant()));
+    }
+
+    @Override
+    public Account setLocalStatus(String did, LocalStatus status) {
+        synchronized (stripe(did)) {
+            var now = clock.instant();
+            var next = get(did).map(a -> a.withLocalStatus(status, now))
+                    .orElseGet(() -> fresh(did, null).withLocalStatus(status, now));
+            sql.call("set local status", ex -> ex.dml("""
+                    INSERT INTO account (did, host, local_status, upstream_status, discontinuities)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (did) DO UPDATE SET local_status = excluded.local_status, updated_at = now()
+                    """, did, next.host(), status.value(), next.upstreamStatus().value(), next.discontinuities()));
+            cache.put(did, Optional.of(next));
+            writes.pending().updateIfPresent(did, a -> a.withLocalStatus(status, now));
+            return next;
+        }
+    }
+
+    @Override
+    public List<Account> list(String afterDid, int limit) {
+        return sql.list("list accounts", "SELECT " + COLUMNS + " FROM account WHERE did > ? ORDER BY did LIMIT ?",
+                PgAccountStore::account, afterDid == null ? "" : afterDid, limit);
+    }
+
+    @Override
+    public List<Account> listByLocalStatus(LocalStatus status, String afterDid, int limit) {
+        return sql.list("list accounts by status",
+                "SELECT " + COLUMNS + " FROM account WHERE local_status = ? AND did > ? ORDER BY did LIMIT ?",
+                PgAccountStore::account, status.value(), afterDid == null ? "" : afterDid, limit);
+    }
+
+    private Account mutate(String did, UnaryOperator<Account> change, Supplier<Account> create) {
+        synchronized (stripe(did)) {
+            var current = get(did);
+            var next = current.map(change).orElseGet(create);
+            if (current.isPresent() && current.get().equals(next)) {
+                return next;
+            }
+            cache.put(did, Optional.of(next));
+            writes.pending().put(did, next);
+            return next;
+        }
+    }
+
+    private Account fresh(String did, String host) {
+        var now = clock.instant();
+        return new Account(did, host, LocalStatus.ACTIVE, UpstreamStatus.ACTIVE, 0, now, now);
+    }
+
+    private Object stripe(String did) {
+        return stripes[(did.hashCode() & 0x7fffffff) % stripes.length];
+    }
+
+    private void writeBatch(List<Account> batch) {
+        int n = batch.size();
+        var dids = new String[n];
+        var hosts = new String[n];
+        var locals = new String[n];
+        var upstreams = new String[n];
+        var discontinuities = new long[n];
+        for (int i = 0; i < n; i++) {
+            var a = batch.get(i);
+            dids[i] = a.did();
+            hosts[i] = a.host();
+            locals[i] = a.localStatus().value();
+            upstreams[i] = a.upstreamStatus().value();
+            discontinuities[i] = a.discontinuities();
+        }
+        sql.call("write accounts", ex -> ex.dml(UPSERT, dids, hosts, locals, upstreams, discontinuities));
+    }
+
+    static Account account(DbRow r) {
+        return new Account(Sql.stringOf(r, "did"), Sql.stringOf(r, "host"),
+                LocalStatus.of(Sql.stringOf(r, "local_status")), UpstreamStatus.of(Sql.stringOf(r, "upstream_status")),
+                Sql.longOf(r, "discontinuities"), Sql.instantOf(r, "created_at"), Sql.instantOf(r, "updated_at"));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.jlay.store;
+
+import java.util.List;
+
+/**
+ * Everything the relay keeps in its database, behind small interfaces:
+ * {@link Database} is PostgreSQL, {@link InMemoryStorage} the stand-in for unit tests.
+ */
+public interface Storage extends AutoCloseable {
+    RepoStateStore repoState();
+
+    HostStore hosts();
+
+    AccountStore accounts();
+
+    BanStore bans();
+
+    RelayStateStore relayState();
+
+    AuditLog audit();
+
+    /** What /_health reads. */
+    DatabaseStatus health();
+
+    /** Writes every queued change now; throws {@link StoreException} when the database is down. */
+    void flush();
+
+    /** The store's bounded caches and queues, for the buffer metrics. */
+    List<BufferStats> buffers();
+
+    /** Flushes what is queued (retrying for a while) and releases the database. */
+    @Override
+    void close();
+}

@@ -1,0 +1,494 @@
+package dev.jlay.upstream;
+
+import dev.jlay.atproto.ProtocolException;
+import dev.jlay.atproto.cbor.DagCbor;
+import dev.jlay.atproto.stream.FrameHeader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One upstream host's {@code subscribeRepos} stream, read on one virtual thread, forever: connect,
+ * read, and on any end reconnect after a capped exponential backoff, resuming from the cursor the
+ * pipeline says is processed.
+ *
+ * <p>Per message the reader peeks the header and the payload's {@code seq} and repo DID (nothing is
+ * decoded), checks that seq increases, waits for the rate limiter, and puts the exact bytes into the
+ * {@link FrameSink}. Flow control is explicit: the JDK WebSocket delivers one message per
+ * {@code request(1)}, and the reader asks for the next one only after the sink took the previous. A
+ * full sink therefore stops reading the socket; nothing is dropped for lack of room.
+ */
+public final class HostConnection {
+    private static final Logger LOG = Logger.getLogger(HostConnection.class.getName());
+    private static final Set<String> REPO_TYPES = Set.of("#commit", "#sync", "#identity", "#account");
+
+    private final String host;
+    private final URI base;
+    private final ConnectionConfig config;
+    private final HttpClient http;
+    private final AddressGuard guard;
+    private final FrameSink sink;
+    private final LongSupplier cursor;
+    private final HostListener listener;
+    private final UpstreamMeters meters;
+    private volatile RateLimiter rateLimiter;
+
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile WebSocket socket;
+
+    // status, written by the reader thread, read by anyone
+    private volatile HostStatus.State state = HostStatus.State.STOPPED;
+    private volatile Instant backoffUntil;
+    private volatile Instant connectedSince;
+    private volatile long resumeCursor;
+    private volatile boolean blockedOnSink;
+    private volatile boolean throttled;
+    private volatile String lastError;
+    private final AtomicLong lastSeq = new AtomicLong();
+    private final AtomicLong framesReceived = new AtomicLong();
+    private final AtomicLong framesForwarded = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+
+    /**
+     * @param host   a bare hostname or a URL (see {@link SubscribeUri#base})
+     * @param cursor the host's last processed seq (0 or less: none); asked on every connect
+     */
+    public HostConnection(String host, ConnectionConfig config, HttpClient http, AddressGuard guard, FrameSink sink,
+                          LongSupplier cursor, RateLimiter rateLimiter, HostListener listener, UpstreamMeters meters) {
+        this.host = host;
+        this.base = SubscribeUri.base(host, config.allowInsecureHosts());
+        this.config = config;
+        this.http = http;
+        this.guard = guard;
+        this.sink = sink;
+        this.cursor = cursor;
+        this.rateLimiter = rateLimiter;
+        this.listener = listener;
+        this.meters = meters;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public URI baseUri() {
+        return base;
+    }
+
+    /** Replaces the rate limit (admin changed the host's limits); takes effect on the next frame. */
+    public void setRateLimiter(RateLimiter limiter) {
+        this.rateLimiter = limiter;
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        state = HostStatus.State.CONNECTING;
+        thread = Thread.ofVirtual().name("upstream-" + host).start(this::run);
+    }
+
+    /** Stops reading and closes the socket; returns once the reader has ended (or after 5 s). */
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        state = HostStatus.State.STOPPED;
+    }
+
+    HostStatus.State state() {
+        return state;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    public HostStatus status() {
+        Map<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            long n = drops.get(r.ordinal());
+            if (n > 0) {
+                byReason.put(r, n);
+            }
+        }
+        HostStatus.State s = state;
+        return new HostStatus(host, s, s == HostStatus.State.BACKOFF ? backoffUntil : null,
+                s == HostStatus.State.CONNECTED ? connectedSince : null, lastSeq.get(), resumeCursor,
+                framesReceived.get(), framesForwarded.get(), bytesReceived.get(), connects.get(), failures.get(),
+                Map.copyOf(byReason), blockedOnSink, throttled, lastError);
+    }
+
+    private void run() {
+        int attempt = 0;
+        while (running) {
+            state = HostStatus.State.CONNECTING;
+            boolean progressed = false;
+            String reason;
+            try {
+                progressed = session();
+                reason = lastError;
+            } catch (InterruptedException e) {
+                reason = "stopped";
+            } catch (ForbiddenAddressException e) {
+                reason = e.getMessage();
+            } catch (ExecutionException e) {
+                reason = "connect failed: " + e.getCause();
+            } catch (TimeoutException e) {
+                reason = "connect timed out";
+            } catch (RuntimeException e) {
+                // a bug must not end the host's reader: log it and go round again
+                LOG.log(Level.WARNING, "upstream " + host + ": unexpected", e);
+                reason = "unexpected: " + e;
+            } finally {
+                WebSocket ws = socket;
+                socket = null;
+                if (ws != null) {
+                    ws.abort();
+                }
+                blockedOnSink = false;
+                throttled = false;
+            }
+            if (!running) {
+                break;
+            }
+            failures.incrementAndGet();
+            meters.disconnects.increment();
+            lastError = reason;
+            listener.onDisconnected(host, reason);
+            attempt = progressed ? 0 : attempt + 1;
+            var delay = config.backoff().delay(progressed ? 0 : attempt - 1, ThreadLocalRandom.current());
+            backoffUntil = Instant.now().plus(delay);
+            state = HostStatus.State.BACKOFF;
+            try {
+                TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        state = HostStatus.State.STOPPED;
+    }
+
+    /** One connection, from handshake to close. True if at least one frame was handed on. */
+    private boolean session() throws InterruptedException, ForbiddenAddressException, ExecutionException,
+            TimeoutException {
+        long resume = Math.max(0, cursor.getAsLong());
+        resumeCursor = resume;
+        URI uri = SubscribeUri.subscribe(base, resume);
+        guard.check(uri.getHost());
+        BlockingQueue<Event> events = new ArrayBlockingQueue<>(8);
+        CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
+                .connectTimeout(config.connectTimeout())
+                .buildAsync(uri, new Reassembler(events, config.maxFrameBytes()));
+        WebSocket ws;
+        try {
+            ws = opening.get(config.connectTimeout().toNanos() * 2, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException | TimeoutException e) {
+            opening.cancel(true);
+            throw e;
+        }
+        socket = ws;
+        if (!running) {
+            return false;
+        }
+        connects.incrementAndGet();
+        meters.connects.increment();
+        connectedSince = Instant.now();
+        state = HostStatus.State.CONNECTED;
+        listener.onConnected(host, resume);
+        long sessionSeq = resume;
+        boolean progressed = false;
+        while (true) {
+            Event event = events.take();
+            switch (event) {
+                case Event.Message m -> {
+                    long seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
+                    if (seq == END_SESSION) {
+                        return progressed;
+                    }
+                    if (seq > 0) {
+                        sessionSeq = seq;
+                        progressed = true;
+                    }
+                    ws.request(1);
+                }
+                case Event.Oversize o -> {
+                    framesReceived.incrementAndGet();
+                    bytesReceived.addAndGet(o.bytes());
+                    meters.messages.increment();
+                    meters.bytes.add(o.bytes());
+                    drop(DropReason.OVERSIZE, "message of " + o.bytes() + " bytes over the cap");
+                    ws.request(1);
+                }
+                case Event.Text t -> {
+                    drop(DropReason.TEXT_MESSAGE, null);
+                    ws.request(1);
+                }
+                case Event.Closed c -> {
+                    lastError = "closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason());
+                    return progressed;
+                }
+                case Event.Failed f -> {
+                    lastError = "connection failed: " + f.error();
+                    return progressed;
+                }
+            }
+        }
+    }
+
+    private static final long END_SESSION = -2;
+
+    /**
+     * Handles one complete message. Returns its seq if it was handed on, 0 if it was skipped, or
+     * {@link #END_SESSION} if the connection must end (malformed bytes, error frame).
+     */
+    private long handle(byte[] frame, long receivedNanos, long sessionSeq) throws InterruptedException {
+        long t0 = System.nanoTime();
+        framesReceived.incrementAndGet();
+        bytesReceived.addAndGet(frame.length);
+        meters.messages.increment();
+        meters.bytes.add(frame.length);
+        FrameHeader header;
+        PayloadFields fields;
+        try {
+            header = FrameHeader.peek(frame);
+            if (header.isError()) {
+                String[] err = errorFields(frame, header.payloadOffset(), "error", "message");
+                drop(DropReason.ERROR_FRAME, "error frame " + err[0] + (err[1] == null ? "" : ": " + err[1]));
+                listener.onErrorFrame(host, err[0], err[1]);
+                return END_SESSION; // the spec makes an error frame the last one
+            }
+            if (!header.isMessage()) {
+                drop(DropReason.UNKNOWN_OP, null);
+                return 0;
+            }
+            if ("#info".equals(header.type())) {
+                String[] info = errorFields(frame, header.payloadOffset(), "name", "message");
+                drop(DropReason.INFO, null);
+                LOG.info(() -> "upstream " + host + ": #info " + info[0] + (info[1] == null ? "" : ": " + info[1]));
+                listener.onInfo(host, info[0], info[1]);
+                return 0;
+            }
+            if (!REPO_TYPES.contains(header.type())) {
+                drop(DropReason.UNKNOWN_TYPE, null);
+                return 0;
+            }
+            fields = PayloadFields.scan(frame, header.payloadOffset());
+        } catch (ProtocolException e) {
+            drop(DropReason.MALFORMED, "malformed frame: " + e.getMessage());
+            return END_SESSION; // the spec: invalid framing or CBOR closes the connection
+        }
+        if (fields.seq() <= 0) {
+            drop(DropReason.MISSING_SEQ, null);
+            return 0;
+        }
+        if (fields.seq() <= sessionSeq) {
+            drop(DropReason.SEQ_NOT_INCREASING, "seq " + fields.seq() + " after " + sessionSeq);
+            return 0;
+        }
+        if (fields.did() == null) {
+            drop(DropReason.MISSING_DID, null);
+            return 0;
+        }
+        var frameOut = new UpstreamFrame(host, header.type(), fields.seq(), fields.did(), frame,
+                header.payloadOffset(), receivedNanos);
+        if (meters.receive != null) {
+            meters.receive.record(1, t0, -1); // peek + checks; virtual thread: no allocation figure
+        }
+        RateLimiter limiter = rateLimiter;
+        if (limiter.wouldWait()) {
+            throttled = true;
+        }
+        limiter.acquire();
+        throttled = false;
+        if (!sink.offer(frameOut)) {
+            blockedOnSink = true;
+            meters.sinkWaits.increment();
+            sink.put(frameOut);
+            blockedOnSink = false;
+        }
+        framesForwarded.incrementAndGet();
+        meters.forwarded.increment();
+        lastSeq.set(fields.seq());
+        return fields.seq();
+    }
+
+    private void drop(DropReason reason, String detail) {
+        drops.incrementAndGet(reason.ordinal());
+        meters.drops[reason.ordinal()].increment();
+        if (detail != null) {
+            lastError = detail;
+        }
+    }
+
+    /** Two optional text fields of a small payload (error and #info frames); never throws. */
+    private static String[] errorFields(byte[] frame, int offset, String first, String second) {
+        String[] out = new String[2];
+        try {
+            if (DagCbor.decode(frame, offset, frame.length - offset) instanceof Map<?, ?> m) {
+                out[0] = m.get(first) instanceof String s ? s : null;
+                out[1] = m.get(second) instanceof String s ? s : null;
+            }
+        } catch (ProtocolException e) {
+            // a broken error frame still ends the session; its text is just unknown
+        }
+        return out;
+    }
+
+    /** What the WebSocket callbacks hand to the reader. At most one message is outstanding. */
+    private sealed interface Event {
+        record Message(byte[] bytes, long receivedNanos) implements Event {}
+
+        record Oversize(long bytes) implements Event {}
+
+        record Text() implements Event {}
+
+        record Closed(int code, String reason) implements Event {}
+
+        record Failed(Throwable error) implements Event {}
+    }
+
+    /**
+     * WebSocket callbacks: joins the parts of a message (the JDK splits large messages, and hosts may
+     * fragment them) into one exact-size array, up to the frame cap. Parts of one message are
+     * requested here; the next message is requested only by the reader.
+     */
+    private static final class Reassembler implements WebSocket.Listener {
+        private final BlockingQueue<Event> events;
+        private final int max;
+        private byte[] buf;
+        private int len;
+        private long oversizeBytes = -1; // >= 0 while discarding an oversized message
+
+        Reassembler(BlockingQueue<Event> events, int max) {
+            this.events = events;
+            this.max = max;
+        }
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            int n = data.remaining();
+            if (oversizeBytes >= 0) {
+                oversizeBytes += n;
+            } else if ((long) len + n > max) {
+                oversizeBytes = (long) len + n;
+                buf = null;
+                len = 0;
+            } else if (last && len == 0) {
+                byte[] whole = new byte[n]; // the common case: one part, one copy
+                data.get(whole);
+                emit(new Event.Message(whole, System.nanoTime()));
+                return null;
+            } else {
+                append(data, n);
+            }
+            if (!last) {
+                ws.request(1);
+                return null;
+            }
+            if (oversizeBytes >= 0) {
+                emit(new Event.Oversize(oversizeBytes));
+                oversizeBytes = -1;
+            } else {
+                emit(new Event.Message(Arrays.copyOf(buf, len), System.nanoTime()));
+                buf = null;
+                len = 0;
+            }
+            return null;
+        }
+
+        private void append(ByteBuffer data, int n) {
+            if (buf == null) {
+                buf = new byte[Math.min(max, Math.max(64 * 1024, n * 2))];
+            } else if (len + n > buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) len + n, buf.length * 2L)));
+            }
+            data.get(buf, len, n);
+            len += n;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            if (last) {
+                emit(new Event.Text());
+            } else {
+                ws.request(1);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+            ws.request(1); // the JDK answers the ping itself; a ping consumes one request
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            emit(new Event.Closed(statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            emit(new Event.Failed(error));
+        }
+
+        private void emit(Event e) {
+            // one message outstanding plus a terminal event: the queue never fills; if it did, the
+            // reader is gone and dropping is harmless
+            if (!events.offer(e)) {
+                LOG.warning("upstream reader queue full; event lost: " + e.getClass().getSimpleName());
+            }
+        }
+    }
+}

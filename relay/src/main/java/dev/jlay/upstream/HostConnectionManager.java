@@ -1,0 +1,147 @@
+package dev.jlay.upstream;
+
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs at most {@code maxHosts} {@link HostConnection}s, one per host, sharing one HTTP client and
+ * one frame sink. Hosts are keyed by their lower-cased name as given.
+ */
+public final class HostConnectionManager implements AutoCloseable {
+    private final ConnectionConfig config;
+    private final AddressGuard guard;
+    private final FrameSink sink;
+    private final HostListener listener;
+    private final UpstreamMeters meters;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient http;
+    private final ConcurrentHashMap<String, HostConnection> connections = new ConcurrentHashMap<>();
+
+    public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
+        this(config, guard, sink, listener, UpstreamMeters.unregistered());
+    }
+
+    public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener,
+                                 UpstreamMeters meters) {
+        this.meters = meters;
+        this.config = config;
+        this.guard = guard;
+        this.sink = sink;
+        this.listener = listener;
+        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).executor(executor).build();
+    }
+
+    /** The manager is full. */
+    public static final class TooManyHostsException extends Exception {
+        public TooManyHostsException(int max) {
+            super("already connected to the maximum of " + max + " hosts");
+        }
+    }
+
+    /**
+     * Starts reading {@code host} (no-op if it already runs; the running connection is returned).
+     *
+     * @param cursor the host's last processed seq, asked on every (re)connect
+     * @throws IllegalArgumentException if the host is not a usable host or URL
+     */
+    public synchronized HostConnection start(String host, LongSupplier cursor, RateLimiter limiter)
+            throws TooManyHostsException {
+        String key = key(host);
+        HostConnection existing = connections.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        if (connections.size() >= config.maxHosts()) {
+            throw new TooManyHostsException(config.maxHosts());
+        }
+        var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener, meters);
+        connections.put(key, connection);
+        connection.start();
+        return connection;
+    }
+
+    /** Stops and forgets {@code host}; false if it was not running. */
+    public boolean stop(String host) {
+        HostConnection c;
+        synchronized (this) {
+            c = connections.remove(key(host));
+        }
+        if (c == null) {
+            return false;
+        }
+        c.stop();
+        return true;
+    }
+
+    public Optional<HostConnection> connection(String host) {
+        return Optional.ofNullable(connections.get(key(host)));
+    }
+
+    public Optional<HostStatus> status(String host) {
+        return connection(host).map(HostConnection::status);
+    }
+
+    public List<HostStatus> statuses() {
+        var out = new ArrayList<HostStatus>(connections.size());
+        for (HostConnection c : connections.values()) {
+            out.add(c.status());
+        }
+        return out;
+    }
+
+    public UpstreamMeters meters() {
+        return meters;
+    }
+
+    /** Connections per state, for {@code relay_upstream_connections{state}}. */
+    public java.util.Map<HostStatus.State, Integer> countByState() {
+        var counts = new java.util.EnumMap<HostStatus.State, Integer>(HostStatus.State.class);
+        for (HostStatus.State st : HostStatus.State.values()) {
+            counts.put(st, 0);
+        }
+        for (HostConnection c : connections.values()) {
+            counts.merge(c.state(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** Exports host counts by state; the meters were registered when they were made. */
+    public void registerGauges(dev.jlay.memory.Metrics metrics) {
+        for (HostStatus.State st : HostStatus.State.values()) {
+            String label = st.name().toLowerCase(Locale.ROOT);
+            metrics.gauge("relay_upstream_connections", "Upstream host connections by state.", "state", label,
+                    () -> countByState().get(st));
+        }
+    }
+
+    public int size() {
+        return connections.size();
+    }
+
+    public int capacity() {
+        return config.maxHosts();
+    }
+
+    @Override
+    public void close() {
+        List<HostConnection> all;
+        synchronized (this) {
+            all = new ArrayList<>(connections.values());
+            connections.clear();
+        }
+        all.parallelStream().forEach(HostConnection::stop);
+        http.shutdownNow();
+        executor.shutdownNow();
+    }
+
+    private static String key(String host) {
+        return host.strip().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.jlay.upstream;
+
+import dev.jlay.memory.Counter;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
+import dev.jlay.memory.StageMeter;
+
+/**
+ * Relay-wide counters of all host readers (per-host figures live in {@link HostStatus}; metrics
+ * carry no host label, to keep cardinality bounded).
+ */
+public final class UpstreamMeters {
+    final Counter messages;
+    final Counter bytes;
+    final Counter forwarded;
+    final Counter connects;
+    final Counter disconnects;
+    final Counter sinkWaits;
+    final Counter[] drops = new Counter[DropReason.values().length];
+    final StageMeter receive;
+
+    private UpstreamMeters(Metrics m) {
+        if (m == null) {
+            messages = new Counter();
+            bytes = new Counter();
+            forwarded = new Counter();
+            connects = new Counter();
+            disconnects = new Counter();
+            sinkWaits = new Counter();
+            for (DropReason r : DropReason.values()) {
+                drops[r.ordinal()] = new Counter();
+            }
+            receive = null;
+            return;
+        }
+        messages = m.counter("relay_upstream_messages_total", "WebSocket messages received from upstream hosts.");
+        bytes = m.counter("relay_upstream_bytes_total", "Bytes of messages received from upstream hosts.");
+        forwarded = m.counter("relay_upstream_forwarded_total", "Upstream frames handed to the pipeline.");
+        connects = m.counter("relay_upstream_connects_total", "Upstream connections opened.");
+        disconnects = m.counter("relay_upstream_disconnects_total",
+                "Upstream connections ended or failed to open (each is followed by a backoff).");
+        sinkWaits = m.counter("relay_upstream_sink_waits_total",
+                "Frames a host reader had to wait for room in the pipeline for (backpressure).");
+        for (DropReason r : DropReason.values()) {
+            drops[r.ordinal()] = m.counter("relay_upstream_dropped_total",
+                    "Upstream messages not handed on, by reason.", "reason", r.label());
+        }
+        receive = m.stage(Stage.RECEIVE);
+    }
+
+    /** Registered with the relay's metrics registry (call once per registry). */
+    public static UpstreamMeters register(Metrics metrics) {
+        return new UpstreamMeters(metrics);
+    }
+
+    /** Counting without exporting (tests, tools). */
+    public static UpstreamMeters unregistered() {
+        return new UpstreamMeters(null);
+    }
+
+    public long dropped(DropReason reason) {
+        return drops[reason.ordinal()].get();
+    }
+
+    public long forwarded() {
+        return forwarded.get();
+    }
+}

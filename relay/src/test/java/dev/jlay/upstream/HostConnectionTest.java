@@ -1,0 +1,397 @@
+package dev.jlay.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.helidon.common.buffers.BufferData;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** HostConnection against real WebSocket servers on loopback. */
+class HostConnectionTest {
+    private static final String DID = "did:plc:yxvo24ctd7irpeth3wjajout";
+    private static final ConnectionConfig INSECURE = ConnectionConfig.defaults()
+            .withAllowInsecureHosts(true)
+            .withBackoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(200), 0.5));
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeables.reversed()) {
+            c.close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T c) {
+        closeables.add(c);
+        return c;
+    }
+
+    private static void idle() throws InterruptedException {
+        Thread.sleep(Long.MAX_VALUE); // keep the connection open until the client goes
+    }
+
+    private HostConnectionManager manager(ConnectionConfig config, FrameSink sink, HostListener listener) {
+        return closing(new HostConnectionManager(config, new AddressGuard(config.allowInsecureHosts()), sink, listener));
+    }
+
+    @Test
+    void everyCorpusFrameArrivesInOrderAndUnchanged() throws Exception {
+        List<byte[]> pds0 = CorpusFrames.load("pds0.frames");
+        List<byte[]> pds1 = CorpusFrames.load("pds1.frames");
+        FirehoseServer.Script serveAll0 = (s, cursor, n) -> {
+            pds0.forEach(f -> FirehoseServer.send(s, f));
+            idle();
+        };
+        FirehoseServer.Script serveAll1 = (s, cursor, n) -> {
+            pds1.forEach(f -> FirehoseServer.send(s, f));
+            idle();
+        };
+        var server0 = closing(new FirehoseServer(serveAll0));
+        var server1 = closing(new FirehoseServer(serveAll1));
+        var sink0 = new QueueFrameSink(1000);
+        var sink1 = new QueueFrameSink(1000);
+        var m = manager(INSECURE, frameRouter(server0.url(), sink0, sink1), HostListener.NONE);
+        m.start(server0.url(), () -> 0, RateLimiter.UNLIMITED);
+        m.start(server1.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        assertSameFrames(sink0.take(pds0.size(), 30), pds0, server0.url());
+        assertSameFrames(sink1.take(pds1.size(), 30), pds1, server1.url());
+        assertThat(pds1.stream().mapToInt(f -> f.length).max().orElseThrow()).isGreaterThan(900_000);
+        HostStatus st = m.status(server0.url()).orElseThrow();
+        assertThat(st.state()).isEqualTo(HostStatus.State.CONNECTED);
+        assertThat(st.framesForwarded()).isEqualTo(pds0.size());
+        assertThat(st.drops()).isEmpty();
+        assertThat(st.lastSeq()).isEqualTo(CorpusFrames.seq(pds0.getLast()));
+        assertThat(server0.cursors).containsExactly(-1L);
+    }
+
+    /** Routes frames from host {@code first} to sink a, the rest to sink b. */
+    private static FrameSink frameRouter(String first, QueueFrameSink a, QueueFrameSink b) {
+        return new FrameSink() {
+            @Override
+            public boolean offer(UpstreamFrame f) {
+                return (f.host().equals(first) ? a : b).offer(f);
+            }
+
+            @Override
+            public void put(UpstreamFrame f) throws InterruptedException {
+                (f.host().equals(first) ? a : b).put(f);
+            }
+        };
+    }
+
+    private static void assertSameFrames(List<UpstreamFrame> got, List<byte[]> expected, String host) {
+        long prev = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            UpstreamFrame f = got.get(i);
+            assertThat(f.bytes()).as("frame %d", i).isEqualTo(expected.get(i));
+            assertThat(f.host()).isEqualTo(host);
+            assertThat(f.seq()).isGreaterThan(prev);
+            assertThat(f.did()).startsWith("did:plc:");
+            assertThat(f.type()).isIn("#commit", "#sync", "#identity", "#account");
+            prev = f.seq();
+        }
+    }
+
+    @Test
+    void fullSinkStopsReadingTheSocketAndDropsNothing() throws Exception {
+        int total = 400;
+        int size = 256 * 1024;
+        var sent = new AtomicLong();
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            for (int i = 1; i <= total; i++) {
+                FirehoseServer.send(s, TestFrames.commit(i, DID, size));
+                sent.incrementAndGet();
+            }
+            idle();
+        }));
+        var sink = new QueueFrameSink(2);
+        var m = manager(INSECURE, sink, HostListener.NONE);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        // the sink fills, the reader stops asking, the socket buffers fill, the server's send blocks
+        await().atMost(Duration.ofSeconds(20)).until(() -> m.status(server.url()).orElseThrow().blockedOnSink());
+        long stalledAt = waitUntilStable(sent);
+        assertThat(stalledAt).as("server must be blocked well before sending everything").isLessThan(total / 2);
+        assertThat(sink.queue).hasSize(2);
+        assertThat(m.status(server.url()).orElseThrow().framesForwarded()).isLessThanOrEqualTo(3);
+
+        List<UpstreamFrame> got = sink.take(total, 60);
+        for (int i = 0; i < total; i++) {
+            assertThat(got.get(i).seq()).isEqualTo(i + 1);
+            assertThat(got.get(i).bytes()).hasSizeGreaterThan(size);
+        }
+        assertThat(sent.get()).isEqualTo(total);
+        assertThat(m.status(server.url()).orElseThrow().drops()).isEmpty();
+    }
+
+    private static long waitUntilStable(AtomicLong counter) throws InterruptedException {
+        long last = -1;
+        while (true) {
+            long now = counter.get();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(700);
+        }
+    }
+
+    @Test
+    void fragmentedMessagesAreJoinedAndOversizedOnesDropped() throws Exception {
+        byte[] small = TestFrames.commit(1, DID, 10_000);
+        byte[] big = TestFrames.commit(2, DID, 100_000);
+        byte[] bigFragmented = TestFrames.commit(3, DID, 200_000);
+        byte[] last = TestFrames.commit(4, DID, 1_000);
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            sendFragments(s, small, 7);
+            FirehoseServer.send(s, big);
+            sendFragments(s, bigFragmented, 5);
+            FirehoseServer.send(s, last);
+            idle();
+        }));
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE.withMaxFrameBytes(64 * 1024), sink, HostListener.NONE);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        List<UpstreamFrame> got = sink.take(2, 10);
+        assertThat(got.get(0).bytes()).isEqualTo(small);
+        assertThat(got.get(1).bytes()).isEqualTo(last);
+        assertThat(m.status(server.url()).orElseThrow().dropped(DropReason.OVERSIZE)).isEqualTo(2);
+        assertThat(sink.queue).isEmpty();
+    }
+
+    private static void sendFragments(io.helidon.websocket.WsSession s, byte[] frame, int parts) {
+        int step = frame.length / parts + 1;
+        for (int off = 0; off < frame.length; off += step) {
+            int end = Math.min(frame.length, off + step);
+            s.send(BufferData.create(Arrays.copyOfRange(frame, off, end)), end == frame.length);
+        }
+    }
+
+    @Test
+    void seqGoingBackwardsOrRepeatingIsDroppedAndCounted() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            for (long seq : new long[] {5, 6, 4, 6, 7, 7, 9}) {
+                FirehoseServer.send(s, TestFrames.commit(seq, DID, 10));
+            }
+            idle();
+        }));
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE, sink, HostListener.NONE);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        assertThat(sink.take(4, 10)).extracting(UpstreamFrame::seq).containsExactly(5L, 6L, 7L, 9L);
+        await().untilAsserted(() -> assertThat(m.status(server.url()).orElseThrow()
+                .dropped(DropReason.SEQ_NOT_INCREASING)).isEqualTo(3));
+        assertThat(m.status(server.url()).orElseThrow().lastSeq()).isEqualTo(9);
+    }
+
+    @Test
+    void infoUnknownAndBrokenFramesAreCountedNotForwarded() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            if (n > 1) {
+                idle();
+            }
+            FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
+            FirehoseServer.send(s, TestFrames.info("OutdatedCursor"));
+            FirehoseServer.send(s, TestFrames.message("#handle", Map.of("seq", 2L, "did", DID)));
+            FirehoseServer.send(s, TestFrames.message("#commit", Map.of("repo", DID)));
+            FirehoseServer.send(s, TestFrames.message("#commit", Map.of("seq", 3L)));
+            s.send("hello", true);
+            FirehoseServer.send(s, TestFrames.commit(4, DID, 10));
+            FirehoseServer.send(s, new byte[] {(byte) 0xa1, 0x62, 'o', 'p'}); // truncated header
+            idle();
+        }));
+        var infos = new CopyOnWriteArrayList<String>();
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE, sink, new HostListener() {
+            @Override
+            public void onInfo(String host, String name, String message) {
+                infos.add(name);
+            }
+        });
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        assertThat(sink.take(2, 10)).extracting(UpstreamFrame::seq).containsExactly(1L, 4L);
+        // the malformed frame ends the session; the reader reconnects
+        await().untilAsserted(() -> assertThat(server.connections.get()).isGreaterThanOrEqualTo(2));
+        HostStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.dropped(DropReason.INFO)).isEqualTo(1);
+        assertThat(st.dropped(DropReason.UNKNOWN_TYPE)).isEqualTo(1);
+        assertThat(st.dropped(DropReason.MISSING_SEQ)).isEqualTo(1);
+        assertThat(st.dropped(DropReason.MISSING_DID)).isEqualTo(1);
+        assertThat(st.dropped(DropReason.TEXT_MESSAGE)).isEqualTo(1);
+        assertThat(st.dropped(DropReason.MALFORMED)).isEqualTo(1);
+        assertThat(infos).containsExactly("OutdatedCursor");
+        assertThat(server.cursors.get(1)).isEqualTo(-1L); // the cursor supplier (pipeline) said 0: no cursor
+    }
+
+    @Test
+    void errorFrameEndsTheSessionAndIsReported() throws Exception {
+        var errors = new CopyOnWriteArrayList<String>();
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            if (n == 1) {
+                FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
+                FirehoseServer.send(s, TestFrames.error("FutureCursor", "cursor in the future"));
+                idle(); // the client must close by itself
+            }
+            FirehoseServer.send(s, TestFrames.commit(2, DID, 10));
+            idle();
+        }));
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE, sink, new HostListener() {
+            @Override
+            public void onErrorFrame(String host, String error, String message) {
+                errors.add(error + ": " + message);
+            }
+        });
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        assertThat(sink.take(2, 10)).extracting(UpstreamFrame::seq).containsExactly(1L, 2L);
+        assertThat(errors).containsExactly("FutureCursor: cursor in the future");
+        HostStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.dropped(DropReason.ERROR_FRAME)).isEqualTo(1);
+        assertThat(st.connects()).isEqualTo(2);
+    }
+
+    @Test
+    void reconnectsWithBackoffAndResumesFromTheProcessedCursor() throws Exception {
+        List<byte[]> pds0 = CorpusFrames.load("pds0.frames");
+        var connectTimes = new CopyOnWriteArrayList<Long>();
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            connectTimes.add(System.nanoTime());
+            int sentNow = 0;
+            for (byte[] f : pds0) {
+                if (CorpusFrames.seq(f) > cursor) {
+                    FirehoseServer.send(s, f);
+                    if (++sentNow == 100) {
+                        break;
+                    }
+                }
+            }
+            Thread.sleep(100);
+            s.close(1001, "going away"); // hosts restart; the relay must come back
+        }));
+        var processed = new AtomicLong();
+        var sink = new QueueFrameSink(1000);
+        var received = new CopyOnWriteArrayList<UpstreamFrame>();
+        var done = new CountDownLatch(1);
+        Thread consumer = Thread.ofVirtual().start(() -> {
+            try {
+                while (received.size() < pds0.size()) {
+                    UpstreamFrame f = sink.queue.take();
+                    received.add(f);
+                    processed.set(f.seq()); // "durable": the cursor the next connect resumes from
+                }
+                done.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        var m = manager(INSECURE, sink, HostListener.NONE);
+        m.start(server.url(), processed::get, RateLimiter.UNLIMITED);
+
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        consumer.interrupt();
+        assertThat(received).extracting(UpstreamFrame::bytes).containsExactlyElementsOf(pds0);
+        assertThat(server.cursors.getFirst()).isEqualTo(-1L);
+        assertThat(server.cursors.subList(1, 4)).containsExactly(
+                CorpusFrames.seq(pds0.get(99)), CorpusFrames.seq(pds0.get(199)), CorpusFrames.seq(pds0.get(299)));
+        for (int i = 1; i < 4; i++) {
+            long gapMs = TimeUnit.NANOSECONDS.toMillis(connectTimes.get(i) - connectTimes.get(i - 1));
+            assertThat(gapMs).as("backoff before reconnect %d", i).isGreaterThanOrEqualTo(100 + 25);
+        }
+    }
+
+    @Test
+    void unreachableHostBacksOffForever() throws Exception {
+        int port;
+        try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        var config = INSECURE.withBackoff(new BackoffPolicy(Duration.ofMillis(20), Duration.ofMillis(80), 0.0));
+        var m = manager(config, new QueueFrameSink(1), HostListener.NONE);
+        m.start("http://127.0.0.1:" + port, () -> 0, RateLimiter.UNLIMITED);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HostStatus st = m.status("http://127.0.0.1:" + port).orElseThrow();
+            assertThat(st.failures()).isGreaterThanOrEqualTo(5);
+            assertThat(st.connects()).isZero();
+            assertThat(st.lastError()).contains("connect");
+        });
+        assertThat(m.connection("http://127.0.0.1:" + port).orElseThrow().isRunning()).isTrue();
+    }
+
+    @Test
+    void secureModeRefusesLoopbackBeforeConnecting() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> idle()));
+        var secure = ConnectionConfig.defaults()
+                .withBackoff(new BackoffPolicy(Duration.ofMillis(20), Duration.ofMillis(40), 0.0));
+        var m = manager(secure, new QueueFrameSink(1), HostListener.NONE);
+        String port = server.url().substring(server.url().lastIndexOf(':') + 1);
+
+        assertThatThrownBy(() -> m.start(server.url(), () -> 0, RateLimiter.UNLIMITED))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("insecure");
+        m.start("wss://127.0.0.1:" + port, () -> 0, RateLimiter.UNLIMITED);
+        m.start("localhost:" + port, () -> 0, RateLimiter.UNLIMITED);
+        await().untilAsserted(() -> {
+            assertThat(m.status("wss://127.0.0.1:" + port).orElseThrow().lastError()).contains("loopback");
+            assertThat(m.status("localhost:" + port).orElseThrow().lastError()).contains("loopback");
+            assertThat(m.status("localhost:" + port).orElseThrow().failures()).isGreaterThanOrEqualTo(2);
+        });
+        assertThat(server.connections.get()).isZero();
+    }
+
+    @Test
+    void managerIsBoundedAndStops() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
+            idle();
+        }));
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE.withMaxHosts(1), sink, HostListener.NONE);
+        HostConnection c = m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+        assertThat(m.start(server.url().toUpperCase(), () -> 0, RateLimiter.UNLIMITED)).isSameAs(c);
+        assertThatThrownBy(() -> m.start("http://127.0.0.1:1", () -> 0, RateLimiter.UNLIMITED))
+                .isInstanceOf(HostConnectionManager.TooManyHostsException.class);
+        sink.take(1, 10);
+        assertThat(m.statuses()).hasSize(1);
+        assertThat(m.stop(server.url())).isTrue();
+        assertThat(c.status().state()).isEqualTo(HostStatus.State.STOPPED);
+        assertThat(m.size()).isZero();
+        assertThat(m.stop(server.url())).isFalse();
+    }
+
+    @Test
+    void rateLimitHoldsFramesBackInsteadOfDropping() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            for (int i = 1; i <= 30; i++) {
+                FirehoseServer.send(s, TestFrames.commit(i, DID, 10));
+            }
+            idle();
+        }));
+        var sink = new QueueFrameSink(100);
+        var m = manager(INSECURE, sink, HostListener.NONE);
+        var limiter = new SlidingWindowRateLimiter(
+                List.of(new SlidingWindowRateLimiter.Limit(10, Duration.ofMillis(500))));
+        long start = System.nanoTime();
+        m.start(server.url(), () -> 0, limiter);
+        List<UpstreamFrame> got = sink.take(30, 20);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(got).extracting(UpstreamFrame::seq).doesNotHaveDuplicates().hasSize(30);
+        assertThat(ms).as("30 frames at 10 per 500 ms take at least two windows").isGreaterThanOrEqualTo(900);
+        assertThat(m.status(server.url()).orElseThrow().drops()).isEmpty();
+    }
+}
