@@ -33,7 +33,7 @@ class SequencerTest {
         var seen = new ConcurrentLinkedQueue<Long>();
         try (var svc = service(metrics, TestFrames.STAMPER)) {
             var ring = svc.ring();
-            var futures = new ArrayList<CompletableFuture<Long>>();
+            var futures = new ArrayList<CompletableFuture<Void>>();
             var producers = new ArrayList<Thread>();
             for (int p = 0; p < 4; p++) {
                 int producer = p;
@@ -43,13 +43,13 @@ class SequencerTest {
                             var f = svc.sequencer().append(TestFrames.payload(producer * 1000L + i, 64),
                                     EventKind.COMMIT, "did:plc:p" + producer);
                             // when a producer hears "durable", the log and the ring both have the event
-                            f.thenAccept(seq -> {
+                            var checked = f.thenAccept(seq -> {
                                 assertThat(svc.log().lastSeq()).isGreaterThanOrEqualTo(seq);
                                 assertThat(ring.head()).isGreaterThanOrEqualTo(seq);
                                 seen.add(seq);
                             });
                             synchronized (futures) {
-                                futures.add(f);
+                                futures.add(checked);
                             }
                         } catch (InterruptedException e) {
                             throw new RuntimeException(e);
