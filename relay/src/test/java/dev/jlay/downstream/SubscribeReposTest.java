@@ -232,24 +232,27 @@ class SubscribeReposTest {
     void aConsumerThatStopsReadingIsDroppedAsTooSlow() throws Exception {
         // synthetic 64 KiB frames fill the socket buffers quickly
         var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
-                "metrics.port", "0", "downstream.write-timeout-ms", "2000", "sequencer.linger-ms", "0"));
+                "metrics.port", "0", "downstream.write-timeout-ms", "3000", "sequencer.linger-ms", "0"));
         server = RelayServer.start(Relay.create(config, TestFrames.STAMPER), config.host(), config.port(),
                 config.metricsPort());
+        var sequencer = server.relay().events().sequencer();
+        var last = sequencer.append(TestFrames.payload(0, 64 * 1024), EventKind.OTHER, null);
+        last.get(30, TimeUnit.SECONDS);
         var slow = FirehoseClient.connect(server.port(), "cursor=0", false);
         clients.add(slow);
-        var fast = connect("cursor=0");
-        var sequencer = server.relay().events().sequencer();
-        CompletableFuture<Long> last = null;
-        for (int i = 0; i < 600; i++) {
+        var fast = connect("cursor=1");
+        for (int i = 1; i < 600; i++) {
             last = sequencer.append(TestFrames.payload(i, 64 * 1024), EventKind.OTHER, null);
         }
         last.get(30, TimeUnit.SECONDS);
         var registry = server.relay().subscribeRepos().consumers();
-        await().atMost(WAIT).until(() -> registry.tooSlowKicks() == 1);
-        await().atMost(WAIT).until(() -> registry.size() == 1);
-        // the reading consumer is unaffected
-        await().atMost(WAIT).until(() -> fast.frames.size() >= 600);
-        assertThat(fast.frames.stream().map(TestFrames::seqOf).toList()).isEqualTo(range(1, 600));
+        // the stalled consumer (cursor 0) goes; the reading one (cursor 1) stays
+        await().atMost(Duration.ofSeconds(60)).until(() -> registry.tooSlowKicks() >= 1
+                && registry.list().stream().noneMatch(c -> c.requestedCursor().equals("0")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> fast.frames.size() >= 599);
+        assertThat(fast.frames.stream().map(TestFrames::seqOf).toList()).isEqualTo(range(2, 600));
+        assertThat(registry.list()).extracting(ConsumerSnapshot::requestedCursor).containsExactly("1");
+        assertThat(registry.tooSlowKicks()).isEqualTo(1);
         assertThat(fast.closed).isNotDone();
         // the stalled one, reading again, finds what was buffered and then the end of the stream
         slow.read(Long.MAX_VALUE);
