@@ -33,7 +33,7 @@ class SequencerTest {
         var seen = new ConcurrentLinkedQueue<Long>();
         try (var svc = service(metrics, TestFrames.STAMPER)) {
             var ring = svc.ring();
-            var futures = new ArrayList<CompletableFuture<Void>>();
+            var futures = new ArrayList<CompletableFuture<Long>>();
             var producers = new ArrayList<Thread>();
             for (int p = 0; p < 4; p++) {
                 int producer = p;
@@ -43,10 +43,12 @@ class SequencerTest {
                             var f = svc.sequencer().append(TestFrames.payload(producer * 1000L + i, 64),
                                     EventKind.COMMIT, "did:plc:p" + producer);
                             // when a producer hears "durable", the log and the ring both have the event
-                            var checked = f.thenAccept(seq -> {
+                            // wait on the dependent stage: allOf(f) may complete before f's callbacks run
+                            var checked = f.thenApply(seq -> {
                                 assertThat(svc.log().lastSeq()).isGreaterThanOrEqualTo(seq);
                                 assertThat(ring.head()).isGreaterThanOrEqualTo(seq);
                                 seen.add(seq);
+                                return seq;
                             });
                             synchronized (futures) {
                                 futures.add(checked);
