@@ -23,12 +23,15 @@ public final class Relay implements AutoCloseable {
     private final Metrics metrics;
     private final EventLogService events;
     private final SubscribeRepos subscribeRepos;
+    private final MemoryMonitoring memory;
 
-    public Relay(RelayConfig config, Metrics metrics, EventLogService events, SubscribeRepos subscribeRepos) {
+    public Relay(RelayConfig config, Metrics metrics, EventLogService events, SubscribeRepos subscribeRepos,
+                 MemoryMonitoring memory) {
         this.config = config;
         this.metrics = metrics;
         this.events = events;
         this.subscribeRepos = subscribeRepos;
+        this.memory = memory;
     }
 
     /** Opens everything the config describes (the event log on disk included); nothing listens yet. */
@@ -47,7 +50,9 @@ public final class Relay implements AutoCloseable {
                     config.getInt(ConfigKeys.DOWNSTREAM_WRITE_TIMEOUT_MS),
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20), metrics);
-            return new Relay(config, metrics, events, subscribeRepos);
+            var memory = MemoryMonitoring.start(config, metrics, AdminToken.resolve(config, System.out),
+                    events.log());
+            return new Relay(config, metrics, events, subscribeRepos, memory);
         } catch (RuntimeException e) {
             events.close();
             throw e;
@@ -77,6 +82,7 @@ public final class Relay implements AutoCloseable {
             res.send("{\"status\":\"ok\"}");
         });
         subscribeRepos.register(http);
+        memory.admin().register(http);
     }
 
     /** WebSocket endpoints of the API socket. */
@@ -96,6 +102,7 @@ public final class Relay implements AutoCloseable {
     @Override
     public void close() {
         subscribeRepos.close();
+        memory.close();
         events.close();
     }
 }

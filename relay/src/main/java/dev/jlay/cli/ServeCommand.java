@@ -32,7 +32,6 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         cfg.warnings().forEach(w -> System.err.println("jlay: warning: " + w));
-        AdminToken.resolve(cfg, System.out);
         var server = RelayServer.start(Relay.create(cfg), cfg.host(), cfg.port(), cfg.metricsPort());
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

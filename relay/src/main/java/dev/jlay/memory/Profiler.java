@@ -100,14 +100,34 @@ public final class Profiler {
         }
         try {
             Files.createDirectories(directory);
+            Exception[] failure = new Exception[1];
             Path out = directory.resolve("profile-" + STAMP.format(Instant.now()) + "-"
                     + event.name().toLowerCase(Locale.ROOT) + "." + format.extension);
-            AsyncProfiler profiler = AsyncProfiler.getInstance();
-            profiler.execute("start," + eventOption(event) + ",file=" + out);
-            try {
-                Thread.sleep(duration);
-            } finally {
-                profiler.execute("stop,file=" + out + "," + formatOption(format));
+            // async-profiler must be driven from a platform thread: from a virtual thread
+            // (every Helidon handler) it cannot find its VM thread bridge.
+            Thread worker = Thread.ofPlatform().name("jlay-profiler").daemon().unstarted(() -> {
+                AsyncProfiler profiler = AsyncProfiler.getInstance();
+                try {
+                    profiler.execute("start," + eventOption(event) + ",file=" + out);
+                    try {
+                        Thread.sleep(duration);
+                    } finally {
+                        profiler.execute("stop,file=" + out + "," + formatOption(format));
+                    }
+                } catch (IOException | InterruptedException e) {
+                    failure[0] = e;
+                } catch (RuntimeException e) {
+                    failure[0] = e;
+                }
+            });
+            worker.start();
+            worker.join();
+            if (failure[0] instanceof IOException io) {
+                throw io;
+            } else if (failure[0] instanceof InterruptedException ie) {
+                throw ie;
+            } else if (failure[0] instanceof RuntimeException re) {
+                throw re;
             }
             prune();
             return out;

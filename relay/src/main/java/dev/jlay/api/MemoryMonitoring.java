@@ -1,0 +1,48 @@
+package dev.jlay.api;
+
+import dev.jlay.config.RelayConfig;
+import dev.jlay.eventlog.EventLog;
+import dev.jlay.memory.JfrMonitor;
+import dev.jlay.memory.MemoryAccountant;
+import dev.jlay.memory.MemoryMetrics;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Profiler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+
+/** The memory instrumentation of a running relay: RSS accounting, JFR stream, profiler, admin routes. */
+public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metrics, JfrMonitor jfr,
+                               Profiler profiler, MemoryAdmin admin) implements AutoCloseable {
+    static final Duration REFRESH = Duration.ofSeconds(15);
+    static final Duration JFR_MAX_AGE = Duration.ofMinutes(30);
+    static final long JFR_MAX_BYTES = 256L << 20;
+
+    static MemoryMonitoring start(RelayConfig config, Metrics registry, String adminToken, EventLog log) {
+        var accountant = MemoryAccountant.create();
+        // RocksDB allocates through malloc: its memtables, table readers and block cache are
+        // carved out of malloc's in-use bytes (its own properties, the memory-usage API's figures).
+        accountant.registerMallocSource("rocksdb", () -> log.property("rocksdb.cur-size-all-mem-tables")
+                + log.property("rocksdb.estimate-table-readers-mem") + log.property("rocksdb.block-cache-usage"));
+        var metrics = new MemoryMetrics(accountant, registry, List.of("rocksdb"));
+        metrics.start(REFRESH);
+        JfrMonitor jfr;
+        try {
+            jfr = new JfrMonitor(registry, JFR_MAX_AGE, JFR_MAX_BYTES);
+        } catch (IOException e) {
+            metrics.close();
+            throw new UncheckedIOException(e);
+        }
+        jfr.start();
+        var profiler = new Profiler(config.dataDir().resolve("profiles"), Duration.ofMinutes(5), 20, 512L << 20);
+        var admin = new MemoryAdmin(adminToken, accountant, metrics, jfr, profiler, config.dataDir().resolve("tmp"));
+        return new MemoryMonitoring(accountant, metrics, jfr, profiler, admin);
+    }
+
+    @Override
+    public void close() {
+        jfr.close();
+        metrics.close();
+    }
+}
