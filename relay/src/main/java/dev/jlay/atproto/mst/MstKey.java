@@ -1,0 +1,53 @@
+package dev.jlay.atproto.mst;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+
+/** MST key arithmetic: heights (fanout 4), byte order and shared prefixes. */
+public final class MstKey {
+    private MstKey() {}
+
+    /** Height of a key: leading zero bits of SHA-256(key), divided by 2 (fanout 4). */
+    public static int height(byte[] key, MessageDigest sha256) {
+        sha256.reset();
+        byte[] d = sha256.digest(key);
+        int zeros = 0;
+        for (byte b : d) {
+            if (b == 0) {
+                zeros += 8;
+            } else {
+                zeros += Integer.numberOfLeadingZeros(b & 0xff) - 24;
+                break;
+            }
+        }
+        return zeros / 2;
+    }
+
+    public static int height(byte[] key) {
+        return height(key, dev.jlay.atproto.cid.Sha256.newDigest());
+    }
+
+    public static int height(String key) {
+        return height(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Number of leading bytes {@code a} and {@code b} share. */
+    public static int commonPrefixLength(byte[] a, byte[] b) {
+        int m = Arrays.mismatch(a, b);
+        return m < 0 ? a.length : m;
+    }
+
+    public static int commonPrefixLength(String a, String b) {
+        return commonPrefixLength(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Unsigned byte-wise order, the MST's key order. */
+    public static int compare(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+
+    public static byte[] bytes(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+}
