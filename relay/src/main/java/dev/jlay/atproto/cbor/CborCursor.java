@@ -61,7 +61,7 @@ public final class CborCursor {
     /** Reads a text string. */
     public String readText() {
         int len = checkedLength(readHead(MAJOR_TEXT));
-        String s = DagCborReader.utf8(b, p, len);
+        String s = Utf8.decode(b, p, len);
         p += len;
         return s;
     }
@@ -194,13 +194,19 @@ public final class CborCursor {
 
     /** Shortest-form encoding of an integer, as written by the canonical encoder. */
     public static byte[] encodeInt(long v) {
-        var w = new DagCborWriter(9);
-        if (v >= 0) {
-            w.head(MAJOR_UNSIGNED, v);
-        } else {
-            w.head(MAJOR_NEGATIVE, -1 - v);
+        int major = v >= 0 ? MAJOR_UNSIGNED : MAJOR_NEGATIVE;
+        long arg = v >= 0 ? v : -1 - v;
+        int mt = major << 5;
+        if (arg < 24) {
+            return new byte[] {(byte) (mt | arg)};
         }
-        return w.toByteArray();
+        int n = arg <= 0xff ? 1 : arg <= 0xffff ? 2 : arg <= 0xffffffffL ? 4 : 8;
+        byte[] out = new byte[n + 1];
+        out[0] = (byte) (mt | (n == 1 ? 24 : n == 2 ? 25 : n == 4 ? 26 : 27));
+        for (int i = 0; i < n; i++) {
+            out[n - i] = (byte) (arg >>> (8 * i));
+        }
+        return out;
     }
 
 }

@@ -6,6 +6,7 @@ package dev.jlay.atproto.cbor;
  * {@link dev.jlay.atproto.cid.Cid} (tag 42), {@code List<Object>}, {@code Map<String,Object>}.
  * Decoded maps keep their (canonical) key order; the encoder sorts keys canonically
  * (shorter first, then bytewise). Decoding rejects anything that is not the canonical encoding.
+ * Built on Jackson's CBOR streaming parser and generator (see {@link DagCborReader}).
  */
 public final class DagCbor {
     /** Maximum container nesting (data-validation guide). */
@@ -37,15 +38,11 @@ public final class DagCbor {
         if (off < 0 || len < 0 || off + len > bytes.length) {
             throw new CborException("range out of bounds");
         }
-        var reader = new DagCborReader(bytes, off, off + len);
-        Object value = reader.readValue();
-        return new Decoded(value, reader.position());
+        return DagCborReader.decodeFirst(bytes, off, len);
     }
 
     /** Canonical encoding of a data-model value. */
     public static byte[] encode(Object value) {
-        var w = new DagCborWriter(256);
-        w.write(value);
-        return w.toByteArray();
+        return DagCborWriter.encode(value);
     }
 }

@@ -1,243 +1,280 @@
 package dev.jlay.atproto.cbor;
 
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import dev.jlay.atproto.ProtocolException;
 import dev.jlay.atproto.cid.Cid;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Strict single-pass DAG-CBOR reader over a byte range. Not thread-safe; one per decode. */
+/**
+ * Strict DAG-CBOR reader on Jackson's {@link CBORParser}. Jackson tokenizes and decodes
+ * values; Jackson does not enforce canonical form (it accepts non-shortest heads, indefinite
+ * lengths, any tag, floats, undefined, unsorted keys), so for every token we also read the
+ * raw head at the token's byte offset and check it: shortest form, expected major type, no tag
+ * but a well-formed 42, sorted unique keys. We also track where each item must end and require
+ * the next token to start exactly there, so Jackson's view and ours cannot drift apart.
+ * Not thread-safe; one instance per decode.
+ */
 final class DagCborReader {
+    private final CBORParser parser;
     private final byte[] b;
     private final int end;
-    private int p;
+    /** Where the next item must start (end of the previous item or container head). */
+    private int pos;
     private int depth;
+    /** Set by {@link #head}: index just past the head just read. */
+    private int headEnd;
 
-    DagCborReader(byte[] b, int off, int end) {
+    private DagCborReader(CBORParser parser, byte[] b, int off, int end) {
+        this.parser = parser;
         this.b = b;
-        this.p = off;
+        this.pos = off;
         this.end = end;
     }
 
-    int position() {
-        return p;
+    /** Reads the first object in {@code b[off, off+len)}. */
+    static DagCbor.Decoded decodeFirst(byte[] b, int off, int len) {
+        try (CBORParser parser = (CBORParser) CborFactories.FACTORY.createParser(b, off, len)) {
+            var reader = new DagCborReader(parser, b, off, off + len);
+            JsonToken t = parser.nextToken();
+            if (t == null) {
+                throw new CborException("unexpected end of input");
+            }
+            Object value = reader.readValue(t);
+            return new DagCbor.Decoded(value, reader.pos);
+        } catch (IOException e) {
+            throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
+        }
     }
 
-    Object readValue() {
-        if (p >= end) {
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private Object readValue(JsonToken t) throws IOException {
+        int off = (int) parser.currentTokenLocation().getByteOffset();
+        if (off != pos) {
+            throw new CborException("item does not start where the previous one ended");
+        }
+        if (off >= end) {
             throw new CborException("unexpected end of input");
         }
-        int ib = b[p++] & 0xff;
-        int major = ib >>> 5;
-        int ai = ib & 31;
-        if (major == 7) {
-            return switch (ai) {
-                case 20 -> Boolean.FALSE;
-                case 21 -> Boolean.TRUE;
-                case 22 -> null;
-                case 25, 26, 27 -> throw new CborException("floats are not allowed");
-                case 31 -> throw new CborException("unexpected break code");
-                default -> throw new CborException("simple value not allowed: " + ai);
-            };
-        }
-        long arg = readArgument(ai);
-        return switch (major) {
-            case 0 -> {
+        return switch (t) {
+            case START_OBJECT -> readMap(off);
+            case START_ARRAY -> readArray(off);
+            case VALUE_NUMBER_INT -> {
+                int major = (b[off] & 0xff) >>> 5;
+                long arg = head(off, major == 1 ? 1 : 0);
                 if (arg < 0) {
                     throw new CborException("integer out of int64 range");
                 }
-                yield arg;
+                pos = headEnd;
+                yield parser.getLongValue();
             }
-            case 1 -> {
-                if (arg < 0) {
-                    throw new CborException("integer out of int64 range");
+            case VALUE_STRING -> {
+                int len = length(head(off, 3));
+                int start = headEnd;
+                if (!Utf8.isAscii(b, start, len) && !Utf8.isValid(b, start, len)) {
+                    throw new CborException("invalid UTF-8 in text string");
                 }
-                yield -1 - arg;
+                pos = start + len;
+                yield parser.getText();
             }
-            case 2 -> readBytes(arg);
-            case 3 -> readString(arg);
-            case 4 -> readArray(arg);
-            case 5 -> readMap(arg);
-            case 6 -> readTag(arg);
-            default -> throw new CborException("unreachable major type");
+            case VALUE_EMBEDDED_OBJECT -> (b[off] & 0xff) >>> 5 == 6 ? readLink(off) : readBytes(off);
+            case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> simple(off, t);
+            case VALUE_NUMBER_FLOAT -> throw new CborException("floats are not allowed");
+            default -> throw new CborException("unexpected CBOR item");
         };
     }
 
-    /** Reads the head argument, enforcing the shortest form and banning indefinite lengths. */
-    private long readArgument(int ai) {
-        if (ai < 24) {
-            return ai;
+    private Object simple(int off, JsonToken t) {
+        int expected = switch (t) {
+            case VALUE_FALSE -> 0xf4;
+            case VALUE_TRUE -> 0xf5;
+            default -> 0xf6;
+        };
+        // Jackson maps `undefined` (0xf7) to null and tags are transparent: check the raw byte.
+        if ((b[off] & 0xff) != expected) {
+            throw new CborException("simple value not allowed: 0x" + Integer.toHexString(b[off] & 0xff));
         }
-        switch (ai) {
-            case 24 -> {
-                need(1);
-                int v = b[p++] & 0xff;
-                if (v < 24) {
-                    throw new CborException("non-canonical integer/length encoding");
-                }
-                return v;
-            }
-            case 25 -> {
-                need(2);
-                int v = ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
-                p += 2;
-                if (v <= 0xff) {
-                    throw new CborException("non-canonical integer/length encoding");
-                }
-                return v;
-            }
-            case 26 -> {
-                need(4);
-                long v = ((long) (b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8)
-                        | (b[p + 3] & 0xff);
-                p += 4;
-                if (v <= 0xffff) {
-                    throw new CborException("non-canonical integer/length encoding");
-                }
-                return v;
-            }
-            case 27 -> {
-                need(8);
-                long v = 0;
-                for (int i = 0; i < 8; i++) {
-                    v = (v << 8) | (b[p + i] & 0xff);
-                }
-                p += 8;
-                if (v >= 0 && v <= 0xffffffffL) {
-                    throw new CborException("non-canonical integer/length encoding");
-                }
-                return v; // negative means >= 2^63: callers reject
-            }
-            case 31 -> throw new CborException("indefinite-length items are not allowed");
-            default -> throw new CborException("reserved additional information: " + ai);
+        pos = off + 1;
+        return t == JsonToken.VALUE_TRUE ? Boolean.TRUE : t == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
+    }
+
+    private byte[] readBytes(int off) throws IOException {
+        int len = length(head(off, 2));
+        pos = headEnd + len;
+        byte[] value = parser.getBinaryValue();
+        if (value.length != len) {
+            throw new CborException("byte string length mismatch");
+        }
+        return value;
+    }
+
+    /** Tag 42: exactly {@code d8 2a}, then a byte string {@code 00 || binary CID}. */
+    private Cid readLink(int off) {
+        if (end - off < 2 || (b[off] & 0xff) != 0xd8 || b[off + 1] != 42) {
+            throw new CborException("tag not allowed (only 42, shortest form)");
+        }
+        int len = length(head(off + 2, 2));
+        int start = headEnd;
+        if (len < 2 || b[start] != 0) {
+            throw new CborException("tag 42 CID must start with the 0x00 multibase prefix");
+        }
+        try {
+            // The CID is parsed straight from the input; Jackson skips the unread bytes itself.
+            Cid cid = Cid.fromBytes(b, start + 1, len - 1);
+            pos = start + len;
+            return cid;
+        } catch (ProtocolException e) {
+            throw new CborException("invalid CID in tag 42: " + e.getMessage(), e);
         }
     }
 
-    private void need(long n) {
-        if (n < 0 || n > end - p) {
+    private List<Object> readArray(int off) throws IOException {
+        long count = head(off, 4);
+        enter(count);
+        pos = headEnd;
+        int n = (int) count;
+        var list = new ArrayList<Object>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(readValue(next()));
+        }
+        if (next() != JsonToken.END_ARRAY) {
+            throw new CborException("array length mismatch");
+        }
+        depth--;
+        return list;
+    }
+
+    private Map<String, Object> readMap(int off) throws IOException {
+        long count = head(off, 5);
+        enter(count);
+        pos = headEnd;
+        int n = (int) count;
+        var map = new LinkedHashMap<String, Object>(n < 12 ? 16 : (int) (n / 0.75f) + 1);
+        int prevKeyOff = -1;
+        int prevKeyLen = 0;
+        for (int i = 0; i < n; i++) {
+            if (next() != JsonToken.FIELD_NAME) {
+                throw new CborException("expected map key");
+            }
+            int keyHead = (int) parser.currentTokenLocation().getByteOffset();
+            if (keyHead != pos) {
+                throw new CborException("map key does not start where the previous value ended");
+            }
+            if ((b[keyHead] & 0xff) >>> 5 != 3) {
+                throw new CborException("map keys must be text strings");
+            }
+            int keyLen = length(head(keyHead, 3));
+            int keyOff = headEnd;
+            if (!Utf8.isAscii(b, keyOff, keyLen) && !Utf8.isValid(b, keyOff, keyLen)) {
+                throw new CborException("invalid UTF-8 in map key");
+            }
+            if (prevKeyOff >= 0) {
+                int cmp = compareKeys(prevKeyOff, prevKeyLen, keyOff, keyLen);
+                if (cmp >= 0) {
+                    throw new CborException(cmp == 0 ? "duplicate map key" : "map keys not in canonical order");
+                }
+            }
+            prevKeyOff = keyOff;
+            prevKeyLen = keyLen;
+            pos = keyOff + keyLen;
+            String key = parser.currentName();
+            map.put(key, readValue(next()));
+        }
+        if (next() != JsonToken.END_OBJECT) {
+            throw new CborException("map length mismatch");
+        }
+        depth--;
+        return map;
+    }
+
+    private JsonToken next() throws IOException {
+        JsonToken t = parser.nextToken();
+        if (t == null) {
             throw new CborException("unexpected end of input");
         }
-    }
-
-    private byte[] readBytes(long len) {
-        need(len);
-        int n = (int) len;
-        byte[] out = Arrays.copyOfRange(b, p, p + n);
-        p += n;
-        return out;
-    }
-
-    private String readString(long len) {
-        need(len);
-        int n = (int) len;
-        String s = utf8(b, p, n);
-        p += n;
-        return s;
-    }
-
-    static String utf8(byte[] b, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            if (b[i] < 0) {
-                try {
-                    return StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(b, off, n))
-                            .toString();
-                } catch (CharacterCodingException e) {
-                    throw new CborException("invalid UTF-8 in text string");
-                }
-            }
-        }
-        return new String(b, off, n, StandardCharsets.ISO_8859_1);
+        return t;
     }
 
     private void enter(long count) {
         if (++depth > DagCbor.MAX_DEPTH) {
             throw new CborException("nesting deeper than " + DagCbor.MAX_DEPTH);
         }
-        if (count > DagCbor.MAX_CONTAINER_ELEMENTS || count < 0) {
+        if (count < 0 || count > DagCbor.MAX_CONTAINER_ELEMENTS) {
             throw new CborException("container has too many elements");
         }
-        // Each element takes at least one byte: refuse to pre-size beyond the input.
-        need(count);
-    }
-
-    private List<Object> readArray(long count) {
-        enter(count);
-        int n = (int) count;
-        var list = new ArrayList<Object>(n);
-        for (int i = 0; i < n; i++) {
-            list.add(readValue());
-        }
-        depth--;
-        return list;
-    }
-
-    private Map<String, Object> readMap(long count) {
-        enter(count * 2);
-        int n = (int) count;
-        var map = new LinkedHashMap<String, Object>(Math.max(4, (int) (n / 0.75f) + 1));
-        int prevKeyOff = -1;
-        int prevKeyLen = 0;
-        for (int i = 0; i < n; i++) {
-            need(1);
-            int ib = b[p++] & 0xff;
-            if (ib >>> 5 != 3) {
-                throw new CborException("map keys must be text strings");
-            }
-            long len = readArgument(ib & 31);
-            need(len);
-            int keyOff = p;
-            int keyLen = (int) len;
-            if (prevKeyOff >= 0 && compareKeys(b, prevKeyOff, prevKeyLen, keyOff, keyLen) >= 0) {
-                throw new CborException(compareKeys(b, prevKeyOff, prevKeyLen, keyOff, keyLen) == 0
-                        ? "duplicate map key" : "map keys not in canonical order");
-            }
-            String key = readString(len);
-            prevKeyOff = keyOff;
-            prevKeyLen = keyLen;
-            map.put(key, readValue());
-        }
-        depth--;
-        return map;
     }
 
     /** Canonical key order: shorter first, then bytewise unsigned. */
-    static int compareKeys(byte[] a, int aOff, int aLen, int bOff, int bLen) {
+    private int compareKeys(int aOff, int aLen, int bOff, int bLen) {
         if (aLen != bLen) {
             return Integer.compare(aLen, bLen);
         }
-        return Arrays.compareUnsigned(a, aOff, aOff + aLen, a, bOff, bOff + bLen);
+        return Arrays.compareUnsigned(b, aOff, aOff + aLen, b, bOff, bOff + bLen);
     }
 
-    private Cid readTag(long tag) {
-        if (tag != 42) {
-            throw new CborException("tag not allowed: " + tag);
+    private int length(long len) {
+        if (len < 0 || len > end - headEnd) {
+            throw new CborException("unexpected end of input");
         }
-        need(1);
-        int ib = b[p++] & 0xff;
-        if (ib >>> 5 != 2) {
-            throw new CborException("tag 42 must wrap a byte string");
+        return (int) len;
+    }
+
+    /**
+     * Reads the raw head at {@code off}: it must have the expected major type (so no tag
+     * prefix), a definite length and the shortest encoding of its argument. Sets {@link #headEnd}.
+     * Returns the argument; negative means ≥ 2^63.
+     */
+    private long head(int off, int expectedMajor) {
+        if (off >= end) {
+            throw new CborException("unexpected end of input");
         }
-        long len = readArgument(ib & 31);
-        need(len);
-        int n = (int) len;
-        if (n < 2 || b[p] != 0) {
-            throw new CborException("tag 42 CID must start with the 0x00 multibase prefix");
+        int ib = b[off] & 0xff;
+        int major = ib >>> 5;
+        if (major != expectedMajor) {
+            throw new CborException(major == 6 ? "tag not allowed here" : "unexpected major type " + major);
         }
-        try {
-            Cid cid = Cid.fromBytes(b, p + 1, n - 1);
-            p += n;
-            return cid;
-        } catch (ProtocolException e) {
-            throw new CborException("invalid CID in tag 42: " + e.getMessage(), e);
+        int ai = ib & 31;
+        if (ai < 24) {
+            headEnd = off + 1;
+            return ai;
         }
+        int n = switch (ai) {
+            case 24 -> 1;
+            case 25 -> 2;
+            case 26 -> 4;
+            case 27 -> 8;
+            case 31 -> throw new CborException("indefinite-length items are not allowed");
+            default -> throw new CborException("reserved additional information: " + ai);
+        };
+        if (end - off - 1 < n) {
+            throw new CborException("unexpected end of input");
+        }
+        long v = 0;
+        for (int i = 1; i <= n; i++) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        long min = switch (n) {
+            case 1 -> 24;
+            case 2 -> 0x100;
+            case 4 -> 0x10000;
+            default -> 0x1_0000_0000L;
+        };
+        if (v >= 0 && v < min) {
+            throw new CborException("non-canonical integer/length encoding");
+        }
+        headEnd = off + 1 + n;
+        return v;
     }
 }

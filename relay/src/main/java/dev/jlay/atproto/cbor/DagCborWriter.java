@@ -1,154 +1,179 @@
 package dev.jlay.atproto.cbor;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import dev.jlay.atproto.cid.Cid;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Canonical DAG-CBOR writer into a growable byte array. */
+/**
+ * Canonical DAG-CBOR writer on Jackson's {@link CBORGenerator}, which already writes
+ * shortest-form integers and definite lengths when given sizes and raw UTF-8. We avoid
+ * {@code writeString(String)} because it switches to indefinite-length chunks for long strings;
+ * keys are sorted here (shorter first, then bytewise), since Jackson writes them as given.
+ */
 final class DagCborWriter {
-    private byte[] buf;
-    private int n;
-    private int depth;
+    private DagCborWriter() {}
 
-    DagCborWriter(int initial) {
-        buf = new byte[initial];
+    static byte[] encode(Object value) {
+        var out = new ByteArrayBuilder(256);
+        try (CBORGenerator g = (CBORGenerator) CborFactories.FACTORY.createGenerator(out)) {
+            write(g, value, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in-memory output: not expected
+        }
+        return out.toByteArray();
     }
 
-    byte[] toByteArray() {
-        return Arrays.copyOf(buf, n);
-    }
-
-    void write(Object v) {
+    private static void write(CBORGenerator g, Object v, int depth) throws IOException {
         switch (v) {
-            case null -> put(0xf6);
-            case Boolean bool -> put(bool ? 0xf5 : 0xf4);
-            case Long l -> writeInt(l);
-            case Integer i -> writeInt(i);
-            case Short s -> writeInt(s);
-            case Byte by -> writeInt(by);
-            case String s -> writeString(s);
-            case byte[] bytes -> {
-                head(2, bytes.length);
-                putBytes(bytes, 0, bytes.length);
+            case null -> g.writeNull();
+            case Boolean bool -> g.writeBoolean(bool);
+            case Long l -> g.writeNumber((long) l);
+            case Integer i -> g.writeNumber((long) i);
+            case Short s -> g.writeNumber((long) s);
+            case Byte by -> g.writeNumber((long) by);
+            case String s -> {
+                byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+                g.writeUTF8String(utf8, 0, utf8.length);
             }
+            case byte[] bytes -> g.writeBinary(bytes, 0, bytes.length);
             case Cid cid -> {
-                put(0xd8);
-                put(42);
-                head(2, cid.byteLength() + 1L);
-                put(0);
-                ensure(cid.byteLength());
-                n += cid.writeTo(buf, n);
+                byte[] raw = new byte[cid.byteLength() + 1];
+                cid.writeTo(raw, 1);
+                g.writeTag(42);
+                g.writeBinary(raw, 0, raw.length);
             }
             case List<?> list -> {
-                enter();
-                head(4, list.size());
+                checkDepth(depth);
+                g.writeStartArray(list, list.size());
                 for (Object o : list) {
-                    write(o);
+                    write(g, o, depth + 1);
                 }
-                depth--;
+                g.writeEndArray();
             }
-            case Map<?, ?> map -> writeMap(map);
+            case Map<?, ?> map -> writeMap(g, map, depth);
             default -> throw new CborException("cannot encode " + v.getClass().getSimpleName()
                     + " in the atproto data model");
         }
     }
 
-    private void enter() {
-        if (++depth > DagCbor.MAX_DEPTH) {
+    private static void checkDepth(int depth) {
+        if (depth >= DagCbor.MAX_DEPTH) {
             throw new CborException("nesting deeper than " + DagCbor.MAX_DEPTH);
         }
     }
 
-    private void writeMap(Map<?, ?> map) {
-        enter();
-        int size = map.size();
-        byte[][] keys = new byte[size][];
-        Object[] values = new Object[size];
-        Integer[] order = new Integer[size];
+    private static void writeMap(CBORGenerator g, Map<?, ?> map, int depth) throws IOException {
+        checkDepth(depth);
+        var keys = new Key[map.size()];
         int i = 0;
         for (var e : map.entrySet()) {
             if (!(e.getKey() instanceof String k)) {
                 throw new CborException("map keys must be strings");
             }
-            keys[i] = k.getBytes(StandardCharsets.UTF_8);
-            values[i] = e.getValue();
-            order[i] = i;
-            i++;
+            keys[i++] = new Key(k, k.getBytes(StandardCharsets.UTF_8), e.getValue());
         }
-        Arrays.sort(order, (x, y) -> {
-            byte[] a = keys[x];
-            byte[] c = keys[y];
-            return a.length != c.length ? Integer.compare(a.length, c.length) : Arrays.compareUnsigned(a, c);
-        });
-        head(5, size);
-        for (int j = 0; j < size; j++) {
-            int idx = order[j];
-            if (j > 0 && Arrays.equals(keys[order[j - 1]], keys[idx])) {
+        Arrays.sort(keys);
+        g.writeStartObject(map, keys.length);
+        for (int j = 0; j < keys.length; j++) {
+            if (j > 0 && keys[j].compareTo(keys[j - 1]) == 0) {
                 throw new CborException("duplicate map key");
             }
-            head(3, keys[idx].length);
-            putBytes(keys[idx], 0, keys[idx].length);
-            write(values[idx]);
+            g.writeFieldName(keys[j]);
+            write(g, keys[j].value, depth + 1);
         }
-        depth--;
+        g.writeEndObject();
     }
 
-    private void writeInt(long v) {
-        if (v >= 0) {
-            head(0, v);
-        } else {
-            head(1, -1 - v);
+    /**
+     * A map key with its UTF-8 bytes, in canonical order. As a {@link SerializableString} it
+     * lets the generator write the bytes we already have; CBOR only calls the unquoted accessors.
+     */
+    private record Key(String name, byte[] utf8, Object value) implements Comparable<Key>, SerializableString {
+        @Override
+        public int compareTo(Key o) {
+            return utf8.length != o.utf8.length
+                    ? Integer.compare(utf8.length, o.utf8.length)
+                    : Arrays.compareUnsigned(utf8, o.utf8);
         }
-    }
 
-    private void writeString(String s) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        head(3, utf8.length);
-        putBytes(utf8, 0, utf8.length);
-    }
+        @Override
+        public String getValue() {
+            return name;
+        }
 
-    /** Shortest-form head for a non-negative argument. */
-    void head(int major, long arg) {
-        int mt = major << 5;
-        ensure(9);
-        if (arg < 24) {
-            buf[n++] = (byte) (mt | arg);
-        } else if (arg <= 0xff) {
-            buf[n++] = (byte) (mt | 24);
-            buf[n++] = (byte) arg;
-        } else if (arg <= 0xffff) {
-            buf[n++] = (byte) (mt | 25);
-            buf[n++] = (byte) (arg >>> 8);
-            buf[n++] = (byte) arg;
-        } else if (arg <= 0xffffffffL) {
-            buf[n++] = (byte) (mt | 26);
-            for (int s = 24; s >= 0; s -= 8) {
-                buf[n++] = (byte) (arg >>> s);
+        @Override
+        public int charLength() {
+            return name.length();
+        }
+
+        @Override
+        public byte[] asUnquotedUTF8() {
+            return utf8;
+        }
+
+        @Override
+        public char[] asQuotedChars() {
+            throw new UnsupportedOperationException("JSON only");
+        }
+
+        @Override
+        public byte[] asQuotedUTF8() {
+            throw new UnsupportedOperationException("JSON only");
+        }
+
+        @Override
+        public int appendQuotedUTF8(byte[] buffer, int offset) {
+            throw new UnsupportedOperationException("JSON only");
+        }
+
+        @Override
+        public int appendQuoted(char[] buffer, int offset) {
+            throw new UnsupportedOperationException("JSON only");
+        }
+
+        @Override
+        public int appendUnquotedUTF8(byte[] buffer, int offset) {
+            if (offset + utf8.length > buffer.length) {
+                return -1;
             }
-        } else {
-            buf[n++] = (byte) (mt | 27);
-            for (int s = 56; s >= 0; s -= 8) {
-                buf[n++] = (byte) (arg >>> s);
-            }
+            System.arraycopy(utf8, 0, buffer, offset, utf8.length);
+            return utf8.length;
         }
-    }
 
-    private void put(int x) {
-        ensure(1);
-        buf[n++] = (byte) x;
-    }
+        @Override
+        public int appendUnquoted(char[] buffer, int offset) {
+            throw new UnsupportedOperationException("JSON only");
+        }
 
-    private void putBytes(byte[] src, int off, int len) {
-        ensure(len);
-        System.arraycopy(src, off, buf, n, len);
-        n += len;
-    }
+        @Override
+        public int writeQuotedUTF8(OutputStream out) {
+            throw new UnsupportedOperationException("JSON only");
+        }
 
-    private void ensure(int extra) {
-        if (n + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + extra));
+        @Override
+        public int writeUnquotedUTF8(OutputStream out) throws IOException {
+            out.write(utf8);
+            return utf8.length;
+        }
+
+        @Override
+        public int putQuotedUTF8(ByteBuffer buffer) {
+            throw new UnsupportedOperationException("JSON only");
+        }
+
+        @Override
+        public int putUnquotedUTF8(ByteBuffer out) {
+            out.put(utf8);
+            return utf8.length;
         }
     }
 }

@@ -65,7 +65,8 @@ public final class FirehoseCodec {
         for (Object o : rawOps) {
             ops.add(op(o));
         }
-        List<?> rawBlobs = requiredList(p, "blobs");
+        // blobs is deprecated and ignored on input: tolerate null/absent (Go producers write null).
+        List<?> rawBlobs = p.get("blobs") == null ? List.of() : requiredList(p, "blobs");
         var blobs = new ArrayList<Cid>(rawBlobs.size());
         for (Object o : rawBlobs) {
             if (!(o instanceof Cid cid)) {

@@ -1,0 +1,44 @@
+package dev.jlay.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Loads the recorded firehose corpus (../shared/corpus beside the project, or -Djlay.corpus=DIR). */
+public final class CorpusData {
+    private CorpusData() {}
+
+    public static Path corpusDir() {
+        String prop = System.getProperty("jlay.corpus");
+        if (prop != null) {
+            return Path.of(prop);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared").resolve("corpus");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("cannot find shared/corpus; pass -Djlay.corpus=DIR");
+    }
+
+    /** Frames of one corpus file (4-byte big-endian length prefix per frame). */
+    public static List<byte[]> frames(String file) {
+        try {
+            var bb = ByteBuffer.wrap(Files.readAllBytes(corpusDir().resolve(file)));
+            var out = new ArrayList<byte[]>();
+            while (bb.hasRemaining()) {
+                byte[] f = new byte[bb.getInt()];
+                bb.get(f);
+                out.add(f);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
