@@ -1,6 +1,10 @@
 package dev.jlay.store;
 
+import dev.jlay.memory.StageMeter;
+import dev.jlay.memory.ThreadAllocation;
+
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -35,6 +39,9 @@ final class BatchWriter implements AutoCloseable {
     private final int maxBatch;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile StageMeter meter;
+    private final AtomicLong rowsWritten = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
     private volatile boolean urgent;
 
     BatchWriter(List<WriteBehind<?, ?>> fast, List<WriteBehind<?, ?>> slow, Probe probe, DatabaseHealth health,
@@ -72,6 +79,8 @@ final class BatchWriter implements AutoCloseable {
             }
             boolean doSlow = urgent || System.nanoTime() - lastSlow >= slowIntervalNanos;
             urgent = false;
+            long t0 = System.nanoTime();
+            long a0 = ThreadAllocation.currentThreadBytes();
             try {
                 int written = drain(fast);
                 if (doSlow) {
@@ -85,9 +94,14 @@ final class BatchWriter implements AutoCloseable {
                 if (written > 0) {
                     lastContact = System.nanoTime();
                     health.up();
+                    var m = meter;
+                    if (m != null) {
+                        m.record(written, t0, a0);
+                    }
                 }
                 backoff = 0;
             } catch (Exception | Error e) {
+                failures.incrementAndGet();
                 health.down(e);
                 backoff = backoff == 0 ? MIN_BACKOFF_NANOS : Math.min(backoff * 2, maxBackoffNanos);
                 LOG.log(Level.FINE, "store: write failed, retrying in " + backoff / 1_000_000 + " ms", e);
@@ -103,9 +117,23 @@ final class BatchWriter implements AutoCloseable {
             int rounds = 0;
             while ((n = w.flushOnce(maxBatch)) > 0 && rounds++ < 64) {
                 written += n;
+                rowsWritten.addAndGet(n);
             }
         }
         return written;
+    }
+
+    /** Meters the writer thread's batches as the {@code db} stage (rows, time, allocated bytes). */
+    void meter(StageMeter stageMeter) {
+        this.meter = stageMeter;
+    }
+
+    long rowsWritten() {
+        return rowsWritten.get();
+    }
+
+    long failures() {
+        return failures.get();
     }
 
     /** Writes everything now in the caller's thread; throws when the database refuses. */

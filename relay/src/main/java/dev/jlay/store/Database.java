@@ -1,6 +1,9 @@
 package dev.jlay.store;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
@@ -34,6 +37,7 @@ public final class Database implements Storage {
     private final PgAuditLog audit;
     private final BatchWriter writer;
     private volatile boolean closed;
+    private volatile EmbeddedDatabase embedded;
 
     private Database(HikariDataSource dataSource, StoreOptions options, Clock clock) {
         this.dataSource = dataSource;
@@ -99,6 +103,22 @@ public final class Database implements Storage {
         }
     }
 
+    /**
+     * Starts the embedded PostgreSQL under {@code dataDir} (see {@link EmbeddedDatabase}) and opens it;
+     * closing the database stops the server. For {@code demo} and when no database URL is configured.
+     */
+    public static Database openEmbedded(java.nio.file.Path dataDir, StoreOptions options) {
+        var pg = EmbeddedDatabase.start(dataDir);
+        try {
+            var db = open(pg.jdbcUrl(), options);
+            db.embedded = pg;
+            return db;
+        } catch (RuntimeException e) {
+            pg.close();
+            throw e;
+        }
+    }
+
     /** Applies the migrations shipped in the jar (classpath:db/migration); a no-op when up to date. */
     static void migrate(javax.sql.DataSource ds) {
         Flyway.configure()
@@ -160,17 +180,31 @@ public final class Database implements Storage {
     }
 
     @Override
-    public List<BufferStats> buffers() {
+    public List<BoundedBuffer> buffers() {
         return List.of(
-                accounts.writes().stats(),
-                repoState.writes().stats(),
-                hosts.cursors().stats(),
-                new BufferStats("store_account_cache", accounts.cache().estimatedSize(),
-                        accounts.cache().policy().eviction().orElseThrow().getMaximum(),
-                        accounts.cache().estimatedSize() * PgAccountStore.BYTES_PER_ENTRY),
-                new BufferStats("store_repo_state_cache", repoState.cache().estimatedSize(),
-                        repoState.cache().policy().eviction().orElseThrow().getMaximum(),
-                        repoState.cache().estimatedSize() * PgRepoStateStore.BYTES_PER_ENTRY));
+                accounts.writes(),
+                repoState.writes(),
+                hosts.cursors(),
+                new CacheBuffer("store_account_cache", accounts.cache(), PgAccountStore.BYTES_PER_ENTRY),
+                new CacheBuffer("store_repo_state_cache", repoState.cache(), PgRepoStateStore.BYTES_PER_ENTRY));
+    }
+
+    @Override
+    public void registerMetrics(Metrics metrics) {
+        buffers().forEach(metrics::register);
+        writer.meter(metrics.stage(Stage.DB));
+        metrics.gauge("relay_store_database_up", "1 when the database answers, 0 during an outage.",
+                () -> health.healthy() ? 1 : 0);
+        metrics.gauge("relay_store_pending_writes", "Changes queued for the database (kept during an outage).",
+                () -> pendingWrites());
+        metrics.counter("relay_store_rows_written_total", "Rows written by the store's batch writer.",
+                () -> writer.rowsWritten());
+        metrics.counter("relay_store_write_failures_total", "Failed batch writes (each is retried).",
+                () -> writer.failures());
+        metrics.counter("relay_store_blocked_puts_total",
+                "Changes that had to wait for room in a full write queue.",
+                () -> accounts.writes().pending().blockedPuts() + repoState.writes().pending().blockedPuts()
+                        + hosts.cursors().pending().blockedPuts());
     }
 
     private long pendingWrites() {
@@ -187,6 +221,10 @@ public final class Database implements Storage {
         boolean flushed = writer.stop(deadline);
         client.close();
         dataSource.close();
+        var pg = embedded;
+        if (pg != null) {
+            pg.close();
+        }
         return flushed;
     }
 

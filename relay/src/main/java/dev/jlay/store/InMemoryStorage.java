@@ -1,5 +1,7 @@
 package dev.jlay.store;
 
+import dev.jlay.memory.BoundedBuffer;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -355,12 +357,36 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
-    public synchronized List<BufferStats> buffers() {
+    public List<BoundedBuffer> buffers() {
         return List.of(
-                new BufferStats("store_memory_accounts", accountRows.size(), maxEntries,
-                        accountRows.size() * PgAccountStore.BYTES_PER_ENTRY),
-                new BufferStats("store_memory_repo_states", repos.size(), maxEntries,
-                        repos.size() * PgRepoStateStore.BYTES_PER_ENTRY));
+                buffer("store_memory_accounts", accountRows, PgAccountStore.BYTES_PER_ENTRY),
+                buffer("store_memory_repo_states", repos, PgRepoStateStore.BYTES_PER_ENTRY));
+    }
+
+    private BoundedBuffer buffer(String name, Map<?, ?> map, long bytesPerEntry) {
+        return new BoundedBuffer() {
+            @Override
+            public String bufferName() {
+                return name;
+            }
+
+            @Override
+            public long entries() {
+                synchronized (InMemoryStorage.this) {
+                    return map.size();
+                }
+            }
+
+            @Override
+            public long capacity() {
+                return maxEntries;
+            }
+
+            @Override
+            public long bytes() {
+                return entries() * bytesPerEntry;
+            }
+        };
     }
 
     @Override

@@ -166,9 +166,4 @@ final class PendingWrites<K, V> {
             lock.unlock();
         }
     }
-
-    BufferStats stats(long bytesPerEntry) {
-        int n = size();
-        return new BufferStats(name, n, capacity, n * bytesPerEntry);
-    }
 }

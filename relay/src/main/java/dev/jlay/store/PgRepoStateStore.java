@@ -2,6 +2,7 @@ package dev.jlay.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.jlay.atproto.cid.Cid;
 
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +54,7 @@ final class PgRepoStateStore implements RepoStateStore {
         var loaded = sql.call("load repo state", ex -> ex.get(
                         "SELECT did, rev, commit_cid, data_cid FROM account_repo WHERE did = ?", did)
                 .map(r -> new RepoState(Sql.stringOf(r, "did"), Sql.stringOf(r, "rev"),
-                        Sql.stringOf(r, "commit_cid"), Sql.stringOf(r, "data_cid"))));
+                        Cid.parse(Sql.stringOf(r, "commit_cid")), Cid.parse(Sql.stringOf(r, "data_cid")))));
         // A put may have raced the load: only fill the cache if nothing newer is there.
         cache.asMap().putIfAbsent(did, loaded);
         var now = cache.getIfPresent(did);
@@ -76,8 +77,8 @@ final class PgRepoStateStore implements RepoStateStore {
             var s = batch.get(i);
             dids[i] = s.did();
             revs[i] = s.rev();
-            commits[i] = s.commitCid();
-            datas[i] = s.dataCid();
+            commits[i] = s.commit().toString();
+            datas[i] = s.data().toString();
         }
         sql.call("write repo states", ex -> ex.dml(UPSERT, dids, revs, commits, datas));
     }

@@ -1,5 +1,8 @@
 package dev.jlay.store;
 
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Metrics;
+
 import java.util.List;
 
 /**
@@ -25,8 +28,13 @@ public interface Storage extends AutoCloseable {
     /** Writes every queued change now; throws {@link StoreException} when the database is down. */
     void flush();
 
-    /** The store's bounded caches and queues, for the buffer metrics. */
-    List<BufferStats> buffers();
+    /** The store's bounded caches and queues, for the relay_buffer_* metrics. */
+    List<BoundedBuffer> buffers();
+
+    /** Registers the store's buffers (and, for PostgreSQL, its db stage and health gauges) with {@code metrics}. */
+    default void registerMetrics(Metrics metrics) {
+        buffers().forEach(metrics::register);
+    }
 
     /** Flushes what is queued (retrying for a while) and releases the database. */
     @Override

@@ -1,5 +1,7 @@
 package dev.jlay.store;
 
+import dev.jlay.memory.BoundedBuffer;
+
 import java.util.List;
 
 /**
@@ -7,7 +9,7 @@ import java.util.List;
  * that writes a batch of it. {@link #flushOnce} is serialized, so two batches of
  * the same key can never commit out of order.
  */
-final class WriteBehind<K, V> {
+final class WriteBehind<K, V> implements BoundedBuffer {
     /** Writes one batch in one transaction; throws when the database refuses. */
     @FunctionalInterface
     interface BatchSink<V> {
@@ -58,7 +60,23 @@ final class WriteBehind<K, V> {
         }
     }
 
-    BufferStats stats() {
-        return pending.stats(bytesPerEntry);
+    @Override
+    public String bufferName() {
+        return pending.name();
+    }
+
+    @Override
+    public long entries() {
+        return pending.size();
+    }
+
+    @Override
+    public long capacity() {
+        return pending.capacity();
+    }
+
+    @Override
+    public long bytes() {
+        return entries() * bytesPerEntry;
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.jlay.store.TestCids.cid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -80,7 +81,7 @@ class DatabaseOutageTest {
             // Filling the queue past its bound blocks the caller instead of dropping state.
             var filler = CompletableFuture.runAsync(() -> {
                 for (int i = 1_000; i < 1_600; i++) {
-                    db.repoState().put(new RepoState("did:plc:o" + i, "fill" + i, "c" + i, "d" + i));
+                    db.repoState().put(new RepoState("did:plc:o" + i, "fill" + i, cid("c" + i), cid("d" + i)));
                 }
             });
             Thread.sleep(1_500);
@@ -90,7 +91,7 @@ class DatabaseOutageTest {
 
             filler.get(60, TimeUnit.SECONDS);
             for (int i = 1_000; i < 1_600; i++) {
-                expectedRepos.put("did:plc:o" + i, "fill" + i + "|c" + i + "|d" + i);
+                expectedRepos.put("did:plc:o" + i, "fill" + i + "|" + cid("c" + i) + "|" + cid("d" + i));
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> db.health().healthy());
             db.flush();
@@ -113,8 +114,8 @@ class DatabaseOutageTest {
     }
 
     private static void put(Database db, Map<String, String> expected, String did, String rev) {
-        db.repoState().put(new RepoState(did, rev, "c-" + rev, "d-" + rev));
-        expected.put(did, rev + "|c-" + rev + "|d-" + rev);
+        db.repoState().put(new RepoState(did, rev, cid("c-" + rev), cid("d-" + rev)));
+        expected.put(did, rev + "|" + cid("c-" + rev) + "|" + cid("d-" + rev));
     }
 
     private static Map<String, String> repoRows(String url) throws SQLException {

@@ -19,7 +19,8 @@ class EmbeddedDatabaseTest {
             db.relayState().put("hello", "world");
         }
         assertThat(Files.isDirectory(dataDir.resolve("postgres"))).isTrue();
-        try (var pg = EmbeddedDatabase.start(dataDir); var db = Database.open(pg.jdbcUrl(), 2)) {
+        // openEmbedded: the same cluster, and closing the database stops the server.
+        try (var db = Database.openEmbedded(dataDir, StoreOptions.defaults().withPoolSize(2))) {
             assertThat(db.relayState().get("hello")).contains("world");
             assertThat(db.hosts().get("embedded.example.com").orElseThrow().trusted()).isTrue();
         }

@@ -1,5 +1,7 @@
 package dev.jlay.store;
 
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
 import dev.jlay.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
+import static dev.jlay.store.TestCids.cid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,9 +105,9 @@ class PostgresStoreTest {
             var expected = new HashMap<String, String>();
             for (int i = 0; i < 5_000; i++) {
                 var did = "did:plc:batch" + random.nextInt(300);
-                var s = new RepoState(did, "rev" + i, "commit" + i, "data" + random.nextInt(1000));
+                var s = new RepoState(did, "rev" + i, cid("commit" + i), cid("data" + random.nextInt(1000)));
                 db.repoState().put(s);
-                expected.put(did, s.rev() + "|" + s.commitCid() + "|" + s.dataCid());
+                expected.put(did, s.rev() + "|" + s.commit() + "|" + s.data());
             }
             assertThat(repoRows("did:plc:batch")).as("nothing written before the flush").isEmpty();
             assertThat(db.health().pendingWrites()).isEqualTo(expected.size());
@@ -128,9 +131,9 @@ class PostgresStoreTest {
                         var random = new Random(worker);
                         for (int i = 0; i < 3_000; i++) {
                             var did = "did:plc:bg" + worker + "x" + random.nextInt(100);
-                            var s = new RepoState(did, "r" + i, "c" + i, "d" + i);
+                            var s = new RepoState(did, "r" + i, cid("c" + i), cid("d" + i));
                             db.repoState().put(s);
-                            expected.put(did, s.rev() + "|" + s.commitCid() + "|" + s.dataCid());
+                            expected.put(did, s.rev() + "|" + s.commit() + "|" + s.data());
                         }
                     });
                 }
@@ -147,7 +150,7 @@ class PostgresStoreTest {
             db.hosts().updateCursor("restart.example.com", 12345);
             db.accounts().ensure("did:plc:restart", "restart.example.com");
             db.accounts().recordDiscontinuity("did:plc:restart");
-            db.repoState().put(new RepoState("did:plc:restart", "3kz", "bafycommit", "bafydata"));
+            db.repoState().put(new RepoState("did:plc:restart", "3kz", cid("bafycommit"), cid("bafydata")));
             // no flush: close() must write what is queued
         }
         try (var db = Database.open(url, manualFlush())) {
@@ -157,7 +160,7 @@ class PostgresStoreTest {
             assertThat(a.host()).isEqualTo("restart.example.com");
             assertThat(db.hosts().get("restart.example.com").orElseThrow().accountCount()).isEqualTo(1);
             assertThat(db.repoState().get("did:plc:restart"))
-                    .contains(new RepoState("did:plc:restart", "3kz", "bafycommit", "bafydata"));
+                    .contains(new RepoState("did:plc:restart", "3kz", cid("bafycommit"), cid("bafydata")));
         }
     }
 
@@ -178,7 +181,7 @@ class PostgresStoreTest {
         var options = manualFlush().withCacheSizes(100, 100);
         try (var db = Database.open(url, options)) {
             for (int i = 0; i < 1_000; i++) {
-                db.repoState().put(new RepoState("did:plc:evict" + i, "r" + i, "c" + i, "d" + i));
+                db.repoState().put(new RepoState("did:plc:evict" + i, "r" + i, cid("c" + i), cid("d" + i)));
                 db.accounts().ensure("did:plc:evict" + i, "evict.example.com");
             }
             // Evicted but not yet written: served from the write queue.
@@ -194,11 +197,32 @@ class PostgresStoreTest {
                 assertThat(db.accounts().get("did:plc:evict" + i)).get()
                         .extracting(Account::host).isEqualTo("evict.example.com");
             }
-            var caches = db.buffers().stream().filter(b -> b.name().endsWith("_cache")).toList();
+            var caches = db.buffers().stream().filter(b -> b.bufferName().endsWith("_cache")).toList();
             assertThat(caches).hasSize(2).allSatisfy(b -> {
                 assertThat(b.capacity()).isEqualTo(100);
                 assertThat(b.entries()).isLessThanOrEqualTo(100);
             });
+        }
+    }
+
+    @Test
+    void metricsShowBuffersHealthAndTheDbStage() {
+        var metrics = new Metrics();
+        var options = StoreOptions.defaults().withPoolSize(2)
+                .withIntervals(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(1));
+        try (var db = Database.open(url, options)) {
+            db.registerMetrics(metrics);
+            for (int i = 0; i < 100; i++) {
+                db.repoState().put(new RepoState("did:plc:metrics" + i, "r", cid("c" + i), cid("d" + i)));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> metrics.stage(Stage.DB).events() >= 100);
+            var text = metrics.render();
+            assertThat(text)
+                    .contains("relay_buffer_capacity{buffer=\"store_repo_state_writes\"} 50000")
+                    .contains("relay_buffer_entries{buffer=\"store_account_cache\"}")
+                    .contains("relay_store_database_up 1")
+                    .containsPattern("relay_store_rows_written_total [1-9]");
+            assertThat(metrics.stage(Stage.DB).nanos()).isPositive();
         }
     }
 }

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Random;
 
+import static dev.jlay.store.TestCids.cid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,13 +46,13 @@ abstract class StorageContract {
     @Test
     void repoStateLastPutWins() {
         var repos = storage.repoState();
-        repos.put(new RepoState("did:plc:a", "3k1", "bafyc1", "bafyd1"));
-        repos.put(new RepoState("did:plc:a", "3k2", "bafyc2", "bafyd2"));
-        repos.put(new RepoState("did:plc:b", "3k9", "bafyc9", "bafyd9"));
-        assertThat(repos.get("did:plc:a")).contains(new RepoState("did:plc:a", "3k2", "bafyc2", "bafyd2"));
+        repos.put(new RepoState("did:plc:a", "3k1", cid("bafyc1"), cid("bafyd1")));
+        repos.put(new RepoState("did:plc:a", "3k2", cid("bafyc2"), cid("bafyd2")));
+        repos.put(new RepoState("did:plc:b", "3k9", cid("bafyc9"), cid("bafyd9")));
+        assertThat(repos.get("did:plc:a")).contains(new RepoState("did:plc:a", "3k2", cid("bafyc2"), cid("bafyd2")));
         storage.flush();
-        assertThat(repos.get("did:plc:a")).contains(new RepoState("did:plc:a", "3k2", "bafyc2", "bafyd2"));
-        assertThat(repos.get("did:plc:b")).contains(new RepoState("did:plc:b", "3k9", "bafyc9", "bafyd9"));
+        assertThat(repos.get("did:plc:a")).contains(new RepoState("did:plc:a", "3k2", cid("bafyc2"), cid("bafyd2")));
+        assertThat(repos.get("did:plc:b")).contains(new RepoState("did:plc:b", "3k9", cid("bafyc9"), cid("bafyd9")));
     }
 
     @Test
@@ -60,7 +61,7 @@ abstract class StorageContract {
         var expected = new HashMap<String, RepoState>();
         for (int i = 0; i < 3_000; i++) {
             var did = "did:plc:r" + random.nextInt(200);
-            var s = new RepoState(did, "rev" + i, "c" + random.nextInt(), "d" + random.nextInt());
+            var s = new RepoState(did, "rev" + i, cid("c" + random.nextInt()), cid("d" + random.nextInt()));
             storage.repoState().put(s);
             expected.put(did, s);
             if (i % 700 == 0) {
