@@ -130,13 +130,19 @@ final class PgAccountStore implements AccountStore {
         synchronized (stripe(did)) {
             var current = get(did);
             var next = current.map(change).orElseGet(create);
-            if (current.isPresent() && current.get().equals(next)) {
-                return next;
+            if (current.isPresent() && sameState(current.get(), next)) {
+                return current.get();
             }
             cache.put(did, Optional.of(next));
             writes.pending().put(did, next);
             return next;
         }
+    }
+
+    /** Equal but for the timestamps: nothing to write. */
+    private static boolean sameState(Account a, Account b) {
+        return java.util.Objects.equals(a.host(), b.host()) && a.localStatus() == b.localStatus()
+                && a.upstreamStatus() == b.upstreamStatus() && a.discontinuities() == b.discontinuities();
     }
 
     private Account fresh(String did, String host) {
