@@ -113,7 +113,7 @@ memory = dashboard("jlay-memory", "jlay / Memory",
         desc="Growth of RSS per hour over the last hour. The JlayRssGrowing alert fires when it "
              "stays above 64 MiB/h for an hour."),
     panel("Heap", "bytes", [
-        (f"sum(relay_memory_bytes{{owner=\"heap\",{I}}})", "committed"),
+        (f"sum(relay_memory_bytes{{owner=\"java_heap\",{I}}})", "committed"),
         (f"sum(relay_jvm_heap_used_bytes{{{I}}})", "used"),
     ]),
     panel("GC", "percentunit", [

@@ -20,10 +20,11 @@ say() { echo "provision: $*"; }
 say "installing Debian packages"
 apt-get update -q
 # postgresql, prometheus (+ node exporter) from Debian; curl for health checks
-# and the profiling recipes; gnupg for Grafana's repository key.
+# and the profiling recipes; procps for /bin/kill (Debian's prometheus units)
+# and ps/pgrep; gnupg for Grafana's repository key.
 apt-get install -y -q --no-install-recommends \
   postgresql prometheus prometheus-node-exporter \
-  curl ca-certificates gnupg systemd-timesyncd
+  adduser curl ca-certificates gnupg procps systemd-timesyncd
 
 say "creating the jlay user"
 if ! getent passwd jlay >/dev/null; then
