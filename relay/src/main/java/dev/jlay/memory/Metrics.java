@@ -88,6 +88,14 @@ public final class Metrics {
         add(name, help, Type.COUNTER, "", value);
     }
 
+    /** A labelled counter read at scrape time from a monotonic source (e.g. nanoseconds shown as seconds). */
+    public void counter(String name, String help, String label, String labelValue, DoubleSupplier value) {
+        if (!name.endsWith("_total")) {
+            throw new IllegalArgumentException("counter name must end in _total: " + name);
+        }
+        add(name, help, Type.COUNTER, labels(label, labelValue), value);
+    }
+
     /** Exports a bounded structure's entries, capacity and bytes. */
     public void register(BoundedBuffer buffer) {
         checkLabelValue(buffer.bufferName());

@@ -43,13 +43,15 @@ class SequencerTest {
                             var f = svc.sequencer().append(TestFrames.payload(producer * 1000L + i, 64),
                                     EventKind.COMMIT, "did:plc:p" + producer);
                             // when a producer hears "durable", the log and the ring both have the event
-                            f.thenAccept(seq -> {
+                            // wait on the dependent stage: allOf(f) may complete before f's callbacks run
+                            var checked = f.thenApply(seq -> {
                                 assertThat(svc.log().lastSeq()).isGreaterThanOrEqualTo(seq);
                                 assertThat(ring.head()).isGreaterThanOrEqualTo(seq);
                                 seen.add(seq);
+                                return seq;
                             });
                             synchronized (futures) {
-                                futures.add(f);
+                                futures.add(checked);
                             }
                         } catch (InterruptedException e) {
                             throw new RuntimeException(e);

@@ -1,0 +1,229 @@
+package dev.jlay.memory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * A continuous in-process JFR stream feeding metrics (GC pauses and causes, heap after
+ * GC, sampled allocation by stage, thread counts, NMT categories), plus a rolling
+ * on-disk recording, bounded by age and size, from which the last minutes can be
+ * dumped as a .jfr file.
+ */
+public final class JfrMonitor implements AutoCloseable {
+    /** Bounds on the label sets and the class table, so JFR data cannot grow the registry. */
+    static final int MAX_GC_CAUSES = 24;
+    static final int MAX_NMT_CATEGORIES = 48;
+    static final int MAX_CLASSES = 512;
+
+    private final Metrics metrics;
+    private final RecordingStream stream = new RecordingStream();
+    private final Recording rolling;
+    private final Map<String, Counter[]> pausesByCause = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> nmtByCategory = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> sampledByClass = new ConcurrentHashMap<>();
+    private final Counter[] sampledByStage = new Counter[Stage.values().length + 1];
+    private final Gauge heapAfterGc;
+    private final Gauge threadsActive;
+    private final Gauge threadsDaemon;
+    private final Counter events;
+
+    public JfrMonitor(Metrics metrics, Duration rollingMaxAge, long rollingMaxBytes) throws IOException {
+        this.metrics = metrics;
+        heapAfterGc = metrics.gauge("relay_jvm_heap_after_gc_bytes", "Java heap used after the last GC");
+        threadsActive = metrics.gauge("relay_jvm_threads", "Live platform threads (JFR JavaThreadStatistics)");
+        threadsDaemon = metrics.gauge("relay_jvm_daemon_threads", "Live daemon platform threads");
+        events = metrics.counter("relay_jfr_events_total", "JFR events consumed by the in-process stream");
+        for (Stage stage : Stage.values()) {
+            sampledByStage[stage.ordinal()] = metrics.counter("relay_jvm_allocation_sampled_bytes_total",
+                    "Heap allocation attributed to a stage from JFR ObjectAllocationSample weights",
+                    "stage", stage.label());
+        }
+        sampledByStage[Stage.values().length] = metrics.counter("relay_jvm_allocation_sampled_bytes_total",
+                "Heap allocation attributed to a stage from JFR ObjectAllocationSample weights",
+                "stage", "unattributed");
+
+        stream.enable("jdk.GarbageCollection");
+        stream.enable("jdk.GCHeapSummary");
+        stream.enable("jdk.ObjectAllocationSample").with("throttle", "100/s").withStackTrace();
+        stream.enable("jdk.JavaThreadStatistics").withPeriod(Duration.ofSeconds(5));
+        stream.enable("jdk.NativeMemoryUsage").withPeriod(Duration.ofSeconds(15));
+        stream.onEvent("jdk.GarbageCollection", this::onGc);
+        stream.onEvent("jdk.GCHeapSummary", this::onHeapSummary);
+        stream.onEvent("jdk.ObjectAllocationSample", this::onAllocation);
+        stream.onEvent("jdk.JavaThreadStatistics", this::onThreads);
+        stream.onEvent("jdk.NativeMemoryUsage", this::onNativeMemory);
+        stream.setMaxAge(Duration.ofSeconds(30));
+
+        try {
+            rolling = new Recording(Configuration.getConfiguration("default"));
+        } catch (java.text.ParseException e) {
+            throw new IOException(e);
+        }
+        rolling.setName("jlay-rolling");
+        rolling.setToDisk(true);
+        rolling.setMaxAge(rollingMaxAge);
+        rolling.setMaxSize(rollingMaxBytes);
+    }
+
+    public void start() {
+        rolling.start();
+        stream.startAsync();
+    }
+
+    /**
+     * Writes the last {@code window} of the rolling recording to {@code target} as JFR
+     * chunks (whole chunks, so it may reach a little further back). False if there is
+     * no data yet. The running recording is copied, not stopped.
+     */
+    public boolean dumpLast(Duration window, Path target) throws IOException {
+        Instant end = Instant.now();
+        try (Recording copy = rolling.copy(true)) {
+            try (InputStream in = copy.getStream(end.minus(window), end)) {
+                if (in == null) {
+                    return false;
+                }
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                return true;
+            }
+        }
+    }
+
+    /** Sampled allocation by class, largest first (bounded table). */
+    public List<Map.Entry<String, Long>> topAllocatingClasses(int limit) {
+        return sampledByClass.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue().sum()))
+                .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
+                .limit(limit).toList();
+    }
+
+    private void onGc(RecordedEvent e) {
+        events.increment();
+        String cause = label(e.getString("cause"));
+        if (!pausesByCause.containsKey(cause) && pausesByCause.size() >= MAX_GC_CAUSES) {
+            cause = "other";
+        }
+        Counter[] c = pausesByCause.computeIfAbsent(cause, this::register);
+        c[0].increment();
+        c[1].add(e.getDuration("longestPause").toNanos());
+    }
+
+    /** Stream handlers run on the stream's one thread; registration happens once per cause. */
+    private Counter[] register(String cause) {
+        Counter pauseNanos = new Counter();
+        metrics.counter("relay_jvm_gc_pause_seconds_total", "Longest pause of each collection, summed, by cause",
+                "cause", cause, () -> pauseNanos.get() / 1e9);
+        return new Counter[]{
+                metrics.counter("relay_jvm_gc_total", "Garbage collections by cause", "cause", cause), pauseNanos};
+    }
+
+    private void onHeapSummary(RecordedEvent e) {
+        events.increment();
+        if ("After GC".equals(e.getString("when"))) {
+            heapAfterGc.set(e.getLong("heapUsed"));
+        }
+    }
+
+    private void onAllocation(RecordedEvent e) {
+        events.increment();
+        long weight = e.getLong("weight");
+        sampledByStage[stageOf(e.getStackTrace())].add(weight);
+        var type = e.getClass("objectClass");
+        String name = type == null ? "unknown" : readable(type.getName());
+        LongAdder adder = sampledByClass.get(name);
+        if (adder == null && sampledByClass.size() < MAX_CLASSES) {
+            adder = sampledByClass.computeIfAbsent(name, k -> new LongAdder());
+        }
+        if (adder != null) {
+            adder.add(weight);
+        }
+    }
+
+    private void onThreads(RecordedEvent e) {
+        events.increment();
+        threadsActive.set(e.getLong("activeCount"));
+        threadsDaemon.set(e.getLong("daemonCount"));
+    }
+
+    private void onNativeMemory(RecordedEvent e) {
+        events.increment();
+        String category = NativeMemoryTracking.Summary.label(e.getString("type"));
+        Gauge g = nmtByCategory.get(category);
+        if (g == null) {
+            if (nmtByCategory.size() >= MAX_NMT_CATEGORIES) {
+                return;
+            }
+            g = nmtByCategory.computeIfAbsent(category, c -> metrics.gauge("relay_nmt_committed_bytes",
+                    "Committed bytes per Native Memory Tracking category", "category", c));
+        }
+        g.set(e.getLong("committed"));
+    }
+
+    /** The stage whose code is nearest the top of the stack: the first dev.jlay frame decides. */
+    static int stageOf(RecordedStackTrace trace) {
+        if (trace != null) {
+            for (RecordedFrame frame : trace.getFrames()) {
+                if (!frame.isJavaFrame()) continue;
+                Stage s = StageOfCode.of(frame.getMethod().getType().getName());
+                if (s != null) return s.ordinal();
+            }
+        }
+        return Stage.values().length;
+    }
+
+    /** "[B" becomes "byte[]", "[Ljava.lang.String;" becomes "java.lang.String[]". */
+    static String readable(String jvmName) {
+        int dims = 0;
+        while (dims < jvmName.length() && jvmName.charAt(dims) == '[') dims++;
+        if (dims == 0) return jvmName;
+        String element = switch (jvmName.charAt(dims)) {
+            case 'B' -> "byte";
+            case 'C' -> "char";
+            case 'D' -> "double";
+            case 'F' -> "float";
+            case 'I' -> "int";
+            case 'J' -> "long";
+            case 'S' -> "short";
+            case 'Z' -> "boolean";
+            default -> jvmName.substring(dims + 1, jvmName.length() - 1);
+        };
+        return element + "[]".repeat(dims);
+    }
+
+    private static String label(String cause) {
+        String l = NativeMemoryTracking.Summary.label(cause == null ? "unknown" : cause);
+        return l.isEmpty() ? "unknown" : l.length() > 64 ? l.substring(0, 64) : l;
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+        rolling.close();
+    }
+
+    /** Snapshot for the admin API. */
+    public Map<String, Object> snapshot(int topClasses) {
+        var out = new LinkedHashMap<String, Object>();
+        out.put("heap_after_gc_bytes", heapAfterGc.get());
+        out.put("threads", threadsActive.get());
+        out.put("top_allocating_classes", topAllocatingClasses(topClasses).stream()
+                .map(en -> Map.of("class", en.getKey(), "sampled_bytes", en.getValue())).toList());
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.jlay.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JfrMonitorTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void streamFeedsGcAllocationAndThreadMetricsAndDumpsTheLastMinutes() throws Exception {
+        var metrics = new Metrics();
+        try (var monitor = new JfrMonitor(metrics, Duration.ofMinutes(5), 50_000_000)) {
+            monitor.start();
+            List<byte[]> garbage = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                for (int i = 0; i < 2000; i++) {
+                    garbage.add(new byte[4096]);
+                }
+                garbage.clear();
+                System.gc();
+                String text = metrics.render();
+                return text.contains("relay_jvm_gc_total{cause=\"system_gc\"}")
+                        && !text.contains("relay_jvm_threads 0\n")
+                        && monitor.topAllocatingClasses(5).stream().anyMatch(e -> e.getKey().equals("byte[]"));
+            });
+            String text = metrics.render();
+            assertThat(text).contains("relay_jvm_gc_pause_seconds_total{cause=\"system_gc\"}");
+            assertThat(text).contains("relay_nmt_committed_bytes{category=\"java_heap\"}");
+            assertThat(text).contains("relay_jvm_allocation_sampled_bytes_total{stage=\"unattributed\"}");
+
+            Path dump = dir.resolve("last.jfr");
+            assertThat(monitor.dumpLast(Duration.ofMinutes(10), dump)).isTrue();
+            assertThat(RecordingFile.readAllEvents(dump)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void ourPackagesMapToStages() {
+        assertThat(StageOfCode.of("dev.jlay.atproto.cbor.DagCborReader")).isEqualTo(Stage.DECODE);
+        assertThat(StageOfCode.of("dev.jlay.atproto.mst.MstInversion")).isEqualTo(Stage.MST);
+        assertThat(StageOfCode.of("dev.jlay.eventlog.Sequencer")).isEqualTo(Stage.SEQUENCE);
+        assertThat(StageOfCode.of("dev.jlay.downstream.Consumer")).isEqualTo(Stage.BROADCAST);
+        assertThat(StageOfCode.of("java.lang.String")).isNull();
+        assertThat(JfrMonitor.readable("[B")).isEqualTo("byte[]");
+        assertThat(JfrMonitor.readable("[[Ljava.lang.String;")).isEqualTo("java.lang.String[][]");
+    }
+}
