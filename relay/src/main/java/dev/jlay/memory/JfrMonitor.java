@@ -35,7 +35,8 @@ public final class JfrMonitor implements AutoCloseable {
     private final Metrics metrics;
     private final RecordingStream stream = new RecordingStream();
     private final Recording rolling;
-    private final Map<String, Counter[]> pausesByCause = new ConcurrentHashMap<>();
+    private final Map<String, Counter[]> pausesByCollector = new ConcurrentHashMap<>();
+    private final Map<String, Counter> collectionsByCause = new ConcurrentHashMap<>();
     private final Map<String, Gauge> nmtByCategory = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> sampledByClass = new ConcurrentHashMap<>();
     private final Counter[] sampledByStage = new Counter[Stage.values().length + 1];
@@ -115,22 +116,28 @@ public final class JfrMonitor implements AutoCloseable {
 
     private void onGc(RecordedEvent e) {
         events.increment();
-        String cause = label(e.getString("cause"));
-        if (!pausesByCause.containsKey(cause) && pausesByCause.size() >= MAX_GC_CAUSES) {
-            cause = "other";
-        }
-        Counter[] c = pausesByCause.computeIfAbsent(cause, this::register);
+        String gc = bounded(pausesByCollector, e.getString("name"));
+        Counter[] c = pausesByCollector.computeIfAbsent(gc, this::registerCollector);
         c[0].increment();
-        c[1].add(e.getDuration("longestPause").toNanos());
+        c[1].add(e.getDuration("sumOfPauses").toNanos());
+        String cause = bounded(collectionsByCause, e.getString("cause"));
+        collectionsByCause.computeIfAbsent(cause, k -> metrics.counter("relay_jvm_gc_causes_total",
+                "Garbage collections by cause", "cause", k)).increment();
     }
 
-    /** Stream handlers run on the stream's one thread; registration happens once per cause. */
-    private Counter[] register(String cause) {
+    /** Stream handlers run on the stream's one thread; registration happens once per label value. */
+    private Counter[] registerCollector(String gc) {
         Counter pauseNanos = new Counter();
-        metrics.counter("relay_jvm_gc_pause_seconds_total", "Longest pause of each collection, summed, by cause",
-                "cause", cause, () -> pauseNanos.get() / 1e9);
+        metrics.counter("relay_jvm_gc_pause_seconds_total", "Time in GC pauses, per collector",
+                "gc", gc, () -> pauseNanos.get() / 1e9);
         return new Counter[]{
-                metrics.counter("relay_jvm_gc_total", "Garbage collections by cause", "cause", cause), pauseNanos};
+                metrics.counter("relay_jvm_gc_collections_total", "Garbage collections, per collector", "gc", gc),
+                pauseNanos};
+    }
+
+    private static String bounded(Map<String, ?> seen, String raw) {
+        String l = label(raw);
+        return seen.containsKey(l) || seen.size() < MAX_GC_CAUSES ? l : "other";
     }
 
     private void onHeapSummary(RecordedEvent e) {

@@ -96,6 +96,14 @@ public final class Metrics {
         add(name, help, Type.COUNTER, labels(label, labelValue), value);
     }
 
+    /** A gauge with two labels, read at scrape time. */
+    public void gauge(String name, String help, String label1, String value1, String label2, String value2,
+                      DoubleSupplier value) {
+        String first = labels(label1, value1);
+        String second = labels(label2, value2);
+        add(name, help, Type.GAUGE, first.substring(0, first.length() - 1) + "," + second.substring(1), value);
+    }
+
     /** Exports a bounded structure's entries, capacity and bytes. */
     public void register(BoundedBuffer buffer) {
         checkLabelValue(buffer.bufferName());

@@ -29,12 +29,13 @@ class JfrMonitorTest {
                 garbage.clear();
                 System.gc();
                 String text = metrics.render();
-                return text.contains("relay_jvm_gc_total{cause=\"system_gc\"}")
+                return text.contains("relay_jvm_gc_causes_total{cause=\"system_gc\"}")
                         && !text.contains("relay_jvm_threads 0\n")
                         && monitor.topAllocatingClasses(5).stream().anyMatch(e -> e.getKey().equals("byte[]"));
             });
             String text = metrics.render();
-            assertThat(text).contains("relay_jvm_gc_pause_seconds_total{cause=\"system_gc\"}");
+            assertThat(text).contains("relay_jvm_gc_pause_seconds_total{gc=\"g1full\"}")
+                    .contains("relay_jvm_gc_collections_total{gc=\"g1full\"}");
             assertThat(text).contains("relay_nmt_committed_bytes{category=\"java_heap\"}");
             assertThat(text).contains("relay_jvm_allocation_sampled_bytes_total{stage=\"unattributed\"}");
 
