@@ -49,7 +49,22 @@ final class DagCborReader {
             return new DagCbor.Decoded(value, reader.pos);
         } catch (IOException e) {
             throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Jackson signals some limits with unchecked exceptions (e.g. symbol-table hash
+            // flooding); hostile input must still surface as a protocol error. Our own bugs
+            // are not masked: only exceptions thrown from inside Jackson are translated.
+            if (thrownByJackson(e)) {
+                throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
+            }
+            throw e;
         }
+    }
+
+    private static boolean thrownByJackson(Throwable e) {
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length > 0 && trace[0].getClassName().startsWith("com.fasterxml.jackson.");
     }
 
     private static String firstLine(String s) {

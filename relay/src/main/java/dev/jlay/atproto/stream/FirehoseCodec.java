@@ -22,6 +22,7 @@ public final class FirehoseCodec {
 
     public static RepoMessage decode(byte[] frame) {
         FrameHeader header = FrameHeader.peek(frame);
+        checkCanonicalHeader(frame, header.payloadOffset());
         Map<String, Object> p = payload(frame, header.payloadOffset());
         if (header.isError()) {
             return new ErrorMessage(requiredString(p, "error"), optionalString(p, "message"));
@@ -40,6 +41,15 @@ public final class FirehoseCodec {
             case InfoMessage.TYPE -> new InfoMessage(requiredString(p, "name"), optionalString(p, "message"));
             default -> new UnknownMessage(header.op(), header.type());
         };
+    }
+
+    /** {@link FrameHeader#peek} is lenient on key order; a full decode also holds the header to canonical form. */
+    private static void checkCanonicalHeader(byte[] frame, int payloadOffset) {
+        try {
+            DagCbor.decode(frame, 0, payloadOffset);
+        } catch (ProtocolException e) {
+            throw new FrameException("invalid_cbor", "header: " + e.getMessage(), e);
+        }
     }
 
     @SuppressWarnings("unchecked")
