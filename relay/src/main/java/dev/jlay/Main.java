@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** jlay's command line: each subcommand is wired here explicitly. */
 @Command(name = "jlay", mixinStandardHelpOptions = true, version = "jlay 0.1.0",
         description = "AT Protocol relay appliance.",
-        subcommands = {})
+        subcommands = {dev.jlay.cli.VerifyCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -1,0 +1,142 @@
+package dev.jlay.pipeline;
+
+import dev.jlay.validate.DropReason;
+import dev.jlay.validate.Verdict;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One platform thread. Owns the DIDs that hash to it, their parked frames and
+ * their outstanding resolutions, so none of that needs a lock.
+ */
+final class FrameWorker implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(FrameWorker.class.getName());
+    private static final long EXPIRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final int index;
+    private final WorkerInbox inbox;
+    private final ParkingLot lot;
+    private final FrameProcessor processor;
+    private final IdentityRefresher refresher;
+    private final FrameOutcomes outcomes;
+    // DIDs with a resolution in flight; bounded by the resolver's own concurrency and timeouts
+    private final Set<String> resolving = new HashSet<>();
+
+    FrameWorker(int index, WorkerInbox inbox, ParkingLot lot, FrameProcessor processor,
+                IdentityRefresher refresher, FrameOutcomes outcomes) {
+        this.index = index;
+        this.inbox = inbox;
+        this.lot = lot;
+        this.processor = processor;
+        this.refresher = refresher;
+        this.outcomes = outcomes;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                long timeout = lot.frames() > 0 ? EXPIRY_CHECK_NANOS : TimeUnit.SECONDS.toNanos(1);
+                Object item = inbox.take(timeout);
+                try {
+                    if (lot.frames() > 0) expire(System.nanoTime());
+                    if (item == null) {
+                        if (inbox.isClosed()) break;
+                        continue;
+                    }
+                    switch (item) {
+                        case InboundFrame f -> onFrame(f);
+                        case WorkerInbox.Resolved r -> onResolved(r);
+                        default -> throw new IllegalStateException("unexpected inbox item " + item);
+                    }
+                } finally {
+                    if (item != null) inbox.done();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (var f : lot.clear()) settle(f, Verdict.drop(DropReason.SHUTDOWN));
+        }
+    }
+
+    private void onFrame(InboundFrame f) {
+        if (lot.has(f.did())) {
+            // an earlier frame of this DID waits for identity: keep the DID's order
+            parkOrDrop(f);
+        } else {
+            runFrame(f);
+        }
+    }
+
+    private void onResolved(WorkerInbox.Resolved r) {
+        resolving.remove(r.did());
+        var waiting = lot.release(r.did());
+        if (r.failure() != null) {
+            for (var f : waiting) {
+                settle(f, Verdict.drop(DropReason.IDENTITY_UNRESOLVED, String.valueOf(r.failure().getMessage())));
+            }
+            return;
+        }
+        for (var f : waiting) {
+            var again = f.refreshed();
+            if (lot.has(again.did())) parkOrDrop(again); else runFrame(again);
+        }
+    }
+
+    private void runFrame(InboundFrame f) {
+        Step step;
+        try {
+            step = processor.process(f);
+        } catch (RuntimeException e) {
+            // a bug or an unexpected shape: the frame is not passed, and we keep going
+            LOG.log(Level.WARNING, "frame processing failed for " + f.did(), e);
+            step = new Step.Done(Verdict.drop(DropReason.MALFORMED_FRAME, "internal: " + e));
+        }
+        switch (step) {
+            case Step.Done d -> settle(f, d.verdict());
+            case Step.NeedIdentity n -> {
+                if (parkOrDrop(f)) startResolve(f.did(), n.refresh());
+            }
+        }
+    }
+
+    private boolean parkOrDrop(InboundFrame f) {
+        if (lot.park(f, System.nanoTime())) return true;
+        settle(f, Verdict.drop(DropReason.PARKING_FULL));
+        return false;
+    }
+
+    private void startResolve(String did, boolean evict) {
+        if (!resolving.add(did)) return;
+        try {
+            refresher.resolve(did, evict).whenComplete((ok, err) -> inbox.signal(new WorkerInbox.Resolved(did, err)));
+        } catch (RuntimeException e) {
+            inbox.signal(new WorkerInbox.Resolved(did, e));
+        }
+    }
+
+    private void expire(long now) {
+        for (var f : lot.expire(now)) settle(f, Verdict.drop(DropReason.PARKING_EXPIRED));
+    }
+
+    private void settle(InboundFrame f, Verdict v) {
+        try {
+            outcomes.settled(f, v);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "outcome listener failed", e);
+        }
+    }
+
+    boolean idle() {
+        return inbox.quiet() && lot.frames() == 0;
+    }
+
+    int index() {
+        return index;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.jlay.pipeline;
+
+/**
+ * One upstream frame on its way through the pipeline: the exact bytes, the
+ * repo DID it was routed by, the message type from the header peek, and the
+ * host connection it came in on (host[:port], for host authority).
+ *
+ * @param identityRefreshed the DID's identity was (re-)resolved after this
+ *        frame arrived; a second signature or host failure then drops it
+ */
+public record InboundFrame(String did, String type, String host, byte[] bytes, long receivedNanos,
+                           boolean identityRefreshed) {
+
+    public InboundFrame(String did, String type, String host, byte[] bytes) {
+        this(did, type, host, bytes, System.nanoTime(), false);
+    }
+
+    public InboundFrame refreshed() {
+        return identityRefreshed ? this : new InboundFrame(did, type, host, bytes, receivedNanos, true);
+    }
+
+    public int size() {
+        return bytes.length;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.jlay.pipeline;
+
+import dev.jlay.atproto.stream.SequencedMessage;
+import dev.jlay.eventlog.Durable;
+import dev.jlay.eventlog.EventKind;
+import dev.jlay.eventlog.Sequencer;
+import dev.jlay.eventlog.Submission;
+import dev.jlay.memory.Metrics;
+import dev.jlay.upstream.FrameSink;
+import dev.jlay.upstream.UpstreamFrame;
+import dev.jlay.validate.ChainState;
+import dev.jlay.validate.FrameValidator;
+import dev.jlay.validate.ValidationConfig;
+import dev.jlay.validate.Verdict;
+import java.time.Clock;
+
+/**
+ * The frame pipeline as one component: the upstream readers' {@link FrameSink}
+ * in front, the worker pool (decode → identity → validate → repo state) in the
+ * middle, the sequencer behind. Build it with {@link #create}; close it before
+ * the sequencer.
+ */
+public final class Pipeline implements FrameSink, AutoCloseable {
+
+    public record Settings(FrameWorkerPool.Config pool, ValidationConfig validation) {
+        public static Settings defaults() {
+            return new Settings(FrameWorkerPool.Config.defaults(), ValidationConfig.strict());
+        }
+    }
+
+    /** Where accepted frames go. The relay passes the sequencer ({@link #toSequencer}). */
+    public interface Output {
+        void accept(InboundFrame frame, SequencedMessage message, Verdict verdict) throws InterruptedException;
+    }
+
+    private final FrameWorkerPool pool;
+    private final FrameCounters counters;
+
+    private Pipeline(FrameWorkerPool pool, FrameCounters counters) {
+        this.pool = pool;
+        this.counters = counters;
+    }
+
+    /**
+     * @param metrics null for none (tests)
+     * @param outcomes extra listener for every verdict (tests), or null
+     */
+    public static Pipeline create(Settings settings, ChainState state, IdentityLookup identities,
+                                  IdentityRefresher refresher, Output output, Metrics metrics, Clock clock,
+                                  FrameOutcomes outcomes) {
+        var counters = new FrameCounters();
+        if (metrics != null) counters.export(metrics);
+        var stages = metrics == null ? StageRecorder.NONE : PipelineMetrics.stages(metrics);
+        var validator = new FrameValidator(settings.validation(), state, clock);
+        AcceptedFrames accepted = (f, m, v) -> {
+            try {
+                output.accept(f, m, v);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while handing a frame to the sequencer", e);
+            }
+        };
+        var processor = new ValidatingProcessor(validator, state, identities, refresher, accepted, stages);
+        var pool = new FrameWorkerPool(settings.pool(), processor, refresher,
+                outcomes == null ? counters : counters.and(outcomes));
+        if (metrics != null) PipelineMetrics.register(metrics, pool);
+        return new Pipeline(pool, counters);
+    }
+
+    /** Accepted frames to the sequencer, waiting while its queue is full (backpressure to the workers). */
+    public static Output toSequencer(Sequencer sequencer) {
+        return (frame, message, verdict) -> sequencer.submit(
+                new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE));
+    }
+
+    @Override
+    public boolean offer(UpstreamFrame frame) {
+        return pool.offer(inbound(frame));
+    }
+
+    @Override
+    public void put(UpstreamFrame frame) throws InterruptedException {
+        pool.submit(inbound(frame));
+    }
+
+    private static InboundFrame inbound(UpstreamFrame f) {
+        return new InboundFrame(f.did(), f.type(), f.host(), f.bytes(), f.receivedNanos(), false);
+    }
+
+    public FrameWorkerPool pool() {
+        return pool;
+    }
+
+    public FrameCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        pool.close();
+    }
+}

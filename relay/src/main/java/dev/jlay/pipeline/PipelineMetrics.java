@@ -1,0 +1,84 @@
+package dev.jlay.pipeline;
+
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
+import dev.jlay.memory.StageMeter;
+import dev.jlay.memory.ThreadAllocation;
+
+/**
+ * Binds the pipeline to the relay's metric registry: the worker stages
+ * ({@code decode}, {@code identity}, {@code validate}, {@code mst}) and the
+ * two bounded buffers the pool owns ({@code worker_queues}, {@code parking_lot}).
+ */
+public final class PipelineMetrics {
+    private PipelineMetrics() {}
+
+    public static StageRecorder stages(Metrics metrics) {
+        StageMeter[] meters = new StageMeter[StageRecorder.PipelineStage.values().length];
+        for (var s : StageRecorder.PipelineStage.values()) {
+            meters[s.ordinal()] = metrics.stage(switch (s) {
+                case DECODE -> Stage.DECODE;
+                case IDENTITY -> Stage.IDENTITY;
+                case VALIDATE -> Stage.VALIDATE;
+                case MST -> Stage.MST;
+            });
+        }
+        return new StageRecorder() {
+            @Override
+            public long allocatedNow() {
+                return ThreadAllocation.currentThreadBytes();
+            }
+
+            @Override
+            public void record(PipelineStage stage, long startNanos, long startAllocated) {
+                meters[stage.ordinal()].record(1, startNanos, startAllocated);
+            }
+        };
+    }
+
+    public static void register(Metrics metrics, FrameWorkerPool pool) {
+        metrics.register(new BoundedBuffer() {
+            @Override
+            public String bufferName() {
+                return "worker_queues";
+            }
+
+            @Override
+            public long entries() {
+                return pool.queuedFrames();
+            }
+
+            @Override
+            public long capacity() {
+                return pool.queueCapacity();
+            }
+
+            @Override
+            public long bytes() {
+                return pool.queuedBytes();
+            }
+        });
+        metrics.register(new BoundedBuffer() {
+            @Override
+            public String bufferName() {
+                return "parking_lot";
+            }
+
+            @Override
+            public long entries() {
+                return pool.parking().frames();
+            }
+
+            @Override
+            public long capacity() {
+                return pool.parkingLimits().maxFrames();
+            }
+
+            @Override
+            public long bytes() {
+                return pool.parking().bytes();
+            }
+        });
+    }
+}

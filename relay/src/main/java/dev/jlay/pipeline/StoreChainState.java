@@ -1,0 +1,85 @@
+package dev.jlay.pipeline;
+
+import dev.jlay.store.Account;
+import dev.jlay.store.AccountStore;
+import dev.jlay.store.LocalStatus;
+import dev.jlay.store.RepoStateStore;
+import dev.jlay.store.UpstreamStatus;
+import dev.jlay.validate.AccountState;
+import dev.jlay.validate.ChainState;
+import dev.jlay.validate.RepoState;
+import java.util.Locale;
+
+/**
+ * The live relay's chain state: the store's repo-state and account stores
+ * (bounded caches in front, batched writes behind). Reads and writes for a DID
+ * come from its own worker, so they are ordered.
+ */
+public final class StoreChainState implements ChainState {
+
+    private final RepoStateStore repos;
+    private final AccountStore accounts;
+
+    public StoreChainState(RepoStateStore repos, AccountStore accounts) {
+        this.repos = repos;
+        this.accounts = accounts;
+    }
+
+    @Override
+    public RepoState repo(String did) {
+        return repos.get(did)
+                .map(s -> new RepoState(s.rev(), s.commit(), s.data()))
+                .orElse(null);
+    }
+
+    @Override
+    public void advance(String did, String host, RepoState next, boolean discontinuity) {
+        ensure(did, host);
+        repos.put(new dev.jlay.store.RepoState(did, next.rev(), next.commit(), next.data()));
+        if (discontinuity) accounts.recordDiscontinuity(did);
+    }
+
+    @Override
+    public AccountState account(String did) {
+        return accounts.get(did).map(StoreChainState::state).orElse(AccountState.ACTIVE);
+    }
+
+    @Override
+    public void upstreamStatus(String did, String host, boolean active, String status) {
+        ensure(did, host);
+        accounts.setUpstreamStatus(did, upstream(active, status));
+    }
+
+    private void ensure(String did, String host) {
+        var known = accounts.get(did);
+        if (known.isEmpty()) {
+            accounts.ensure(did, host);
+        } else if (host != null && !host.equals(known.get().host())) {
+            // validation already checked the frame came from the DID's current PDS: it moved
+            accounts.setHost(did, host);
+        }
+    }
+
+    static AccountState state(Account a) {
+        return new AccountState(a.localStatus() == LocalStatus.ACTIVE, a.localStatus().value(),
+                a.upstreamStatus() == UpstreamStatus.ACTIVE, a.upstreamStatus().value());
+    }
+
+    /**
+     * The #account event in the store's terms. Active means active (desynchronized and throttled may
+     * come with active=true; the store keeps one upstream status, and active is what gates events).
+     * An inactive account with a status we do not know is kept as deactivated, by its active flag.
+     */
+    static UpstreamStatus upstream(boolean active, String status) {
+        if (active) return UpstreamStatus.ACTIVE;
+        if (status != null) {
+            try {
+                var s = UpstreamStatus.valueOf(status.toUpperCase(Locale.ROOT));
+                if (s != UpstreamStatus.ACTIVE) return s;
+            } catch (IllegalArgumentException unknown) {
+                // fall through
+            }
+        }
+        return UpstreamStatus.DEACTIVATED;
+    }
+}

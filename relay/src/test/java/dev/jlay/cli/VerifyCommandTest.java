@@ -1,0 +1,227 @@
+package dev.jlay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlay.atproto.car.Car;
+import dev.jlay.atproto.car.CarReader;
+import dev.jlay.atproto.car.CarWriter;
+import dev.jlay.atproto.cbor.DagCbor;
+import dev.jlay.atproto.cid.Cid;
+import dev.jlay.atproto.stream.CommitMessage;
+import dev.jlay.atproto.stream.FirehoseCodec;
+import dev.jlay.atproto.stream.RepoMessage;
+import dev.jlay.pipeline.FrameFile;
+import dev.jlay.testing.SharedFixtures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code verify}: the corpus verifies clean; each kind of tampering is flagged on exactly its frame. */
+class VerifyCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, List<JsonNode> lines, JsonNode summary) {}
+
+    static Run verify(String... args) throws IOException {
+        var out = new StringWriter();
+        var cmd = new CommandLine(new VerifyCommand());
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(new StringWriter()));
+        int exit = cmd.execute(args);
+        var lines = new ArrayList<JsonNode>();
+        for (String l : out.toString().split("\n")) {
+            if (!l.isBlank()) lines.add(JSON.readTree(l));
+        }
+        assertThat(lines).as("output of verify").isNotEmpty();
+        var summary = lines.removeLast();
+        assertThat(summary.path("summary").asBoolean()).isTrue();
+        return new Run(exit, lines, summary);
+    }
+
+    private static String corpus(String name) {
+        return SharedFixtures.corpusDir().resolve(name).toString();
+    }
+
+    @Test
+    void theCorpusVerifiesCleanWithHostAuthority() throws IOException {
+        for (var file : List.of(new String[] {"pds0.frames", "localhost:2583"}, new String[] {"pds1.frames", "localhost:2584"})) {
+            var run = verify(corpus(file[0]), "--did-docs", corpus("did-docs.json"), "--host", file[1]);
+            var bad = run.lines().stream().filter(l -> !"valid".equals(l.path("verdict").asText())).toList();
+            assertThat(bad).as(file[0]).isEmpty();
+            assertThat(run.exit()).isZero();
+            int n = FrameFile.read(Path.of(corpus(file[0]))).size();
+            assertThat(run.lines()).hasSize(n);
+            assertThat(run.summary().path("frames").asLong()).isEqualTo(n);
+            assertThat(run.summary().path("valid").asLong()).isEqualTo(n);
+            assertThat(run.lines().getFirst().path("index").asInt()).isZero();
+            assertThat(run.lines().getFirst().has("seq")).isTrue();
+        }
+    }
+
+    @Test
+    void theWrongHostIsFlagged() throws IOException {
+        // pds0's accounts live on :2583; claiming the recording came from :2584 breaks host authority
+        var run = verify(corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--host", "localhost:2584");
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.lines()).filteredOn(l -> l.path("type").asText().matches("#commit|#sync|#account"))
+                .allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("wrong_host"));
+    }
+
+    @Test
+    void repeatRunsWithFreshStateAndPrintsLinesOnce() throws IOException {
+        var run = verify(corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--repeat", "3");
+        int n = FrameFile.read(Path.of(corpus("pds0.frames"))).size();
+        assertThat(run.lines()).hasSize(n);
+        assertThat(run.summary().path("frames").asLong()).isEqualTo(3L * n);
+        assertThat(run.summary().path("valid").asLong()).isEqualTo(3L * n); // fresh state: no stale revs on pass 2
+        assertThat(run.summary().path("frames_per_second").asLong()).isPositive();
+        var quiet = verify(corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--quiet");
+        assertThat(quiet.lines()).isEmpty();
+        assertThat(quiet.exit()).isZero();
+    }
+
+    @Test
+    void theAuditLogModeAlsoVerifiesClean() throws IOException {
+        var run = verify(corpus("pds1.frames"), "--did-docs", corpus("did-docs.json"),
+                "--plc-audit-log", corpus("plc-audit-log.json"), "--quiet");
+        assertThat(run.exit()).isZero();
+        assertThat(run.summary().path("invalid").asLong()).isZero();
+    }
+
+    // ---- tampering ----
+
+    private interface Tamper extends UnaryOperator<byte[]> {}
+
+    @Test
+    void tamperedFramesAreFlaggedWithTheRightReasonAndNothingElseIs() throws Exception {
+        List<byte[]> frames = FrameFile.read(Path.of(corpus("pds0.frames")));
+        // commits with ops and prevData, each of a different DID, well inside the file
+        var victims = new ArrayList<Integer>();
+        var usedDids = new HashMap<String, Integer>();
+        for (int i = 20; i < frames.size() && victims.size() < 7; i++) {
+            if (FirehoseCodec.decode(frames.get(i)) instanceof CommitMessage c && !c.ops().isEmpty()
+                    && c.prevData() != null && !usedDids.containsKey(c.repo())) {
+                usedDids.put(c.repo(), i);
+                victims.add(i);
+            }
+        }
+        assertThat(victims).hasSize(7);
+        var expected = new LinkedHashMap<Integer, String>();
+        var tampered = new ArrayList<>(frames);
+        tampered.set(victims.get(0), flipSignature(frames.get(victims.get(0))));
+        expected.put(victims.get(0), "bad_signature");
+        tampered.set(victims.get(1), withCommit(frames.get(victims.get(1)), c -> copy(c, c.ops().subList(1, c.ops().size()), c.prevData(), c.rev(), c.blocks())));
+        expected.put(victims.get(1), "inversion_failed");
+        tampered.set(victims.get(2), withCommit(frames.get(victims.get(2)), c -> copy(c, c.ops(), otherCid(), c.rev(), c.blocks())));
+        expected.put(victims.get(2), "inversion_failed");
+        tampered.set(victims.get(3), withCommit(frames.get(victims.get(3)), c -> copy(c, c.ops(), c.prevData(), "2222222222222", c.blocks())));
+        expected.put(victims.get(3), "rev_mismatch");
+        tampered.set(victims.get(4), swapCarBlocks(frames.get(victims.get(4))));
+        expected.put(victims.get(4), "bad_car");
+        byte[] whole = frames.get(victims.get(5));
+        tampered.set(victims.get(5), java.util.Arrays.copyOf(whole, whole.length / 2));
+        expected.put(victims.get(5), "malformed_frame");
+        // a replay of an older commit of the same repo at the end of the file: a stale rev
+        int replayed = victims.get(6);
+        tampered.add(frames.get(replayed));
+        expected.put(tampered.size() - 1, "stale_rev");
+
+        Path file = tmp.resolve("tampered.frames");
+        Files.write(file, FrameFile.encode(tampered));
+        var run = verify(file.toString(), "--did-docs", corpus("did-docs.json"), "--host", "localhost:2583");
+        assertThat(run.exit()).isEqualTo(1);
+
+        var invalid = new LinkedHashMap<Integer, String>();
+        var discontinuous = new ArrayList<Integer>();
+        for (var l : run.lines()) {
+            switch (l.path("verdict").asText()) {
+                case "invalid" -> invalid.put(l.path("index").asInt(), l.path("reason").asText());
+                case "discontinuity" -> discontinuous.add(l.path("index").asInt());
+                default -> {}
+            }
+        }
+        assertThat(invalid).isEqualTo(expected);
+        // a dropped commit leaves its repo's stored rev behind, so that repo's next commit is a
+        // discontinuity (passed on), never an invalid frame
+        var expectedGaps = new ArrayList<Integer>();
+        for (int v : victims.subList(0, 6)) {
+            String did = ((CommitMessage) FirehoseCodec.decode(frames.get(v))).repo();
+            for (int j = v + 1; j < frames.size(); j++) {
+                if (FirehoseCodec.decode(frames.get(j)) instanceof CommitMessage c && c.repo().equals(did)) {
+                    expectedGaps.add(j);
+                    break;
+                }
+                if (FirehoseCodec.decode(frames.get(j)) instanceof dev.jlay.atproto.stream.SyncMessage s && s.did().equals(did)) {
+                    break; // a #sync re-anchors the chain
+                }
+            }
+        }
+        assertThat(discontinuous).containsExactlyInAnyOrderElementsOf(expectedGaps);
+    }
+
+    private static Cid otherCid() {
+        return Cid.ofDagCbor(DagCbor.encode(Map.of("not", "the prevData")));
+    }
+
+    private static CommitMessage copy(CommitMessage c, List<dev.jlay.atproto.stream.RepoOp> ops, Cid prevData, String rev,
+                                      byte[] blocks) {
+        return new CommitMessage(c.seq(), c.repo(), c.commit(), rev, c.since(), blocks, ops, prevData, c.blobs(),
+                c.time(), c.tooBig(), c.rebase());
+    }
+
+    private static byte[] withCommit(byte[] frame, UnaryOperator<CommitMessage> change) {
+        RepoMessage m = FirehoseCodec.decode(frame);
+        return FirehoseCodec.encode(change.apply((CommitMessage) m));
+    }
+
+    /** Re-signs nothing: flips one byte of the commit's sig, rebuilds the commit block, its CID and the CAR. */
+    @SuppressWarnings("unchecked")
+    private static byte[] flipSignature(byte[] frame) {
+        var c = (CommitMessage) FirehoseCodec.decode(frame);
+        Car car = CarReader.readFirehose(c.blocks());
+        var commit = new LinkedHashMap<>((Map<String, Object>) DagCbor.decode(car.block(c.commit())));
+        byte[] sig = ((byte[]) commit.get("sig")).clone();
+        sig[10] ^= 0x01;
+        commit.put("sig", sig);
+        byte[] block = DagCbor.encode(commit);
+        Cid cid = Cid.ofDagCbor(block);
+        var blocks = new LinkedHashMap<Cid, byte[]>(car.blocks());
+        blocks.remove(c.commit());
+        blocks.put(cid, block);
+        byte[] newCar = CarWriter.write(List.of(cid), blocks);
+        return FirehoseCodec.encode(new CommitMessage(c.seq(), c.repo(), cid, c.rev(), c.since(), newCar, c.ops(),
+                c.prevData(), c.blobs(), c.time(), c.tooBig(), c.rebase()));
+    }
+
+    /** Two blocks trade places under each other's CIDs. */
+    private static byte[] swapCarBlocks(byte[] frame) {
+        var c = (CommitMessage) FirehoseCodec.decode(frame);
+        Car car = CarReader.readFirehose(c.blocks());
+        var cids = new ArrayList<>(car.blocks().keySet());
+        cids.remove(c.commit());
+        assertThat(cids.size()).isGreaterThanOrEqualTo(2);
+        var w = new CarWriter(car.roots());
+        w.add(c.commit(), car.block(c.commit()));
+        w.add(cids.get(0), car.block(cids.get(1)));
+        w.add(cids.get(1), car.block(cids.get(0)));
+        for (var cid : cids.subList(2, cids.size())) w.add(cid, car.block(cid));
+        return withCommit(frame, m -> copy(m, m.ops(), m.prevData(), m.rev(), w.toByteArray()));
+    }
+}
