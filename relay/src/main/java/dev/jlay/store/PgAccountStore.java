@@ -37,7 +37,8 @@ final class PgAccountStore implements AccountStore {
     PgAccountStore(Sql sql, Clock clock, int cacheSize, int pendingCapacity, Runnable onFull) {
         this.sql = sql;
         this.clock = clock;
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        // Eviction runs on the caller thread, so the bound holds at every moment.
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
         this.writes = new WriteBehind<>(new PendingWrites<>("store_account_writes", pendingCapacity, onFull),
                 this::writeBatch, BYTES_PER_ENTRY);
         for (int i = 0; i < stripes.length; i++) {
