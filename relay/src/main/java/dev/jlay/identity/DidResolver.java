@@ -92,7 +92,12 @@ public final class DidResolver implements DocumentSource, AutoCloseable {
         if (id.contains(":")) {
             throw new IdentityException.InvalidDid(did.value(), "did:web with a path is not allowed in atproto");
         }
-        String hostPort = URLDecoder.decode(id, StandardCharsets.UTF_8);
+        String hostPort;
+        try {
+            hostPort = URLDecoder.decode(id, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IdentityException.InvalidDid(did.value(), "bad percent-encoding");
+        }
         int colon = hostPort.lastIndexOf(':');
         String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
         if (colon >= 0) {

@@ -10,36 +10,44 @@ import java.time.Duration;
  * @param maxFrameBytes      larger messages are counted and dropped (the spec's 5 MB hard cap)
  * @param backoff            between reconnect attempts
  * @param maxHosts           connections the manager runs at once
+ * @param pingInterval       after this much silence the reader sends a ping; after twice this much
+ *                           (no frame, no pong) it declares the connection dead and reconnects. The
+ *                           spec defines no keepalive, but RFC 6455 peers must answer pings, and a
+ *                           half-open TCP connection would otherwise hang a host forever. Zero: off.
  */
 public record ConnectionConfig(boolean allowInsecureHosts, Duration connectTimeout, int maxFrameBytes,
-                               BackoffPolicy backoff, int maxHosts) {
+                               BackoffPolicy backoff, int maxHosts, Duration pingInterval) {
     /** 5 MiB: the spec says "5 MBytes" without saying which; we take the larger reading. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 5 * 1024 * 1024;
 
     public ConnectionConfig {
-        if (maxFrameBytes <= 0 || maxHosts <= 0) {
+        if (maxFrameBytes <= 0 || maxHosts <= 0 || pingInterval.isNegative()) {
             throw new IllegalArgumentException("limits must be positive");
         }
     }
 
     public static ConnectionConfig defaults() {
         return new ConnectionConfig(false, Duration.ofSeconds(10), DEFAULT_MAX_FRAME_BYTES, BackoffPolicy.defaults(),
-                10_000);
+                10_000, Duration.ofSeconds(60));
     }
 
     public ConnectionConfig withAllowInsecureHosts(boolean allow) {
-        return new ConnectionConfig(allow, connectTimeout, maxFrameBytes, backoff, maxHosts);
+        return new ConnectionConfig(allow, connectTimeout, maxFrameBytes, backoff, maxHosts, pingInterval);
     }
 
     public ConnectionConfig withBackoff(BackoffPolicy b) {
-        return new ConnectionConfig(allowInsecureHosts, connectTimeout, maxFrameBytes, b, maxHosts);
+        return new ConnectionConfig(allowInsecureHosts, connectTimeout, maxFrameBytes, b, maxHosts, pingInterval);
     }
 
     public ConnectionConfig withMaxFrameBytes(int max) {
-        return new ConnectionConfig(allowInsecureHosts, connectTimeout, max, backoff, maxHosts);
+        return new ConnectionConfig(allowInsecureHosts, connectTimeout, max, backoff, maxHosts, pingInterval);
     }
 
     public ConnectionConfig withMaxHosts(int max) {
-        return new ConnectionConfig(allowInsecureHosts, connectTimeout, maxFrameBytes, backoff, max);
+        return new ConnectionConfig(allowInsecureHosts, connectTimeout, maxFrameBytes, backoff, max, pingInterval);
+    }
+
+    public ConnectionConfig withPingInterval(Duration interval) {
+        return new ConnectionConfig(allowInsecureHosts, connectTimeout, maxFrameBytes, backoff, maxHosts, interval);
     }
 }

@@ -215,9 +215,10 @@ public final class HostConnection {
         URI uri = SubscribeUri.subscribe(base, resume);
         guard.check(uri.getHost());
         BlockingQueue<Event> events = new ArrayBlockingQueue<>(8);
+        var reassembler = new Reassembler(events, config.maxFrameBytes());
         CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
                 .connectTimeout(config.connectTimeout())
-                .buildAsync(uri, new Reassembler(events, config.maxFrameBytes()));
+                .buildAsync(uri, reassembler);
         WebSocket ws;
         try {
             ws = opening.get(config.connectTimeout().toNanos() * 2, TimeUnit.NANOSECONDS);
@@ -236,8 +237,21 @@ public final class HostConnection {
         listener.onConnected(host, resume);
         long sessionSeq = resume;
         boolean progressed = false;
+        long pingNanos = config.pingInterval().toNanos();
+        boolean pingOutstanding = false;
         while (true) {
-            Event event = events.take();
+            Event event = pingNanos > 0 ? events.poll(pingNanos, TimeUnit.NANOSECONDS) : events.take();
+            if (event == null) {
+                boolean answered = reassembler.takePong();
+                if (pingOutstanding && !answered) {
+                    lastError = "no frame and no pong for " + config.pingInterval().multipliedBy(2) + ": dead";
+                    return progressed;
+                }
+                ws.sendPing(ByteBuffer.allocate(0)); // a failure shows up as onError/onClose
+                pingOutstanding = true;
+                continue;
+            }
+            pingOutstanding = false;
             switch (event) {
                 case Event.Message m -> {
                     long seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
@@ -397,10 +411,18 @@ public final class HostConnection {
         private byte[] buf;
         private int len;
         private long oversizeBytes = -1; // >= 0 while discarding an oversized message
+        private volatile boolean ponged;
 
         Reassembler(BlockingQueue<Event> events, int max) {
             this.events = events;
             this.max = max;
+        }
+
+        /** True if a pong arrived since the last call. */
+        boolean takePong() {
+            boolean p = ponged;
+            ponged = false;
+            return p;
         }
 
         @Override
@@ -469,6 +491,7 @@ public final class HostConnection {
         @Override
         public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
             ws.request(1);
+            ponged = true; // a flag, not an event: unsolicited pongs must not queue up
             return null;
         }
 

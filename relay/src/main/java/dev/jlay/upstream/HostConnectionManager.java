@@ -100,7 +100,7 @@ public final class HostConnectionManager implements AutoCloseable {
         return meters;
     }
 
-    /** Connections per state, for {@code relay_upstream_connections{state}}. */
+    /** Readers per state. */
     public java.util.Map<HostStatus.State, Integer> countByState() {
         var counts = new java.util.EnumMap<HostStatus.State, Integer>(HostStatus.State.class);
         for (HostStatus.State st : HostStatus.State.values()) {
@@ -112,11 +112,17 @@ public final class HostConnectionManager implements AutoCloseable {
         return counts;
     }
 
-    /** Exports host counts by state; the meters were registered when they were made. */
+    /**
+     * Exports {@code relay_upstream_connections} (open connections, as dashboards/METRICS.md names it)
+     * and {@code relay_upstream_connection_states{state}} (every reader by what it is doing now).
+     * The meters were registered when they were made.
+     */
     public void registerGauges(dev.jlay.memory.Metrics metrics) {
+        metrics.gauge("relay_upstream_connections", "Open WebSocket connections to upstream hosts.",
+                () -> countByState().get(HostStatus.State.CONNECTED));
         for (HostStatus.State st : HostStatus.State.values()) {
             String label = st.name().toLowerCase(Locale.ROOT);
-            metrics.gauge("relay_upstream_connections", "Upstream host connections by state.", "state", label,
+            metrics.gauge("relay_upstream_connection_states", "Upstream host readers by state.", "state", label,
                     () -> countByState().get(st));
         }
     }

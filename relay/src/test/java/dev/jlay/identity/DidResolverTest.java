@@ -102,6 +102,8 @@ class DidResolverTest {
                 .isInstanceOf(IdentityException.UnsupportedMethod.class);
         assertThatThrownBy(() -> r.fetch("did:web:example.com:user:alice"))
                 .isInstanceOf(IdentityException.InvalidDid.class);
+        assertThatThrownBy(() -> r.fetch("did:web:example.com%zz")).isInstanceOf(IdentityException.InvalidDid.class);
+        assertThatThrownBy(() -> r.fetch("did:web:exa mple.com")).isInstanceOf(IdentityException.InvalidDid.class);
         assertThatThrownBy(() -> r.fetch("did:web:example.com%3A8443"))
                 .as("ports only in insecure mode").isInstanceOf(IdentityException.InvalidDid.class);
         assertThat(plc.hits.values().stream().mapToInt(AtomicInteger::get).sum()).isZero();

@@ -40,6 +40,11 @@ final class FirehoseServer implements AutoCloseable {
                     }
 
                     @Override
+                    public void onPing(WsSession session, BufferData buffer) {
+                        session.pong(buffer); // Helidon leaves this to the listener; RFC 6455 requires it
+                    }
+
+                    @Override
                     public void onOpen(WsSession session) {
                         cursors.add(cursor);
                         int n = connections.incrementAndGet();

@@ -394,4 +394,33 @@ class HostConnectionTest {
         assertThat(ms).as("30 frames at 10 per 500 ms take at least two windows").isGreaterThanOrEqualTo(900);
         assertThat(m.status(server.url()).orElseThrow().drops()).isEmpty();
     }
+
+    @Test
+    void silentPeerIsDeclaredDeadByPingTimeout() throws Exception {
+        var peer = closing(new SilentPeer(TestFrames.commit(1, DID, 10)));
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE.withPingInterval(Duration.ofMillis(200)), sink, HostListener.NONE);
+        m.start(peer.url(), () -> 0, RateLimiter.UNLIMITED);
+        assertThat(sink.take(1, 10)).extracting(UpstreamFrame::seq).containsExactly(1L);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(peer.connections.get()).isGreaterThanOrEqualTo(2));
+        assertThat(m.status(peer.url()).orElseThrow().failures()).isGreaterThanOrEqualTo(1);
+        await().untilAsserted(() -> assertThat(m.status(peer.url()).orElseThrow().lastError()).contains("pong"));
+    }
+
+    @Test
+    void quietButLiveHostAnswersPingsAndStaysConnected() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
+            idle();
+        }));
+        var sink = new QueueFrameSink(10);
+        var m = manager(INSECURE.withPingInterval(Duration.ofMillis(250)), sink, HostListener.NONE);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+        sink.take(1, 10);
+        Thread.sleep(2000); // eight ping intervals of silence
+        HostStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.state()).as(st.lastError()).isEqualTo(HostStatus.State.CONNECTED);
+        assertThat(st.connects()).isEqualTo(1);
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
 }

@@ -39,7 +39,9 @@ class UpstreamMetricsTest {
                     .contains("relay_upstream_messages_total 3\n")
                     .contains("relay_upstream_dropped_total{reason=\"seq_not_increasing\"} 1\n")
                     .contains("relay_upstream_dropped_total{reason=\"oversize\"} 0\n")
-                    .contains("relay_upstream_connections{state=\"connected\"} 1\n")
+                    .contains("relay_upstream_connections 1\n")
+                    .contains("relay_upstream_connection_states{state=\"connected\"} 1\n")
+                    .contains("relay_upstream_connection_states{state=\"backoff\"} 0\n")
                     .contains("relay_upstream_connects_total 1\n")
                     .contains("relay_stage_events_total{stage=\"receive\"} 2\n");
         }
