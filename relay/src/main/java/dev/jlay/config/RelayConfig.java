@@ -58,7 +58,9 @@ public final class RelayConfig {
             }
         }
         for (var name : new TreeMap<>(env).keySet()) {
-            if (name.startsWith("RELAY_") && !known.contains(name)) {
+            // RELAY_CONFIG names the file itself; RELAY_URL is the scripts' address of a running relay
+            if (name.startsWith("RELAY_") && !known.contains(name) && !name.equals("RELAY_CONFIG")
+                    && !name.equals("RELAY_URL")) {
                 warnings.add("unknown environment variable " + name + " (ignored)");
             }
         }

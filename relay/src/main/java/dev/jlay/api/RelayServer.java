@@ -1,0 +1,66 @@
+package dev.jlay.api;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.websocket.WsRouting;
+
+/**
+ * The Helidon WebServer for a {@link Relay}: the API socket (XRPC, firehose,
+ * health) and a second named socket, {@code metrics}, that serves only
+ * {@code /metrics}. Port 0 picks a free port (tests).
+ */
+public final class RelayServer implements AutoCloseable {
+    public static final String METRICS_SOCKET = "metrics";
+
+    private final Relay relay;
+    private final WebServer server;
+
+    private RelayServer(Relay relay, WebServer server) {
+        this.relay = relay;
+        this.server = server;
+    }
+
+    public static RelayServer start(Relay relay, String host, int port, int metricsPort) {
+        var api = HttpRouting.builder();
+        relay.apiRouting(api);
+        var ws = WsRouting.builder();
+        relay.wsRouting(ws);
+        var metrics = HttpRouting.builder();
+        relay.metricsRouting(metrics);
+        var server = WebServer.builder()
+                .host(host)
+                .port(port)
+                // frames are written as they come; Nagle would hold small ones back
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                .addRouting(api)
+                .addRouting(ws)
+                .putSocket(METRICS_SOCKET, socket -> socket.host(host).port(metricsPort).routing(metrics))
+                .shutdownHook(false)
+                .build()
+                .start();
+        return new RelayServer(relay, server);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int metricsPort() {
+        return server.port(METRICS_SOCKET);
+    }
+
+    public Relay relay() {
+        return relay;
+    }
+
+    /** Stops listening, then closes the relay (sequencer flushed, RocksDB closed). */
+    @Override
+    public void close() {
+        try {
+            relay.subscribeRepos().close();
+            server.stop();
+        } finally {
+            relay.close();
+        }
+    }
+}

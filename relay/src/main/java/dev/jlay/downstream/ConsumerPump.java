@@ -1,0 +1,150 @@
+package dev.jlay.downstream;
+
+import dev.jlay.eventlog.EventLog;
+import dev.jlay.eventlog.EventRing;
+import dev.jlay.eventlog.LogEvent;
+import dev.jlay.memory.Counter;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The loop of one consumer's virtual thread. It pulls by its own cursor: from
+ * the ring when close to the head, from the log when behind. Live tail and
+ * replay are the same loop, so there is no hand-over buffer to overflow. A
+ * cursor means "the last seq I have": events with seq &gt; cursor are sent.
+ */
+final class ConsumerPump implements Runnable {
+    private static final System.Logger LOG = System.getLogger(ConsumerPump.class.getName());
+    /** Close code after an error frame: policy violation, as the reference servers use. */
+    static final int CLOSE_ERROR = 1008;
+
+    private final Consumer consumer;
+    private final ConsumerRegistry registry;
+    private final EventRing ring;
+    private final EventLog log;
+    private final OptionalLong cursor;
+    private final long pingNanos;
+    private final int logBatchEvents;
+    private final long logBatchBytes;
+    private final Counter outdatedCursors;
+    private final Counter skippedByRetention;
+
+    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log, OptionalLong cursor,
+                 long pingMillis, int logBatchEvents, long logBatchBytes, Counter outdatedCursors,
+                 Counter skippedByRetention) {
+        this.consumer = consumer;
+        this.registry = registry;
+        this.ring = ring;
+        this.log = log;
+        this.cursor = cursor;
+        this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingMillis);
+        this.logBatchEvents = logBatchEvents;
+        this.logBatchBytes = logBatchBytes;
+        this.outdatedCursors = outdatedCursors;
+        this.skippedByRetention = skippedByRetention;
+    }
+
+    @Override
+    public void run() {
+        try {
+            long next = start();
+            if (next > 0) {
+                stream(next);
+            }
+        } catch (InterruptedException e) {
+            // closed or kicked
+        } catch (RuntimeException e) {
+            if (!consumer.closed) {
+                LOG.log(System.Logger.Level.DEBUG, "consumer " + consumer.id + " ended: " + e);
+            }
+        } finally {
+            registry.remove(consumer);
+            if (!consumer.closed) {
+                consumer.closed = true;
+                try {
+                    consumer.session.close(1000, "");
+                } catch (RuntimeException ignored) {
+                    // the socket is gone already
+                }
+            }
+        }
+    }
+
+    /** The first seq to send, or 0 when the connection ends right away. */
+    private long start() {
+        long head = ring.head();
+        consumer.lastSentSeq = cursor.orElse(head);
+        if (cursor.isEmpty()) {
+            return head + 1;
+        }
+        long c = cursor.getAsLong();
+        if (c > head) {
+            consumer.send(ControlFrames.FUTURE_CURSOR);
+            consumer.closed = true;
+            consumer.session.close(CLOSE_ERROR, "FutureCursor");
+            return 0;
+        }
+        long first = log.firstSeq();
+        if (c == 0) {
+            return first;
+        }
+        if (c + 1 < first) {
+            outdatedCursors.increment();
+            consumer.send(ControlFrames.OUTDATED_CURSOR);
+            return first;
+        }
+        return c + 1;
+    }
+
+    private void stream(long next) throws InterruptedException {
+        long lastWrite = System.nanoTime();
+        while (!consumer.closed) {
+            if (next > ring.head()) {
+                if (!ring.awaitAfter(next - 1, pingNanos, TimeUnit.NANOSECONDS)) {
+                    if (System.nanoTime() - lastWrite >= pingNanos) {
+                        consumer.ping();
+                        lastWrite = System.nanoTime();
+                    }
+                }
+                continue;
+            }
+            var frame = ring.get(next);
+            if (frame != null) {
+                consumer.send(frame);
+                registry.sent(consumer, next);
+                next++;
+                lastWrite = System.nanoTime();
+                continue;
+            }
+            next = fromLog(next);
+            lastWrite = System.nanoTime();
+        }
+    }
+
+    /** Sends a batch from the log starting at {@code next}; returns the next seq to send. */
+    private long fromLog(long next) {
+        var batch = log.read(next, logBatchEvents, logBatchBytes);
+        if (batch.isEmpty() || batch.getFirst().seq() != next) {
+            // retention deleted what we were about to read: continue from the oldest left
+            long first = batch.isEmpty() ? log.firstSeq() : batch.getFirst().seq();
+            if (first > next) {
+                skippedByRetention.add(first - next);
+                return first;
+            }
+            if (batch.isEmpty()) {
+                throw new IllegalStateException("seq " + next + " is durable but not in the log");
+            }
+        }
+        for (LogEvent e : batch) {
+            if (consumer.closed) {
+                break;
+            }
+            if (!e.hidden()) {
+                consumer.send(e.frame());
+            }
+            registry.sent(consumer, e.seq());
+            next = e.seq() + 1;
+        }
+        return next;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.jlay.downstream;
+
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Counter;
+import dev.jlay.memory.Metrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The connected consumers, bounded in number, and the watchdog that drops a
+ * consumer whose socket write has made no progress for the write timeout
+ * (ConsumerTooSlow). A consumer catching up from the log keeps writing, so it
+ * is never "too slow".
+ */
+public final class ConsumerRegistry implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ConsumerRegistry.class.getName());
+
+    private final int maxConsumers;
+    private final long writeTimeoutNanos;
+    private final LongSupplier head;
+    private final ConcurrentHashMap<Long, Consumer> consumers = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final Counter tooSlow;
+    private final Counter rejected;
+    private final Counter framesSent;
+    private final Thread watchdog;
+    private volatile boolean running = true;
+
+    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, LongSupplier head, Metrics metrics) {
+        this.maxConsumers = maxConsumers;
+        this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
+        this.head = head;
+        metrics.gauge("relay_consumers", "Connected subscribeRepos consumers.", consumers::size);
+        this.tooSlow = metrics.counter("relay_consumer_kicks_total",
+                "Consumers disconnected by the relay.", "reason", "too_slow");
+        this.rejected = metrics.counter("relay_consumer_rejections_total",
+                "Consumer connections refused.", "reason", "too_many");
+        this.framesSent = metrics.counter("relay_consumer_frames_sent_total",
+                "Frames written to consumers (all consumers together).");
+        metrics.register(new BoundedBuffer() {
+            @Override
+            public String bufferName() {
+                return "consumers";
+            }
+
+            @Override
+            public long entries() {
+                return consumers.size();
+            }
+
+            @Override
+            public long capacity() {
+                return maxConsumers;
+            }
+
+            @Override
+            public long bytes() {
+                // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly
+                return consumers.size() * 2048L;
+            }
+        });
+        long tick = Math.max(10, Math.min(1000, writeTimeoutMillis / 4));
+        this.watchdog = Thread.ofPlatform().name("consumer-watchdog").daemon(true).start(() -> watch(tick));
+    }
+
+    /** Adds a consumer, or returns null when the bound is reached. */
+    Consumer add(java.util.function.LongFunction<Consumer> create) {
+        synchronized (consumers) {
+            if (consumers.size() >= maxConsumers) {
+                rejected.increment();
+                return null;
+            }
+            var c = create.apply(ids.incrementAndGet());
+            consumers.put(c.id, c);
+            return c;
+        }
+    }
+
+    void remove(Consumer c) {
+        consumers.remove(c.id);
+    }
+
+    void sent(Consumer c, long seq) {
+        c.lastSentSeq = seq;
+        c.framesSent++;
+        framesSent.increment();
+    }
+
+    public int size() {
+        return consumers.size();
+    }
+
+    public long tooSlowKicks() {
+        return tooSlow.get();
+    }
+
+    /** Bounded by the consumer limit. */
+    public List<ConsumerSnapshot> list() {
+        long h = head.getAsLong();
+        var out = new ArrayList<ConsumerSnapshot>();
+        for (var c : consumers.values()) {
+            out.add(c.snapshot(h));
+        }
+        out.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return out;
+    }
+
+    private void watch(long tickMillis) {
+        while (running) {
+            try {
+                Thread.sleep(tickMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (var c : consumers.values()) {
+                if (!c.kicked && c.writeStuckNanos(now) > writeTimeoutNanos) {
+                    c.kicked = true;
+                    tooSlow.increment();
+                    LOG.log(System.Logger.Level.INFO, "consumer {0} ({1}) too slow: no write progress for {2} ms",
+                            c.id, c.remoteAddress, TimeUnit.NANOSECONDS.toMillis(c.writeStuckNanos(now)));
+                    c.abort();
+                }
+            }
+        }
+    }
+
+    /** Closes every consumer connection. */
+    @Override
+    public void close() {
+        running = false;
+        watchdog.interrupt();
+        for (var c : consumers.values()) {
+            c.closed = true;
+            var t = c.pump;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+}

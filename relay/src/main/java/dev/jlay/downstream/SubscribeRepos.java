@@ -1,0 +1,165 @@
+package dev.jlay.downstream;
+
+import dev.jlay.eventlog.EventLog;
+import dev.jlay.eventlog.EventRing;
+import dev.jlay.memory.Counter;
+import dev.jlay.api.XrpcError;
+import dev.jlay.memory.Metrics;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * {@code GET /xrpc/com.atproto.sync.subscribeRepos?cursor=N}: the relay's
+ * firehose. Each accepted WebSocket gets a {@link ConsumerPump} on its own
+ * virtual thread; the connection's own thread only reads (and ignores) what the
+ * client sends. Plain HTTP requests to the path (no upgrade, or a rejected one)
+ * get XRPC JSON errors.
+ */
+public final class SubscribeRepos implements AutoCloseable {
+    public static final String PATH = "/xrpc/com.atproto.sync.subscribeRepos";
+
+    /** Tuning knobs. */
+    public record Settings(int maxConsumers, long writeTimeoutMillis, long pingMillis, int logBatchEvents,
+                           long logBatchBytes) {
+    }
+
+    private final EventRing ring;
+    private final EventLog log;
+    private final Settings settings;
+    private final ConsumerRegistry registry;
+    private final Counter outdatedCursors;
+    private final Counter skippedByRetention;
+
+    public SubscribeRepos(EventRing ring, EventLog log, Settings settings, Metrics metrics) {
+        this.ring = ring;
+        this.log = log;
+        this.settings = settings;
+        this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(), ring::head,
+                metrics);
+        this.outdatedCursors = metrics.counter("relay_consumer_outdated_cursors_total",
+                "Consumers that asked for a cursor older than the retained window.");
+        this.skippedByRetention = metrics.counter("relay_consumer_retention_skipped_events_total",
+                "Events a replaying consumer missed because retention deleted them mid-replay.");
+    }
+
+    public ConsumerRegistry consumers() {
+        return registry;
+    }
+
+    /** Registers the WebSocket endpoint. */
+    public void register(WsRouting.Builder ws) {
+        ws.endpoint(PATH, Listener::new);
+    }
+
+    /** Registers the plain-HTTP answers for the same path (no WebSocket upgrade). */
+    public void register(HttpRouting.Builder http) {
+        http.any(PATH, this::plainHttp);
+    }
+
+    private void plainHttp(ServerRequest req, ServerResponse res) {
+        if (!req.prologue().method().text().equals("GET")) {
+            XrpcError.send(res, Status.METHOD_NOT_ALLOWED_405, "InvalidRequest", "subscribeRepos is a GET");
+            return;
+        }
+        try {
+            Cursor.parse(req.query().first("cursor").orElse(null));
+        } catch (Cursor.InvalidCursorException e) {
+            XrpcError.send(res, Status.BAD_REQUEST_400, "InvalidRequest", e.getMessage());
+            return;
+        }
+        if (registry.size() >= settings.maxConsumers()) {
+            XrpcError.send(res, Status.SERVICE_UNAVAILABLE_503, "ConsumerLimit", "too many consumers");
+            return;
+        }
+        XrpcError.send(res, Status.UPGRADE_REQUIRED_426, "InvalidRequest",
+                "subscribeRepos is a WebSocket: send Upgrade: websocket");
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+    }
+
+    /** One per connection. */
+    private final class Listener implements WsListener {
+        private OptionalLong cursor = OptionalLong.empty();
+        private String rawCursor = "";
+        private String userAgent = "";
+        private Consumer consumer;
+
+        @Override
+        public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+            rawCursor = prologue.query().first("cursor").orElse("");
+            try {
+                cursor = Cursor.parse(rawCursor);
+            } catch (Cursor.InvalidCursorException e) {
+                // not upgraded: the request falls through to plainHttp(), which answers 400
+                throw new WsUpgradeException(e.getMessage());
+            }
+            if (registry.size() >= settings.maxConsumers()) {
+                throw new WsUpgradeException("too many consumers");
+            }
+            userAgent = headers.first(HeaderNames.USER_AGENT).orElse("");
+            if (userAgent.length() > 200) {
+                userAgent = userAgent.substring(0, 200);
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public void onOpen(WsSession session) {
+            var remote = session.socketContext().remotePeer().address().toString();
+            consumer = registry.add(id -> new Consumer(id, session, remote, userAgent, rawCursor));
+            if (consumer == null) {
+                session.close(1013, "too many consumers");
+                return;
+            }
+            var pump = new ConsumerPump(consumer, registry, ring, log, cursor, settings.pingMillis(),
+                    settings.logBatchEvents(), settings.logBatchBytes(), outdatedCursors, skippedByRetention);
+            consumer.pump = Thread.ofVirtual().name("consumer-" + consumer.id).start(pump);
+        }
+
+        @Override
+        public void onMessage(WsSession session, BufferData buffer, boolean last) {
+            // clients send nothing meaningful on this stream; ignore it
+        }
+
+        @Override
+        public void onMessage(WsSession session, String text, boolean last) {
+        }
+
+        @Override
+        public void onClose(WsSession session, int status, String reason) {
+            stop();
+        }
+
+        @Override
+        public void onError(WsSession session, Throwable t) {
+            stop();
+        }
+
+        private void stop() {
+            var c = consumer;
+            if (c != null) {
+                c.closed = true;
+                var t = c.pump;
+                if (t != null) {
+                    t.interrupt();
+                }
+                registry.remove(c);
+            }
+        }
+    }
+}
