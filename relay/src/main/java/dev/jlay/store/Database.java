@@ -77,6 +77,33 @@ public final class Database implements Storage {
         return open(jdbcUrl, StoreOptions.defaults().withPoolSize(poolSize));
     }
 
+    /**
+     * Like {@link #open(String, StoreOptions)}, but waits for a database that is not up yet (e.g. started
+     * after the relay at boot): retries with capped exponential backoff for up to {@code maxWait}.
+     */
+    public static Database openWaiting(String jdbcUrl, StoreOptions options, Duration maxWait) {
+        long end = System.nanoTime() + maxWait.toNanos();
+        long backoffMillis = 250;
+        while (true) {
+            try {
+                return open(jdbcUrl, options);
+            } catch (StoreException e) {
+                if (!Sql.isConnectionProblem(e) || System.nanoTime() + backoffMillis * 1_000_000 > end) {
+                    throw e;
+                }
+                java.util.logging.Logger.getLogger(Database.class.getName()).warning(
+                        "store: database " + redact(jdbcUrl) + " not reachable yet, retrying: " + e.getMessage());
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoffMillis = Math.min(backoffMillis * 2, options.maxBackoff().toMillis());
+            }
+        }
+    }
+
     /** Opens the database, migrating its schema first; fails with {@link StoreException} when unreachable. */
     public static Database open(String jdbcUrl, StoreOptions options) {
         return open(jdbcUrl, options, Clock.systemUTC());

@@ -24,8 +24,16 @@ public interface HostStore {
 
     void setTrusted(String hostname, boolean trusted);
 
-    /** Records the last processed upstream seq; cheap, called per frame. */
+    /**
+     * Records the last processed upstream seq; cheap, called per frame. Call it once the
+     * host's event is durable in the event log, so a restart resumes after nothing lost.
+     */
     void updateCursor(String hostname, long seq);
+
+    /** The seq to resume the host from (newest recorded, queued or stored); 0 for an unknown host. */
+    default long cursor(String hostname) {
+        return get(hostname).map(Host::lastSeq).orElse(0L);
+    }
 
     Map<HostStatus, Long> countByStatus();
 

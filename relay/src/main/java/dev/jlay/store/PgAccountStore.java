@@ -37,7 +37,8 @@ final class PgAccountStore implements AccountStore {
     PgAccountStore(Sql sql, Clock clock, int cacheSize, int pendingCapacity, Runnable onFull) {
         this.sql = sql;
         this.clock = clock;
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        // Eviction runs on the caller thread, so the bound holds at every moment.
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
         this.writes = new WriteBehind<>(new PendingWrites<>("store_account_writes", pendingCapacity, onFull),
                 this::writeBatch, BYTES_PER_ENTRY);
         for (int i = 0; i < stripes.length; i++) {
@@ -130,13 +131,19 @@ final class PgAccountStore implements AccountStore {
         synchronized (stripe(did)) {
             var current = get(did);
             var next = current.map(change).orElseGet(create);
-            if (current.isPresent() && current.get().equals(next)) {
-                return next;
+            if (current.isPresent() && sameState(current.get(), next)) {
+                return current.get();
             }
             cache.put(did, Optional.of(next));
             writes.pending().put(did, next);
             return next;
         }
+    }
+
+    /** Equal but for the timestamps: nothing to write. */
+    private static boolean sameState(Account a, Account b) {
+        return java.util.Objects.equals(a.host(), b.host()) && a.localStatus() == b.localStatus()
+                && a.upstreamStatus() == b.upstreamStatus() && a.discontinuities() == b.discontinuities();
     }
 
     private Account fresh(String did, String host) {

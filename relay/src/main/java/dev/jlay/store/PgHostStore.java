@@ -91,6 +91,12 @@ final class PgHostStore implements HostStore {
     }
 
     @Override
+    public long cursor(String hostname) {
+        var queued = cursors.pending().get(hostname);
+        return queued != null ? queued.seq() : HostStore.super.cursor(hostname);
+    }
+
+    @Override
     public Map<HostStatus, Long> countByStatus() {
         var counts = new EnumMap<HostStatus, Long>(HostStatus.class);
         for (var s : HostStatus.values()) {

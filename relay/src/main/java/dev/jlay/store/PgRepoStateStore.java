@@ -28,7 +28,8 @@ final class PgRepoStateStore implements RepoStateStore {
 
     PgRepoStateStore(Sql sql, int cacheSize, int pendingCapacity, Runnable onFull) {
         this.sql = sql;
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+        // Eviction runs on the caller thread, so the bound holds at every moment.
+        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
         this.writes = new WriteBehind<>(new PendingWrites<>("store_repo_state_writes", pendingCapacity, onFull),
                 this::writeBatch, BYTES_PER_ENTRY);
     }

@@ -113,6 +113,22 @@ class DatabaseOutageTest {
         }
     }
 
+    @Test
+    void openWaitsForADatabaseThatStartsLater() throws Exception {
+        cluster.stop();
+        var opening = CompletableFuture.supplyAsync(() -> Database.openWaiting(cluster.url(),
+                StoreOptions.defaults().withPoolSize(2).withIntervals(Duration.ofMillis(200), Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)), Duration.ofSeconds(120)));
+        Thread.sleep(1_500);
+        assertThat(opening).as("still waiting while the database is down").isNotDone();
+        cluster.start();
+        try (var db = opening.get(120, TimeUnit.SECONDS)) {
+            db.relayState().put("late", "yes");
+            assertThat(db.relayState().get("late")).contains("yes");
+            assertThat(db.health().healthy()).isTrue();
+        }
+    }
+
     private static void put(Database db, Map<String, String> expected, String did, String rev) {
         db.repoState().put(new RepoState(did, rev, cid("c-" + rev), cid("d-" + rev)));
         expected.put(did, rev + "|" + cid("c-" + rev) + "|" + cid("d-" + rev));

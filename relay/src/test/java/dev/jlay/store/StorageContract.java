@@ -192,6 +192,8 @@ abstract class StorageContract {
         storage.hosts().updateCursor("pds.example.com", 41);
         storage.hosts().updateCursor("pds.example.com", 42);
         assertThat(storage.hosts().get("pds.example.com").orElseThrow().lastSeq()).isEqualTo(42);
+        assertThat(storage.hosts().cursor("pds.example.com")).isEqualTo(42);
+        assertThat(storage.hosts().cursor("unknown.example.com")).isZero();
         storage.flush();
         assertThat(storage.hosts().get("pds.example.com").orElseThrow().lastSeq()).isEqualTo(42);
         assertThat(storage.hosts().list(0, 10)).singleElement().extracting(Host::lastSeq).isEqualTo(42L);
