@@ -16,4 +16,12 @@ class MainTest {
         assertThat(cmd.execute("--help")).isZero();
         assertThat(out.toString()).contains("jlay");
     }
+
+    @Test
+    void plannedSubcommandsSayPlainlyTheyAreNotAvailableYet() {
+        var err = new java.io.ByteArrayOutputStream();
+        int rc = Main.run(new String[]{"demo"}, new java.io.PrintStream(err, true));
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString()).contains("'demo' is not available yet").contains("serve");
+    }
 }
