@@ -42,6 +42,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -82,6 +83,10 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "1", description = "Run the file N times, fresh state each time.")
     int repeat;
 
+    @Option(names = "--warmup", defaultValue = "0", description = "Run the file N times first, untimed and "
+            + "uncounted, so the timed passes measure compiled code rather than the JIT warming up.")
+    int warmup;
+
     @Option(names = "--quiet", description = "Print the summary line only.")
     boolean quiet;
 
@@ -92,6 +97,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (warmup < 0) throw new ParameterException(spec.commandLine(), "--warmup must be 0 or more");
         PrintWriter out = spec.commandLine().getOut();
         List<byte[]> frames = FrameFile.read(file);
         var headers = new ArrayList<Head>(frames.size());
@@ -123,7 +129,9 @@ public final class VerifyCommand implements Callable<Integer> {
 
             long valid = 0, invalid = 0, discontinuity = 0, commits = 0, nanos = 0, cpuNanos = 0;
             var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
-            for (int pass = 0; pass < repeat; pass++) {
+            // warm-up passes (negative pass numbers) run the same code, but nothing of theirs is counted
+            for (int pass = -warmup; pass < repeat; pass++) {
+                boolean timed = pass >= 0;
                 var state = new InMemoryChainState(1 << 20);
                 var validator = new FrameValidator(validation, state, Clock.systemUTC());
                 var processor = new ValidatingProcessor(validator, state, identities.lookup(), identities.refresher(),
@@ -136,6 +144,7 @@ public final class VerifyCommand implements Callable<Integer> {
                     long c0 = cpu.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     Verdict v = runner.run(frame);
+                    if (!timed) continue;
                     nanos += System.nanoTime() - t0;
                     cpuNanos += cpu.getCurrentThreadCpuTime() - c0;
                     switch (v) {
@@ -156,6 +165,7 @@ public final class VerifyCommand implements Callable<Integer> {
             summary.put("invalid", invalid);
             summary.put("discontinuity", discontinuity);
             summary.put("passes", repeat);
+            summary.put("warmup_passes", warmup);
             summary.put("seconds", seconds);
             summary.put("frames_per_second", seconds > 0 ? Math.round(total / seconds) : 0);
             summary.put("commits_per_second", seconds > 0 ? Math.round(commits / seconds) : 0);

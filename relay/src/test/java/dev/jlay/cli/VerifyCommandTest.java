@@ -98,6 +98,23 @@ class VerifyCommandTest {
     }
 
     @Test
+    void warmupPassesRunButAreNeitherCountedNorPrinted() throws IOException {
+        var run = verify(corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--warmup", "2", "--repeat", "1");
+        int n = FrameFile.read(Path.of(corpus("pds0.frames"))).size();
+        assertThat(run.exit()).isZero();
+        assertThat(run.lines()).hasSize(n); // the first timed pass prints, the warm-up passes do not
+        assertThat(run.summary().path("frames").asLong()).isEqualTo(n);
+        assertThat(run.summary().path("valid").asLong()).isEqualTo(n); // fresh state after the warm-up too
+        assertThat(run.summary().path("passes").asInt()).isEqualTo(1);
+        assertThat(run.summary().path("warmup_passes").asInt()).isEqualTo(2);
+        var cmd = new CommandLine(new VerifyCommand());
+        cmd.setOut(new PrintWriter(new StringWriter()));
+        cmd.setErr(new PrintWriter(new StringWriter()));
+        assertThat(cmd.execute(corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--warmup", "-1"))
+                .isEqualTo(2); // picocli's usage-error exit code
+    }
+
+    @Test
     void theAuditLogModeAlsoVerifiesClean() throws IOException {
         var run = verify(corpus("pds1.frames"), "--did-docs", corpus("did-docs.json"),
                 "--plc-audit-log", corpus("plc-audit-log.json"), "--quiet");
