@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** jlay's command line: each subcommand is wired here explicitly. */
 @Command(name = "jlay", mixinStandardHelpOptions = true, version = "jlay 0.1.0",
         description = "AT Protocol relay appliance.",
-        subcommands = {ServeCommand.class, CheckConfigCommand.class, dev.jlay.cli.VerifyCommand.class})
+        subcommands = {ServeCommand.class, CheckConfigCommand.class, dev.jlay.cli.VerifyCommand.class,
+                dev.jlay.cli.CaptureCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -20,8 +21,7 @@ public final class Main implements Runnable {
     static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
             "demo", "it needs the simulated PDS fleet",
             "simulate", "the PDS fleet simulator is not built yet",
-            "soak", "it needs the simulated PDS fleet",
-            "capture", "firehose capture is not built yet");
+            "soak", "it needs the simulated PDS fleet");
 
     public static void main(String[] args) {
         System.exit(run(args, System.err));
@@ -30,7 +30,7 @@ public final class Main implements Runnable {
     static int run(String[] args, java.io.PrintStream err) {
         if (args.length > 0 && NOT_YET.containsKey(args[0])) {
             err.println("jlay: '" + args[0] + "' is not available yet: " + NOT_YET.get(args[0])
-                    + ". Available now: serve, check-config, verify (see README.md).");
+                    + ". Available now: serve, check-config, verify, capture (see README.md).");
             return 2;
         }
         return new CommandLine(new Main()).execute(args);

@@ -11,11 +11,11 @@ import java.util.List;
  * A PDS stand-in on 127.0.0.1: serves subscribeRepos and sends its frames, in
  * order, to every connection (the scenario producer of the reference relay's tests).
  */
-final class LoopbackPds implements AutoCloseable {
+public final class LoopbackPds implements AutoCloseable {
 
     private final WebServer server;
 
-    LoopbackPds(List<byte[]> frames) {
+    public LoopbackPds(List<byte[]> frames) {
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
@@ -36,7 +36,7 @@ final class LoopbackPds implements AutoCloseable {
     }
 
     /** The host as the relay is told about it (and as the DID documents name it). */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.port();
     }
 
