@@ -3,21 +3,20 @@ package dev.jlay.cli;
 import dev.jlay.atproto.stream.FrameHeader;
 import dev.jlay.pipeline.FrameFileWriter;
 import dev.jlay.upstream.ConnectionConfig;
+import dev.jlay.upstream.MessageReassembler;
 import dev.jlay.upstream.SubscribeUri;
-import java.io.ByteArrayOutputStream;
+import dev.jlay.upstream.WsEvent;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -122,10 +121,10 @@ public final class CaptureCommand implements Callable<Integer> {
         HttpClient http = HttpClient.newHttpClient();
         WebSocket ws = null;
         try {
-            BlockingQueue<Event> events = new ArrayBlockingQueue<>(4);
+            BlockingQueue<WsEvent> events = new ArrayBlockingQueue<>(4);
             CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
                     .connectTimeout(Duration.parse("PT" + connectTimeout.toUpperCase()))
-                    .buildAsync(uri, new Collector(events, maxMessageBytes));
+                    .buildAsync(uri, new MessageReassembler(events, maxMessageBytes));
             Result r;
             try {
                 ws = await(opening);
@@ -177,13 +176,13 @@ public final class CaptureCommand implements Callable<Integer> {
 
     private record Result(String ending, int exit) {}
 
-    private Result record(WebSocket ws, BlockingQueue<Event> events, FrameFileWriter writer) throws Exception {
-        ws.request(1);
+    private Result record(WebSocket ws, BlockingQueue<WsEvent> events, FrameFileWriter writer) throws Exception {
+        // MessageReassembler requests the first message on open; each later one is requested here
         while (!signalled) {
-            Event e = events.poll(200, TimeUnit.MILLISECONDS);
+            WsEvent e = events.poll(200, TimeUnit.MILLISECONDS);
             switch (e) {
                 case null -> {}
-                case Event.Message m -> {
+                case WsEvent.Message m -> {
                     writer.append(m.bytes());
                     if (isError(m.bytes())) {
                         return new Result("error frame from the host", 0);
@@ -194,17 +193,17 @@ public final class CaptureCommand implements Callable<Integer> {
                     }
                     ws.request(1);
                 }
-                case Event.Oversize o -> {
+                case WsEvent.Oversize o -> {
                     return new Result("message of " + o.bytes() + " bytes exceeds the " + maxMessageBytes
                             + "-byte limit; not written", 1);
                 }
-                case Event.Text t -> {
+                case WsEvent.Text t -> {
                     return new Result("host sent a text message (subscribeRepos is binary only)", 1);
                 }
-                case Event.Closed c -> {
+                case WsEvent.Closed c -> {
                     return new Result("closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason()), 0);
                 }
-                case Event.Failed f -> {
+                case WsEvent.Failed f -> {
                     return new Result("connection failed: " + f.error(), 1);
                 }
             }
@@ -217,101 +216,6 @@ public final class CaptureCommand implements Callable<Integer> {
             return FrameHeader.peek(frame).isError();
         } catch (RuntimeException e) {
             return false; // recorded as received; verify judges it
-        }
-    }
-
-    private sealed interface Event {
-        record Message(byte[] bytes) implements Event {}
-
-        record Oversize(long bytes) implements Event {}
-
-        record Text() implements Event {}
-
-        record Closed(int code, String reason) implements Event {}
-
-        record Failed(Throwable error) implements Event {}
-    }
-
-    /** WebSocket callbacks: joins a message's parts, caps its size, hands whole messages to the reader. */
-    private static final class Collector implements WebSocket.Listener {
-        private final BlockingQueue<Event> events;
-        private final int max;
-        private final ByteArrayOutputStream parts = new ByteArrayOutputStream();
-        private long oversize = -1;
-
-        Collector(BlockingQueue<Event> events, int max) {
-            this.events = events;
-            this.max = max;
-        }
-
-        @Override
-        public void onOpen(WebSocket ws) {
-            // the reader requests the first message
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            int n = data.remaining();
-            if (oversize >= 0) {
-                oversize += n;
-            } else if ((long) parts.size() + n > max) {
-                oversize = (long) parts.size() + n;
-                parts.reset();
-            } else {
-                byte[] b = new byte[n];
-                data.get(b);
-                parts.writeBytes(b);
-            }
-            if (!last) {
-                ws.request(1);
-                return null;
-            }
-            if (oversize >= 0) {
-                emit(new Event.Oversize(oversize));
-                oversize = -1;
-            } else {
-                emit(new Event.Message(parts.toByteArray()));
-            }
-            parts.reset();
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            if (last) {
-                emit(new Event.Text());
-            } else {
-                ws.request(1);
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-            ws.request(1); // the JDK answers pings itself; a ping uses up one request
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            emit(new Event.Closed(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            emit(new Event.Failed(error));
-        }
-
-        private void emit(Event e) {
-            // one message outstanding at a time plus one terminal event: the bounded queue never fills
-            events.offer(e);
         }
     }
 }

@@ -214,8 +214,8 @@ public final class HostConnection {
         resumeCursor = resume;
         URI uri = SubscribeUri.subscribe(base, resume);
         guard.check(uri.getHost());
-        BlockingQueue<Event> events = new ArrayBlockingQueue<>(8);
-        var reassembler = new Reassembler(events, config.maxFrameBytes());
+        BlockingQueue<WsEvent> events = new ArrayBlockingQueue<>(8);
+        var reassembler = new MessageReassembler(events, config.maxFrameBytes());
         CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
                 .connectTimeout(config.connectTimeout())
                 .buildAsync(uri, reassembler);
@@ -240,7 +240,7 @@ public final class HostConnection {
         long pingNanos = config.pingInterval().toNanos();
         boolean pingOutstanding = false;
         while (true) {
-            Event event = pingNanos > 0 ? events.poll(pingNanos, TimeUnit.NANOSECONDS) : events.take();
+            WsEvent event = pingNanos > 0 ? events.poll(pingNanos, TimeUnit.NANOSECONDS) : events.take();
             if (event == null) {
                 boolean answered = reassembler.takePong();
                 if (pingOutstanding && !answered) {
@@ -253,7 +253,7 @@ public final class HostConnection {
             }
             pingOutstanding = false;
             switch (event) {
-                case Event.Message m -> {
+                case WsEvent.Message m -> {
                     long seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
                     if (seq == END_SESSION) {
                         return progressed;
@@ -264,7 +264,7 @@ public final class HostConnection {
                     }
                     ws.request(1);
                 }
-                case Event.Oversize o -> {
+                case WsEvent.Oversize o -> {
                     framesReceived.incrementAndGet();
                     bytesReceived.addAndGet(o.bytes());
                     meters.messages.increment();
@@ -272,15 +272,15 @@ public final class HostConnection {
                     drop(DropReason.OVERSIZE, "message of " + o.bytes() + " bytes over the cap");
                     ws.request(1);
                 }
-                case Event.Text t -> {
+                case WsEvent.Text t -> {
                     drop(DropReason.TEXT_MESSAGE, null);
                     ws.request(1);
                 }
-                case Event.Closed c -> {
+                case WsEvent.Closed c -> {
                     lastError = "closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason());
                     return progressed;
                 }
-                case Event.Failed f -> {
+                case WsEvent.Failed f -> {
                     lastError = "connection failed: " + f.error();
                     return progressed;
                 }
@@ -385,133 +385,5 @@ public final class HostConnection {
             // a broken error frame still ends the session; its text is just unknown
         }
         return out;
-    }
-
-    /** What the WebSocket callbacks hand to the reader. At most one message is outstanding. */
-    private sealed interface Event {
-        record Message(byte[] bytes, long receivedNanos) implements Event {}
-
-        record Oversize(long bytes) implements Event {}
-
-        record Text() implements Event {}
-
-        record Closed(int code, String reason) implements Event {}
-
-        record Failed(Throwable error) implements Event {}
-    }
-
-    /**
-     * WebSocket callbacks: joins the parts of a message (the JDK splits large messages, and hosts may
-     * fragment them) into one exact-size array, up to the frame cap. Parts of one message are
-     * requested here; the next message is requested only by the reader.
-     */
-    private static final class Reassembler implements WebSocket.Listener {
-        private final BlockingQueue<Event> events;
-        private final int max;
-        private byte[] buf;
-        private int len;
-        private long oversizeBytes = -1; // >= 0 while discarding an oversized message
-        private volatile boolean ponged;
-
-        Reassembler(BlockingQueue<Event> events, int max) {
-            this.events = events;
-            this.max = max;
-        }
-
-        /** True if a pong arrived since the last call. */
-        boolean takePong() {
-            boolean p = ponged;
-            ponged = false;
-            return p;
-        }
-
-        @Override
-        public void onOpen(WebSocket ws) {
-            ws.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
-            int n = data.remaining();
-            if (oversizeBytes >= 0) {
-                oversizeBytes += n;
-            } else if ((long) len + n > max) {
-                oversizeBytes = (long) len + n;
-                buf = null;
-                len = 0;
-            } else if (last && len == 0) {
-                byte[] whole = new byte[n]; // the common case: one part, one copy
-                data.get(whole);
-                emit(new Event.Message(whole, System.nanoTime()));
-                return null;
-            } else {
-                append(data, n);
-            }
-            if (!last) {
-                ws.request(1);
-                return null;
-            }
-            if (oversizeBytes >= 0) {
-                emit(new Event.Oversize(oversizeBytes));
-                oversizeBytes = -1;
-            } else {
-                emit(new Event.Message(Arrays.copyOf(buf, len), System.nanoTime()));
-                buf = null;
-                len = 0;
-            }
-            return null;
-        }
-
-        private void append(ByteBuffer data, int n) {
-            if (buf == null) {
-                buf = new byte[Math.min(max, Math.max(64 * 1024, n * 2))];
-            } else if (len + n > buf.length) {
-                buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) len + n, buf.length * 2L)));
-            }
-            data.get(buf, len, n);
-            len += n;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            if (last) {
-                emit(new Event.Text());
-            } else {
-                ws.request(1);
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
-            ws.request(1); // the JDK answers the ping itself; a ping consumes one request
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
-            ws.request(1);
-            ponged = true; // a flag, not an event: unsolicited pongs must not queue up
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            emit(new Event.Closed(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket ws, Throwable error) {
-            emit(new Event.Failed(error));
-        }
-
-        private void emit(Event e) {
-            // one message outstanding plus a terminal event: the queue never fills; if it did, the
-            // reader is gone and dropping is harmless
-            if (!events.offer(e)) {
-                LOG.warning("upstream reader queue full; event lost: " + e.getClass().getSimpleName());
-            }
-        }
     }
 }

@@ -1,0 +1,124 @@
+package dev.jlay.upstream;
+
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
+
+/**
+ * WebSocket callbacks: joins the parts of a message (the JDK splits large messages, and hosts may
+ * fragment them) into one exact-size array, up to the frame cap. Parts of one message are
+ * requested here; the next message is requested only by the reader.
+ */
+public final class MessageReassembler implements WebSocket.Listener {
+    private static final Logger LOG = Logger.getLogger(MessageReassembler.class.getName());
+    private final BlockingQueue<WsEvent> events;
+    private final int max;
+    private byte[] buf;
+    private int len;
+    private long oversizeBytes = -1; // >= 0 while discarding an oversized message
+    private volatile boolean ponged;
+
+    public MessageReassembler(BlockingQueue<WsEvent> events, int max) {
+        this.events = events;
+        this.max = max;
+    }
+
+    /** True if a pong arrived since the last call. */
+    public boolean takePong() {
+        boolean p = ponged;
+        ponged = false;
+        return p;
+    }
+
+    @Override
+    public void onOpen(WebSocket ws) {
+        ws.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+        int n = data.remaining();
+        if (oversizeBytes >= 0) {
+            oversizeBytes += n;
+        } else if ((long) len + n > max) {
+            oversizeBytes = (long) len + n;
+            buf = null;
+            len = 0;
+        } else if (last && len == 0) {
+            byte[] whole = new byte[n]; // the common case: one part, one copy
+            data.get(whole);
+            emit(new WsEvent.Message(whole, System.nanoTime()));
+            return null;
+        } else {
+            append(data, n);
+        }
+        if (!last) {
+            ws.request(1);
+            return null;
+        }
+        if (oversizeBytes >= 0) {
+            emit(new WsEvent.Oversize(oversizeBytes));
+            oversizeBytes = -1;
+        } else {
+            emit(new WsEvent.Message(Arrays.copyOf(buf, len), System.nanoTime()));
+            buf = null;
+            len = 0;
+        }
+        return null;
+    }
+
+    private void append(ByteBuffer data, int n) {
+        if (buf == null) {
+            buf = new byte[Math.min(max, Math.max(64 * 1024, n * 2))];
+        } else if (len + n > buf.length) {
+            buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) len + n, buf.length * 2L)));
+        }
+        data.get(buf, len, n);
+        len += n;
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        if (last) {
+            emit(new WsEvent.Text());
+        } else {
+            ws.request(1);
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+        ws.request(1); // the JDK answers the ping itself; a ping consumes one request
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+        ws.request(1);
+        ponged = true; // a flag, not an event: unsolicited pongs must not queue up
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+        emit(new WsEvent.Closed(statusCode, reason));
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+        emit(new WsEvent.Failed(error));
+    }
+
+    private void emit(WsEvent e) {
+        // one message outstanding plus a terminal event: the queue never fills; if it did, the
+        // reader is gone and dropping is harmless
+        if (!events.offer(e)) {
+            LOG.warning("upstream reader queue full; event lost: " + e.getClass().getSimpleName());
+        }
+    }
+}
