@@ -59,6 +59,19 @@ public final class Histogram {
         sum.add(nanos / 1e9);
     }
 
+    /** Observes {@code count} events that each took {@code nanos} (a batch that went through a stage together). */
+    public void observeNanos(long nanos, long count) {
+        if (count <= 0) {
+            return;
+        }
+        int i = 0;
+        while (i < boundsNanos.length && nanos > boundsNanos[i]) {
+            i++;
+        }
+        buckets[i].add(count);
+        sum.add(count * (nanos / 1e9));
+    }
+
     double[] bounds() {
         return bounds;
     }

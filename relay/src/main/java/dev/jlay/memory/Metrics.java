@@ -37,6 +37,11 @@ public final class Metrics {
     public static final String OVERFLOW = "overflow";
     /** Label value of the series that sums what a {@link #collect collector} emitted beyond its bound. */
     public static final String OTHER = "other";
+    /** Per-event time in a stage; stage meters observe it, and owners of wider spans add their own stage value. */
+    public static final String STAGE_LATENCY = "relay_stage_latency_seconds";
+    public static final String STAGE_LATENCY_HELP = "Per-event time in each pipeline stage (a batch counts "
+            + "its time once per event; stage receive_to_durable: from the last byte read from the host to "
+            + "durable in the event log).";
     private static final Pattern NAME = Pattern.compile("relay_[a-z0-9]+(_[a-z0-9]+)*");
     private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_]*");
 
@@ -134,7 +139,8 @@ public final class Metrics {
 
     public Metrics() {
         for (var stage : Stage.values()) {
-            stages[stage.ordinal()] = new StageMeter(stage);
+            stages[stage.ordinal()] = new StageMeter(stage, histogram(STAGE_LATENCY, STAGE_LATENCY_HELP,
+                    Histogram.LATENCY_SECONDS, "stage", stage.label()));
         }
     }
 
