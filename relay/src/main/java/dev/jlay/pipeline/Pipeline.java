@@ -70,7 +70,8 @@ public final class Pipeline implements FrameSink, AutoCloseable {
     /** Accepted frames to the sequencer, waiting while its queue is full (backpressure to the workers). */
     public static Output toSequencer(Sequencer sequencer) {
         return (frame, message, verdict) -> sequencer.submit(
-                new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE));
+                new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE,
+                        frame.receivedNanos()));
     }
 
     @Override

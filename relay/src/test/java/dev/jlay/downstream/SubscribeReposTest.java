@@ -184,6 +184,8 @@ class SubscribeReposTest {
         assertThat(FirehoseCodec.decode(client.frames.getFirst())).isInstanceOfSatisfying(ErrorMessage.class,
                 e -> assertThat(e.error()).isEqualTo(ErrorMessage.FUTURE_CURSOR));
         await().atMost(WAIT).until(() -> server.relay().subscribeRepos().consumers().size() == 0);
+        assertThat(server.relay().metrics().render())
+                .contains("relay_consumer_kicks_total{reason=\"future_cursor\"} 1\n");
     }
 
     @Test
@@ -217,7 +219,11 @@ class SubscribeReposTest {
             assertThat(live.get(2).frames.get(i)).isEqualTo(live.getFirst().frames.get(i));
             assertThat(replaying.frames.get(i + 5)).isEqualTo(live.getFirst().frames.get(i));
         }
-        assertThat(server.relay().metrics().render()).contains("relay_consumers 4\n");
+        var text = server.relay().metrics().render();
+        assertThat(text).contains("relay_consumers 4\n");
+        // every consumer has sent everything: no lag, one series per connection id
+        assertThat(text.lines().filter(l -> l.startsWith("relay_consumer_lag_events{consumer=")))
+                .hasSize(4).allSatisfy(l -> assertThat(l).endsWith("} 0"));
     }
 
     @Test
