@@ -278,8 +278,8 @@ class LeakDrillTest {
                         .isBetween(0.8 * injected, 1.2 * injected);
                 // (owner java_heap is committed heap, which G1 resizes as it likes; what a leak moves is use)
                 assertThat(Math.abs(heapGrew)).as("java heap used after GC stays flat").isLessThan(injected / 5);
-                assertThat(Math.abs(grew.get("malloc_jvm"))).as("the JVM's own malloc stays flat")
-                        .isLessThan(injected / 5);
+                // (malloc_jvm and committed java_heap are not asserted flat: in the suite's shared JVM the
+                // JIT and G1 move them by up to ~20 MB during a pass, for reasons of their own)
 
                 // async-profiler's nativemem hooks malloc in the GOT of loaded libraries; an FFM downcall
                 // to libc's malloc jumps straight to it and is not seen. FFM's own allocator (Arena →
@@ -288,6 +288,7 @@ class LeakDrillTest {
                 var profiler = new Profiler(dir.resolve("profiles"), Duration.ofSeconds(30), 2, 50_000_000);
                 long jvmInjectedBefore = rig.identities.leakedBytes.get();
                 var beforeJvm = report(accountant);
+                long otherBefore = nmtOther(accountant);
                 rig.identities.throughFfmArena.set(true);
                 rig.identities.leaking.set(true);
                 var profile = CompletableFuture.supplyAsync(() -> {
@@ -307,13 +308,16 @@ class LeakDrillTest {
                 var afterJvm = report(accountant);
                 long jvmInjected = rig.identities.leakedBytes.get() - jvmInjectedBefore;
                 long jvmMallocGrew = afterJvm.owner("malloc_jvm") - beforeJvm.owner("malloc_jvm");
+                long nmtOtherGrew = nmtOther(accountant) - otherBefore;
                 long atCallSite = Files.readAllLines(out).stream()
                         .filter(l -> l.contains("LeakyIdentities.leakArenaBuffer"))
                         .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)))
                         .sum();
-                System.out.printf("FFM arena leak: injected %d bytes; malloc_jvm (NMT) grew %d; nativemem profile: "
-                        + "%d sampled allocations through LeakyIdentities.leakArenaBuffer%n", jvmInjected, jvmMallocGrew, atCallSite);
-                assertThat((double) jvmMallocGrew).as("the JVM's malloc (NMT) rises at the injected rate")
+                System.out.printf("FFM arena leak: injected %d bytes; NMT category Other grew %d (malloc_jvm %d); "
+                        + "nativemem profile: %d sampled allocations through LeakyIdentities.leakArenaBuffer%n",
+                        jvmInjected, nmtOtherGrew, jvmMallocGrew, atCallSite);
+                // relay_nmt_committed_bytes{category="other"}: Unsafe/FFM allocations, apart from the JIT's arenas
+                assertThat((double) nmtOtherGrew).as("NMT category Other rises at the injected rate")
                         .isBetween(0.8 * jvmInjected, 1.2 * jvmInjected);
                 assertThat(atCallSite).as("nativemem samples at the leaking call site").isPositive();
             } finally {
@@ -332,6 +336,12 @@ class LeakDrillTest {
             assertThat(delta).as("stage %s stays flat (clean %d, leaky %d)", s, baseline.get(s), leaky.get(s))
                     .isLessThanOrEqualTo(Math.max(baseline.get(s) / 5, injected / 50));
         }
+    }
+
+    private static long nmtOther(MemoryAccountant accountant) {
+        var summary = accountant.nmt().summary();
+        assertThat(summary.enabled()).as("the suite runs with -XX:NativeMemoryTracking=summary").isTrue();
+        return summary.committedByCategory().getOrDefault("Other", 0L);
     }
 
     private static MemoryReport report(MemoryAccountant accountant) throws InterruptedException {
