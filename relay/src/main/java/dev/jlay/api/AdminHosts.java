@@ -24,6 +24,9 @@ public final class AdminHosts {
 
         void unblock(String hostname);
 
+        /** Stores the limits and applies them to the running connection. */
+        void setLimits(String hostname, HostLimits limits);
+
         /** The live connection, when the host is being read. */
         Optional<HostStatus> status(String hostname);
     }
@@ -127,14 +130,15 @@ public final class AdminHosts {
         } catch (IllegalArgumentException e) {
             throw XrpcException.invalidRequest(e.getMessage());
         }
-        storage.hosts().setLimits(hostname, limits);
+        var trusted = body.get("trusted");
+        if (trusted != null && !trusted.isBoolean()) {
+            throw XrpcException.invalidRequest("trusted must be true or false");
+        }
+        control.setLimits(hostname, limits);
         var detail = new StringBuilder(limits.toString());
-        if (body.has("trusted")) {
-            if (!body.get("trusted").isBoolean()) {
-                throw XrpcException.invalidRequest("trusted must be true or false");
-            }
-            storage.hosts().setTrusted(hostname, body.get("trusted").asBoolean());
-            detail.append(" trusted=").append(body.get("trusted").asBoolean());
+        if (trusted != null) {
+            storage.hosts().setTrusted(hostname, trusted.asBoolean());
+            detail.append(" trusted=").append(trusted.asBoolean());
         }
         storage.audit().record(AdminAuth.actor(req), "host.limits", hostname, detail.toString());
         Json.send(res, view(storage.hosts().get(hostname).orElseThrow()));

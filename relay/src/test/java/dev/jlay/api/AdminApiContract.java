@@ -69,6 +69,12 @@ abstract class AdminApiContract {
         }
 
         @Override
+        public void setLimits(String hostname, HostLimits limits) {
+            calls.add("limits " + hostname);
+            storage.hosts().setLimits(hostname, limits);
+        }
+
+        @Override
         public Optional<HostStatus> status(String hostname) {
             if (!hostname.equals("pds.example.com")) {
                 return Optional.empty();
@@ -176,10 +182,11 @@ abstract class AdminApiContract {
         assertThat(crawled.status()).isEqualTo(200);
         assertThat(crawled.json().get("hostname").asText()).isEqualTo("localhost:2583");
         assertThat(admin.post("/admin/hosts/crawl", "{\"hostname\":\"a b\"}").error()).isEqualTo("InvalidRequest");
-        assertThat(calls).containsExactly("block pds2.example.com", "unblock pds2.example.com", "crawl localhost:2583");
+        assertThat(calls).containsExactly("block pds2.example.com", "unblock pds2.example.com",
+                "limits pds.example.com", "crawl localhost:2583");
 
         var audit = admin.get("/admin/audit").json().get("entries");
-        assertThat(audit).hasSize(4);
+        assertThat(audit).hasSize(4); // the refused limit changes are not audited
         assertThat(audit.get(0).get("action").asText()).isEqualTo("host.crawl");
         assertThat(audit.get(0).get("target").asText()).isEqualTo("localhost:2583");
         assertThat(audit.get(0).get("actor").asText()).startsWith("admin@");
