@@ -161,7 +161,13 @@ public final class Relay implements AutoCloseable {
         var options = StoreOptions.defaults();
         return config.databaseUrl().isPresent()
                 ? Database.openWaiting(config.databaseUrl().get(), options, java.time.Duration.ofSeconds(30))
-                : Database.openEmbedded(config.dataDir().resolve("postgres"), options);
+                : openEmbedded(config, options);
+    }
+
+    private static Storage openEmbedded(RelayConfig config, StoreOptions options) {
+        LOG.log(System.Logger.Level.INFO, "database.url is empty: starting an embedded PostgreSQL under {0}",
+                config.dataDir().resolve("postgres").toAbsolutePath());
+        return Database.openEmbedded(config.dataDir(), options);
     }
 
     static FrameWorkerPool.Config poolConfig(RelayConfig config) {
