@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RelayKillNineTest {
     private static final Pattern SERVING = Pattern.compile("jlay: serving on [^:]+:(\\d+) ");
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = Duration.ofSeconds(240); // a cold child JVM on a loaded 2-core machine
 
     @TempDir
     Path dir;
@@ -114,7 +114,7 @@ class RelayKillNineTest {
                 }
             });
             try {
-                return new Child(process, port.get(60, TimeUnit.SECONDS));
+                return new Child(process, port.get(180, TimeUnit.SECONDS));
             } catch (Exception e) {
                 process.destroyForcibly();
                 throw e;
