@@ -7,7 +7,33 @@ import dev.jlay.downstream.SubscribeRepos;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.SeqStamper;
 import dev.jlay.memory.Metrics;
+import dev.jlay.identity.DidResolver;
+import dev.jlay.identity.IdentityResolver;
+import dev.jlay.identity.ResolverConfig;
+import dev.jlay.pipeline.FrameWorkerPool;
+import dev.jlay.pipeline.ParkingLot;
+import dev.jlay.pipeline.Pipeline;
+import dev.jlay.pipeline.ResolverIdentities;
+import dev.jlay.pipeline.StoreChainState;
+import dev.jlay.store.Database;
+import dev.jlay.store.HostLimits;
+import dev.jlay.store.Storage;
+import dev.jlay.store.StoreOptions;
+import dev.jlay.upstream.AddressGuard;
+import dev.jlay.upstream.BackoffPolicy;
+import dev.jlay.upstream.ConnectionConfig;
+import dev.jlay.upstream.HostCursors;
+import dev.jlay.upstream.HostService;
+import dev.jlay.upstream.UpstreamMeters;
+import dev.jlay.validate.DropReason;
+import dev.jlay.validate.ValidationConfig;
+import dev.jlay.validate.Verdict;
 import io.helidon.http.HeaderValues;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;
 
@@ -19,44 +45,138 @@ import io.helidon.webserver.websocket.WsRouting;
  * order). No container, no reflection.
  */
 public final class Relay implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Relay.class.getName());
+
     private final RelayConfig config;
     private final Metrics metrics;
+    private final Storage storage;
     private final EventLogService events;
+    private final IdentityResolver identities;
+    private final Pipeline pipeline;
+    private final HostService hosts;
     private final SubscribeRepos subscribeRepos;
     private final MemoryMonitoring memory;
+    private final Deque<AutoCloseable> closeOrder;
 
-    public Relay(RelayConfig config, Metrics metrics, EventLogService events, SubscribeRepos subscribeRepos,
-                 MemoryMonitoring memory) {
+    private Relay(RelayConfig config, Metrics metrics, Storage storage, EventLogService events,
+                  IdentityResolver identities, Pipeline pipeline, HostService hosts, SubscribeRepos subscribeRepos,
+                  MemoryMonitoring memory, Deque<AutoCloseable> closeOrder) {
         this.config = config;
         this.metrics = metrics;
+        this.storage = storage;
         this.events = events;
+        this.identities = identities;
+        this.pipeline = pipeline;
+        this.hosts = hosts;
         this.subscribeRepos = subscribeRepos;
         this.memory = memory;
+        this.closeOrder = closeOrder;
     }
 
-    /** Opens everything the config describes (the event log on disk included); nothing listens yet. */
+    /**
+     * Opens everything the config describes: the database (PostgreSQL at {@code database.url}, or an
+     * embedded one under the data dir when empty), the event log on disk, the identity resolver, the
+     * pipeline and the upstream hosts' manager. Nothing listens and no host is read yet: see
+     * {@link #startUpstream()} (which {@link RelayServer#start} calls once the sockets are open).
+     */
     public static Relay create(RelayConfig config) {
         return create(config, SeqStamp::withSeq);
     }
 
     /** As {@link #create(RelayConfig)}, with another seq stamper (tests with synthetic frames). */
     public static Relay create(RelayConfig config, SeqStamper stamper) {
-        var metrics = new Metrics();
-        var events = new EventLogService(EventLogService.Settings.from(config), stamper, metrics,
-                System::currentTimeMillis);
+        var opened = new ArrayDeque<AutoCloseable>(); // pushed in build order, closed from the top
         try {
+            var metrics = new Metrics();
+            boolean insecure = config.allowInsecureHosts();
+
+            Storage storage = openStorage(config);
+            opened.push(storage);
+            storage.registerMetrics(metrics);
+
+            var events = new EventLogService(EventLogService.Settings.from(config), stamper, metrics,
+                    System::currentTimeMillis);
+            opened.push(events);
+
+            var resolverConfig = ResolverConfig.defaults(config.plcUrl()).withAllowInsecureHosts(insecure);
+            var documents = new DidResolver(resolverConfig, new AddressGuard(insecure));
+            opened.push(documents);
+            var identities = new IdentityResolver(resolverConfig, documents);
+            opened.push(identities);
+            identities.registerMetrics(metrics);
+
+            var poolConfig = poolConfig(config);
+            long pipelineBound = (long) poolConfig.workers() * poolConfig.queueCapacity()
+                    + poolConfig.parking().maxFrames() + config.getInt(ConfigKeys.SEQUENCER_QUEUE);
+            var cursors = new HostCursors(storage.hosts()::updateCursor, pipelineBound);
+            var bound = new ResolverIdentities(identities);
+            var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT));
+            var pipeline = Pipeline.create(new Pipeline.Settings(poolConfig, validation),
+                    new StoreChainState(storage.repoState(), storage.accounts()), bound, bound,
+                    Pipeline.toSequencer(events.sequencer(), f -> cursors.completed(f.host(), f.upstreamSeq())),
+                    metrics, Clock.systemUTC(), (f, v) -> {
+                        // a frame dropped for good lets the cursor pass; one cut off by shutdown does not
+                        if (v instanceof Verdict.Drop d && d.reason() != DropReason.SHUTDOWN) {
+                            cursors.completed(f.host(), f.upstreamSeq());
+                        }
+                    });
+            opened.push(pipeline);
+
+            var hosts = new HostService(hostSettings(config), storage.hosts(), cursors, pipeline,
+                    new AddressGuard(insecure), UpstreamMeters.register(metrics));
+            opened.push(hosts);
+            hosts.registerMetrics(metrics);
+
             var subscribeRepos = new SubscribeRepos(events.ring(), events.log(), new SubscribeRepos.Settings(
                     config.getInt(ConfigKeys.DOWNSTREAM_MAX_CONSUMERS),
                     config.getInt(ConfigKeys.DOWNSTREAM_WRITE_TIMEOUT_MS),
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20), metrics);
+            opened.push(subscribeRepos);
             var memory = MemoryMonitoring.start(config, metrics, AdminToken.resolve(config, System.out),
                     events.log());
-            return new Relay(config, metrics, events, subscribeRepos, memory);
-        } catch (RuntimeException e) {
-            events.close();
+            opened.push(memory);
+            return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
+                    opened);
+        } catch (RuntimeException | Error e) {
+            closeAll(opened);
             throw e;
         }
+    }
+
+    /** PostgreSQL from {@code database.url}; without one, an embedded server under the data dir. */
+    static Storage openStorage(RelayConfig config) {
+        var options = StoreOptions.defaults();
+        return config.databaseUrl().isPresent()
+                ? Database.openWaiting(config.databaseUrl().get(), options, java.time.Duration.ofSeconds(30))
+                : Database.openEmbedded(config.dataDir().resolve("postgres"), options);
+    }
+
+    static FrameWorkerPool.Config poolConfig(RelayConfig config) {
+        int workers = config.getInt(ConfigKeys.PIPELINE_WORKERS);
+        if (workers <= 0) workers = Runtime.getRuntime().availableProcessors();
+        return new FrameWorkerPool.Config(workers, config.getInt(ConfigKeys.PIPELINE_QUEUE),
+                new ParkingLot.Limits(config.getInt(ConfigKeys.PIPELINE_PARKING_FRAMES),
+                        config.getBytes(ConfigKeys.PIPELINE_PARKING_BYTES), 2_000, TimeUnit.SECONDS.toNanos(60)));
+    }
+
+    static HostService.Settings hostSettings(RelayConfig config) {
+        var connection = ConnectionConfig.defaults()
+                .withAllowInsecureHosts(config.allowInsecureHosts())
+                .withMaxHosts(config.getInt(ConfigKeys.UPSTREAM_MAX_HOSTS));
+        var limits = new HostLimits(config.getLong(ConfigKeys.UPSTREAM_ACCOUNT_LIMIT),
+                config.getLong(ConfigKeys.UPSTREAM_EVENTS_PER_SECOND),
+                config.getLong(ConfigKeys.UPSTREAM_EVENTS_PER_HOUR),
+                config.getLong(ConfigKeys.UPSTREAM_EVENTS_PER_DAY));
+        var configured = Arrays.stream(config.get(ConfigKeys.UPSTREAM_HOSTS).split(","))
+                .map(String::strip).filter(h -> !h.isEmpty()).toList();
+        return new HostService.Settings(connection, limits, configured);
+    }
+
+    /** Starts reading every known host and the configured ones. Idempotent. */
+    public void startUpstream() {
+        int n = hosts.startAll();
+        LOG.log(System.Logger.Level.INFO, "upstream: reading {0} hosts", n);
     }
 
     public RelayConfig config() {
@@ -69,6 +189,22 @@ public final class Relay implements AutoCloseable {
 
     public EventLogService events() {
         return events;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public IdentityResolver identities() {
+        return identities;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public HostService hosts() {
+        return hosts;
     }
 
     public SubscribeRepos subscribeRepos() {
@@ -98,11 +234,26 @@ public final class Relay implements AutoCloseable {
         });
     }
 
-    /** Consumers first (they read the log), then the event log (flushes the sequencer, closes RocksDB). */
+    /**
+     * Reverse build order: memory monitoring, consumers, host readers (no new frames), the pipeline
+     * (workers finish their queues), identity, the event log (sequencer flushed: durable callbacks
+     * advance host cursors), then the database (queued cursors and repo state written).
+     */
     @Override
     public void close() {
-        subscribeRepos.close();
-        memory.close();
-        events.close();
+        closeAll(closeOrder);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened) {
+        while (!opened.isEmpty()) {
+            var c = opened.pop();
+            try {
+                c.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + c.getClass().getSimpleName() + " failed", e);
+            }
+        }
     }
 }

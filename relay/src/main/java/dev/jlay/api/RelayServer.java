@@ -38,6 +38,8 @@ public final class RelayServer implements AutoCloseable {
                 .shutdownHook(false)
                 .build()
                 .start();
+        // hosts are read only once consumers can connect and /_health answers
+        relay.startUpstream();
         return new RelayServer(relay, server);
     }
 

@@ -28,7 +28,7 @@ public final class ConfigKeys {
     public static final ConfigKey DATA_DIR = new ConfigKey("data.dir", STRING, "./data",
             "where the event log and other local state live");
     public static final ConfigKey DATABASE_URL = new ConfigKey("database.url", STRING, "",
-            "PostgreSQL JDBC URL (demo starts an embedded one when empty)");
+            "PostgreSQL JDBC URL; empty = an embedded PostgreSQL under the data dir (demo, development)");
     public static final ConfigKey PLC_URL = new ConfigKey("plc.url", URL, "https://plc.directory",
             "PLC directory for did:plc documents");
     public static final ConfigKey ALLOW_INSECURE_HOSTS = new ConfigKey("allow-insecure-hosts", BOOL, "false",
@@ -59,8 +59,35 @@ public final class ConfigKeys {
     public static final ConfigKey DOWNSTREAM_PING_MS = new ConfigKey("downstream.ping-ms", INT, "30000",
             "keepalive ping interval on idle consumer connections");
 
+    public static final ConfigKey UPSTREAM_HOSTS = new ConfigKey("upstream.hosts", STRING, "",
+            "comma-separated hosts (host[:port]) read from the start, trusted (no rate limit); more come by requestCrawl");
+    public static final ConfigKey UPSTREAM_MAX_HOSTS = new ConfigKey("upstream.max-hosts", INT, "10000",
+            "upstream hosts read at once");
+    public static final ConfigKey UPSTREAM_EVENTS_PER_SECOND = new ConfigKey("upstream.rate-per-second", LONG, "50",
+            "default event rate limit of a new host per sliding second (0 = none)");
+    public static final ConfigKey UPSTREAM_EVENTS_PER_HOUR = new ConfigKey("upstream.rate-per-hour", LONG, "150000",
+            "default event rate limit of a new host per sliding hour (0 = none)");
+    public static final ConfigKey UPSTREAM_EVENTS_PER_DAY = new ConfigKey("upstream.rate-per-day", LONG, "3000000",
+            "default event rate limit of a new host per sliding day (0 = none)");
+    public static final ConfigKey UPSTREAM_ACCOUNT_LIMIT = new ConfigKey("upstream.account-limit", LONG, "1000",
+            "default number of accounts a new host may have before further ones are throttled");
+
+    public static final ConfigKey PIPELINE_WORKERS = new ConfigKey("workers.count", INT, "0",
+            "frame worker threads (0 = one per core)");
+    public static final ConfigKey PIPELINE_QUEUE = new ConfigKey("workers.queue-capacity", INT, "1024",
+            "frames waiting per worker before the hosts' readers wait (backpressure)");
+    public static final ConfigKey PIPELINE_PARKING_FRAMES = new ConfigKey("parking.max-frames", INT, "50000",
+            "frames waiting for their DID's identity, over all workers; beyond, they are dropped (never passed)");
+    public static final ConfigKey PIPELINE_PARKING_BYTES = new ConfigKey("parking.max-bytes", BYTES, "256MiB",
+            "byte bound of the frames waiting for identities");
+    public static final ConfigKey VALIDATION_LENIENT = new ConfigKey("validation.lenient", BOOL, "false",
+            "pass commits whose MST inversion or rev checks fail (counted); signatures are always checked");
+
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
-            SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS);
+            SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
+            UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
+            UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
+            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT);
 }

@@ -80,6 +80,7 @@ final class ConsumerPump implements Runnable {
         long c = cursor.getAsLong();
         if (c > head) {
             consumer.send(ControlFrames.FUTURE_CURSOR);
+            registry.kickedForFutureCursor();
             consumer.closed = true;
             consumer.session.close(CLOSE_ERROR, "FutureCursor");
             return 0;

@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
  */
 public final class ConsumerRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConsumerRegistry.class.getName());
+    static final int LAG_SERIES = 64;
 
     private final int maxConsumers;
     private final long writeTimeoutNanos;
@@ -25,6 +26,7 @@ public final class ConsumerRegistry implements AutoCloseable {
     private final ConcurrentHashMap<Long, Consumer> consumers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Counter tooSlow;
+    private final Counter futureCursor;
     private final Counter rejected;
     private final Counter framesSent;
     private final Thread watchdog;
@@ -37,6 +39,16 @@ public final class ConsumerRegistry implements AutoCloseable {
         metrics.gauge("relay_consumers", "Connected subscribeRepos consumers.", consumers::size);
         this.tooSlow = metrics.counter("relay_consumer_kicks_total",
                 "Consumers disconnected by the relay.", "reason", "too_slow");
+        this.futureCursor = metrics.counter("relay_consumer_kicks_total",
+                "Consumers disconnected by the relay.", "reason", "future_cursor");
+        // open label set (connection ids): the 64 largest lags get a series, the rest fold into "other" (max)
+        metrics.collect("relay_consumer_lag_events", "relay_seq minus the consumer's last sent seq.",
+                Metrics.Kind.GAUGE, "consumer", LAG_SERIES, Metrics.Fold.MAX, sink -> {
+                    long h = head.getAsLong();
+                    for (var c : consumers.values()) {
+                        sink.sample(Long.toString(c.id), Math.max(0, h - c.lastSentSeq));
+                    }
+                });
         this.rejected = metrics.counter("relay_consumer_rejections_total",
                 "Consumer connections refused.", "reason", "too_many");
         this.framesSent = metrics.counter("relay_consumer_frames_sent_total",
@@ -92,6 +104,11 @@ public final class ConsumerRegistry implements AutoCloseable {
 
     public int size() {
         return consumers.size();
+    }
+
+    /** A consumer asked for a cursor beyond the head and was closed with FutureCursor. */
+    void kickedForFutureCursor() {
+        futureCursor.increment();
     }
 
     public long tooSlowKicks() {

@@ -1,6 +1,7 @@
 package dev.jlay.eventlog;
 
 import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Histogram;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
@@ -42,6 +43,7 @@ public final class Sequencer implements AutoCloseable {
     private final StageMeter sequenceMeter;
     private final StageMeter persistMeter;
     private final StageMeter broadcastMeter;
+    private final Histogram receiveToDurable;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Thread thread;
     private final List<Submission> batch;
@@ -64,6 +66,8 @@ public final class Sequencer implements AutoCloseable {
         this.sequenceMeter = metrics.stage(Stage.SEQUENCE);
         this.persistMeter = metrics.stage(Stage.PERSIST);
         this.broadcastMeter = metrics.stage(Stage.BROADCAST);
+        this.receiveToDurable = metrics.histogram(Metrics.STAGE_LATENCY, Metrics.STAGE_LATENCY_HELP,
+                Histogram.LATENCY_SECONDS, "stage", "receive_to_durable");
         metrics.register(new QueueBuffer());
         metrics.gauge("relay_seq", "Last seq assigned and made durable.", () -> log.lastSeq());
         this.thread = Thread.ofPlatform().name("sequencer").daemon(false).unstarted(this::loop);
@@ -193,6 +197,12 @@ public final class Sequencer implements AutoCloseable {
         a0 = ThreadAllocation.currentThreadBytes();
         log.append(events);
         persistMeter.record(n, t0, a0);
+        long durableNanos = System.nanoTime();
+        for (var s : included) {
+            if (s.receivedNanos() != 0) {
+                receiveToDurable.observeNanos(durableNanos - s.receivedNanos());
+            }
+        }
 
         t0 = System.nanoTime();
         a0 = ThreadAllocation.currentThreadBytes();

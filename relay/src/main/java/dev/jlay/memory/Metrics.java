@@ -1,6 +1,8 @@
 package dev.jlay.memory;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,32 +15,132 @@ import java.util.regex.Pattern;
  *
  * <p>Rules it enforces at registration so scrapes stay clean: every name starts
  * with {@code relay_} and is snake_case, counters end in {@code _total}, every
- * family has help text, and a family holds at most {@link #MAX_SERIES_PER_FAMILY}
- * label sets (no DID or host labels). Registration is rare and may lock; the
- * returned {@link Counter}, {@link Gauge} and {@link StageMeter} objects are what
- * hot paths touch, with no lookups.
+ * family has help text, one family keeps one set of label names, and a family
+ * holds at most {@link #MAX_SERIES_PER_FAMILY} label sets. Series registered
+ * beyond the bound are not refused (that would crash whoever asked) but folded:
+ * summed into one series whose label values are all {@code overflow}, at most
+ * {@link #MAX_FOLDED_PER_FAMILY} of them, and counted in
+ * {@code relay_metrics_folded_series}. Label values whose set is open (hosts,
+ * consumers) go through {@link #collect}, which bounds them at scrape time.
+ *
+ * <p>Registration is rare and may lock; the returned {@link Counter},
+ * {@link Gauge}, {@link Histogram} and {@link StageMeter} objects are what hot
+ * paths touch, with no lookups.
  */
 public final class Metrics {
-    public static final int MAX_SERIES_PER_FAMILY = 64;
+    /** Big enough for closed label sets (6 message types × 28 results); small enough to scrape cheaply. */
+    public static final int MAX_SERIES_PER_FAMILY = 256;
+    /** Folded series kept per family (their values are summed); beyond this they are dropped and counted. */
+    public static final int MAX_FOLDED_PER_FAMILY = 1024;
     public static final int MAX_BUFFERS = 256;
+    /** Label value of the series that sums what a family could not hold. */
+    public static final String OVERFLOW = "overflow";
+    /** Label value of the series that sums what a {@link #collect collector} emitted beyond its bound. */
+    public static final String OTHER = "other";
+    /** Per-event time in a stage; stage meters observe it, and owners of wider spans add their own stage value. */
+    public static final String STAGE_LATENCY = "relay_stage_latency_seconds";
+    public static final String STAGE_LATENCY_HELP = "Per-event time in each pipeline stage (a batch counts "
+            + "its time once per event; stage receive_to_durable: from the last byte read from the host to "
+            + "durable in the event log).";
     private static final Pattern NAME = Pattern.compile("relay_[a-z0-9]+(_[a-z0-9]+)*");
     private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_]*");
 
-    private enum Type { COUNTER, GAUGE }
+    /** What a collector's samples are. */
+    public enum Kind { COUNTER, GAUGE }
 
-    private record Series(String labels, DoubleSupplier value) {
+    /** How a collector's samples beyond its bound are folded into {@code other}. */
+    public enum Fold { SUM, MAX }
+
+    /** Receives one sample of a collector: its label value and value. */
+    @FunctionalInterface
+    public interface SampleSink {
+        void sample(String labelValue, double value);
     }
 
-    private record Family(String name, String help, Type type, List<Series> series) {
+    /** Emits a family's samples at scrape time; must be cheap and thread safe. */
+    @FunctionalInterface
+    public interface Collector {
+        void collect(SampleSink sink);
+    }
+
+    private enum Type {
+        COUNTER("counter"), GAUGE("gauge"), HISTOGRAM("histogram");
+
+        final String text;
+
+        Type(String text) {
+            this.text = text;
+        }
+    }
+
+    /** One label set: names and (unescaped) values, in registration order. */
+    private record Labels(String[] names, String[] values) {
+        static final Labels NONE = new Labels(new String[0], new String[0]);
+
+        String render(String extraName, String extraValue) {
+            if (names.length == 0 && extraName == null) {
+                return "";
+            }
+            var b = new StringBuilder().append('{');
+            for (int i = 0; i < names.length; i++) {
+                if (i > 0) b.append(',');
+                b.append(names[i]).append("=\"").append(escape(values[i])).append('"');
+            }
+            if (extraName != null) {
+                if (names.length > 0) b.append(',');
+                b.append(extraName).append("=\"").append(extraValue).append('"');
+            }
+            return b.append('}').toString();
+        }
+
+        Labels overflow() {
+            var v = new String[names.length];
+            Arrays.fill(v, OVERFLOW);
+            return new Labels(names, v);
+        }
+
+        boolean sameValues(Labels o) {
+            return Arrays.equals(values, o.values);
+        }
+    }
+
+    /** A series' source: a supplier for counters and gauges, a histogram for histograms. */
+    private record Series(Labels labels, DoubleSupplier value, Histogram histogram) {
+    }
+
+    private record CollectorFamily(String label, Kind kind, int maxSeries, Fold fold, Collector collector) {
+    }
+
+    private static final class Family {
+        final String name;
+        final String help;
+        final Type type;
+        final String[] labelNames;
+        final List<Series> series = new ArrayList<>();
+        final List<Series> folded = new ArrayList<>();
+        final CollectorFamily collector;
+        final double[] bounds;
+
+        Family(String name, String help, Type type, String[] labelNames, CollectorFamily collector, double[] bounds) {
+            this.name = name;
+            this.help = help;
+            this.type = type;
+            this.labelNames = labelNames;
+            this.collector = collector;
+            this.bounds = bounds;
+        }
     }
 
     private final Map<String, Family> families = new LinkedHashMap<>();
     private final StageMeter[] stages = new StageMeter[Stage.values().length];
     private final List<BoundedBuffer> buffers = new CopyOnWriteArrayList<>();
+    private long foldedSeries;
+    private long droppedSeries;
 
     public Metrics() {
         for (var stage : Stage.values()) {
-            stages[stage.ordinal()] = new StageMeter(stage);
+            stages[stage.ordinal()] = new StageMeter(stage, histogram(STAGE_LATENCY, STAGE_LATENCY_HELP,
+                    Histogram.LATENCY_SECONDS, "stage", stage.label()));
         }
     }
 
@@ -53,11 +155,15 @@ public final class Metrics {
 
     /** A counter series; the same name with another label value adds a series to the family. */
     public Counter counter(String name, String help, String label, String value) {
-        if (!name.endsWith("_total")) {
-            throw new IllegalArgumentException("counter name must end in _total: " + name);
-        }
         var counter = new Counter();
-        add(name, help, Type.COUNTER, labels(label, value), counter::get);
+        add(name, help, Type.COUNTER, labels(label, value), counter::get, null);
+        return counter;
+    }
+
+    /** A counter series with two labels, e.g. {@code relay_frames_total{type,result}}. */
+    public Counter counter(String name, String help, String label1, String value1, String label2, String value2) {
+        var counter = new Counter();
+        add(name, help, Type.COUNTER, labels(label1, value1, label2, value2), counter::get, null);
         return counter;
     }
 
@@ -67,41 +173,88 @@ public final class Metrics {
 
     public Gauge gauge(String name, String help, String label, String value) {
         var gauge = new Gauge();
-        add(name, help, Type.GAUGE, labels(label, value), gauge::get);
+        add(name, help, Type.GAUGE, labels(label, value), gauge::get, null);
+        return gauge;
+    }
+
+    public Gauge gauge(String name, String help, String label1, String value1, String label2, String value2) {
+        var gauge = new Gauge();
+        add(name, help, Type.GAUGE, labels(label1, value1, label2, value2), gauge::get, null);
         return gauge;
     }
 
     /** A gauge read at scrape time; the supplier must be cheap and thread safe. */
     public void gauge(String name, String help, DoubleSupplier value) {
-        add(name, help, Type.GAUGE, "", value);
+        add(name, help, Type.GAUGE, Labels.NONE, value, null);
     }
 
     public void gauge(String name, String help, String label, String labelValue, DoubleSupplier value) {
-        add(name, help, Type.GAUGE, labels(label, labelValue), value);
-    }
-
-    /** A counter read at scrape time from a monotonic source. */
-    public void counter(String name, String help, DoubleSupplier value) {
-        if (!name.endsWith("_total")) {
-            throw new IllegalArgumentException("counter name must end in _total: " + name);
-        }
-        add(name, help, Type.COUNTER, "", value);
-    }
-
-    /** A labelled counter read at scrape time from a monotonic source (e.g. nanoseconds shown as seconds). */
-    public void counter(String name, String help, String label, String labelValue, DoubleSupplier value) {
-        if (!name.endsWith("_total")) {
-            throw new IllegalArgumentException("counter name must end in _total: " + name);
-        }
-        add(name, help, Type.COUNTER, labels(label, labelValue), value);
+        add(name, help, Type.GAUGE, labels(label, labelValue), value, null);
     }
 
     /** A gauge with two labels, read at scrape time. */
     public void gauge(String name, String help, String label1, String value1, String label2, String value2,
                       DoubleSupplier value) {
-        String first = labels(label1, value1);
-        String second = labels(label2, value2);
-        add(name, help, Type.GAUGE, first.substring(0, first.length() - 1) + "," + second.substring(1), value);
+        add(name, help, Type.GAUGE, labels(label1, value1, label2, value2), value, null);
+    }
+
+    /** A counter read at scrape time from a monotonic source. */
+    public void counter(String name, String help, DoubleSupplier value) {
+        add(name, help, Type.COUNTER, Labels.NONE, value, null);
+    }
+
+    /** A labelled counter read at scrape time from a monotonic source (e.g. nanoseconds shown as seconds). */
+    public void counter(String name, String help, String label, String labelValue, DoubleSupplier value) {
+        add(name, help, Type.COUNTER, labels(label, labelValue), value, null);
+    }
+
+    /** A counter with two labels read at scrape time from a monotonic source. */
+    public void counter(String name, String help, String label1, String value1, String label2, String value2,
+                        DoubleSupplier value) {
+        add(name, help, Type.COUNTER, labels(label1, value1, label2, value2), value, null);
+    }
+
+    /** An unlabelled histogram; {@code bounds} are the bucket upper bounds ({@code +Inf} is implied). */
+    public Histogram histogram(String name, String help, double[] bounds) {
+        return histogram(name, help, bounds, null, null);
+    }
+
+    /** A histogram series; all series of one family must share their bounds. */
+    public Histogram histogram(String name, String help, double[] bounds, String label, String value) {
+        var histogram = new Histogram(bounds);
+        add(name, help, Type.HISTOGRAM, labels(label, value), null, histogram);
+        return histogram;
+    }
+
+    /**
+     * A family with one open label (hostnames, consumer ids), sampled at scrape time and bounded
+     * there: at most {@code maxSeries} series, the last of them {@code label="other"} folding the
+     * rest. Counters keep the first samples in the collector's order (so a collector that emits
+     * in a stable order keeps each series monotonic); gauges keep the largest values.
+     */
+    public synchronized void collect(String name, String help, Kind kind, String label, int maxSeries, Fold fold,
+                                     Collector collector) {
+        checkName(name, help, kind == Kind.COUNTER ? Type.COUNTER : Type.GAUGE);
+        checkLabelName(label);
+        if (maxSeries < 2 || maxSeries > MAX_SERIES_PER_FAMILY) {
+            throw new IllegalArgumentException("collector bound must be 2.." + MAX_SERIES_PER_FAMILY);
+        }
+        if (families.containsKey(name)) {
+            throw new IllegalArgumentException("metric already registered: " + name);
+        }
+        families.put(name, new Family(name, help, kind == Kind.COUNTER ? Type.COUNTER : Type.GAUGE,
+                new String[] {label}, new CollectorFamily(label, kind, maxSeries, fold, collector), null));
+    }
+
+    /** Removes one series (e.g. of a component that closed); false if there was none. */
+    public synchronized boolean remove(String name, String label, String value) {
+        var family = families.get(name);
+        if (family == null) {
+            return false;
+        }
+        var labels = labels(label, value);
+        return family.series.removeIf(s -> s.labels().sameValues(labels))
+                || family.folded.removeIf(s -> s.labels().sameValues(labels));
     }
 
     /** Exports a bounded structure's entries, capacity and bytes. */
@@ -124,37 +277,86 @@ public final class Metrics {
         buffers.remove(buffer);
     }
 
-    private synchronized void add(String name, String help, Type type, String labels, DoubleSupplier value) {
+    private static void checkName(String name, String help, Type type) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("metric name must be relay_ + snake_case: " + name);
         }
         if (help == null || help.isBlank()) {
             throw new IllegalArgumentException("metric needs help text: " + name);
         }
-        var family = families.computeIfAbsent(name, n -> new Family(n, help, type, new ArrayList<>()));
-        if (family.type() != type) {
-            throw new IllegalArgumentException("metric " + name + " already registered as " + family.type());
+        if (type == Type.COUNTER && !name.endsWith("_total")) {
+            throw new IllegalArgumentException("counter name must end in _total: " + name);
         }
-        for (var s : family.series()) {
-            if (s.labels().equals(labels)) {
-                throw new IllegalArgumentException("series already registered: " + name + labels);
-            }
+        if (type != Type.COUNTER && name.endsWith("_total")) {
+            throw new IllegalArgumentException("only counters end in _total: " + name);
         }
-        if (family.series().size() >= MAX_SERIES_PER_FAMILY) {
-            throw new IllegalStateException("label cardinality bound reached for " + name);
+        if (type == Type.HISTOGRAM && (name.endsWith("_bucket") || name.endsWith("_sum") || name.endsWith("_count"))) {
+            throw new IllegalArgumentException("histogram name must not end in a sample suffix: " + name);
         }
-        family.series().add(new Series(labels, value));
     }
 
-    private static String labels(String label, String value) {
-        if (label == null) {
-            return "";
+    private synchronized void add(String name, String help, Type type, Labels labels, DoubleSupplier value,
+                                  Histogram histogram) {
+        checkName(name, help, type);
+        var family = families.get(name);
+        if (family == null) {
+            family = new Family(name, help, type, labels.names(), null,
+                    histogram == null ? null : histogram.bounds());
+            families.put(name, family);
         }
-        if (!LABEL.matcher(label).matches()) {
+        if (family.type != type) {
+            throw new IllegalArgumentException("metric " + name + " already registered as " + family.type.text);
+        }
+        if (family.collector != null) {
+            throw new IllegalArgumentException("metric " + name + " is sampled by a collector");
+        }
+        if (!Arrays.equals(family.labelNames, labels.names())) {
+            throw new IllegalArgumentException("metric " + name + " has labels " + Arrays.toString(family.labelNames)
+                    + ", not " + Arrays.toString(labels.names()));
+        }
+        if (histogram != null && !Arrays.equals(family.bounds, histogram.bounds())) {
+            throw new IllegalArgumentException("histogram " + name + " has other bucket bounds");
+        }
+        for (var s : family.series) {
+            if (s.labels().sameValues(labels)) {
+                throw new IllegalArgumentException("series already registered: " + name + labels.render(null, null));
+            }
+        }
+        var series = new Series(labels, value, histogram);
+        if (family.series.size() < MAX_SERIES_PER_FAMILY) {
+            family.series.add(series);
+        } else if (family.folded.size() < MAX_FOLDED_PER_FAMILY) {
+            family.folded.add(series);
+            foldedSeries++;
+        } else {
+            droppedSeries++;
+        }
+    }
+
+    private static Labels labels(String label, String value) {
+        if (label == null) {
+            return Labels.NONE;
+        }
+        checkLabelName(label);
+        checkLabelValue(value);
+        return new Labels(new String[] {label}, new String[] {value});
+    }
+
+    private static Labels labels(String label1, String value1, String label2, String value2) {
+        checkLabelName(label1);
+        checkLabelName(label2);
+        if (label1.equals(label2)) {
+            throw new IllegalArgumentException("duplicate label: " + label1);
+        }
+        checkLabelValue(value1);
+        checkLabelValue(value2);
+        return new Labels(new String[] {label1, label2}, new String[] {value1, value2});
+    }
+
+    private static void checkLabelName(String label) {
+        if (label == null || !LABEL.matcher(label).matches() || label.equals("le")) {
             throw new IllegalArgumentException("bad label name: " + label);
         }
-        checkLabelValue(value);
-        return "{" + label + "=\"" + escape(value) + "\"}";
     }
 
     private static void checkLabelValue(String value) {
@@ -169,18 +371,112 @@ public final class Metrics {
 
     /** The whole registry in Prometheus text format. */
     public String render() {
-        var out = new StringBuilder(8192);
+        var out = new StringBuilder(16384);
         synchronized (this) {
             for (var f : families.values()) {
-                header(out, f.name(), f.help(), f.type());
-                for (var s : f.series()) {
-                    sample(out, f.name(), s.labels(), s.value().getAsDouble());
+                header(out, f.name, f.help, f.type);
+                if (f.collector != null) {
+                    renderCollector(out, f);
+                } else if (f.type == Type.HISTOGRAM) {
+                    renderHistograms(out, f);
+                } else {
+                    for (var s : f.series) {
+                        sample(out, f.name, s.labels().render(null, null), s.value().getAsDouble());
+                    }
+                    if (!f.folded.isEmpty()) {
+                        double sum = 0;
+                        for (var s : f.folded) {
+                            sum += s.value().getAsDouble();
+                        }
+                        sample(out, f.name, f.folded.getFirst().labels().overflow().render(null, null), sum);
+                    }
                 }
             }
+            header(out, "relay_metrics_folded_series",
+                    "Series registered beyond a family's bound, summed into its overflow series.", Type.GAUGE);
+            sample(out, "relay_metrics_folded_series", "", foldedSeries);
+            header(out, "relay_metrics_dropped_series",
+                    "Series registered beyond a family's bound and its fold limit (not exported).", Type.GAUGE);
+            sample(out, "relay_metrics_dropped_series", "", droppedSeries);
         }
         renderStages(out);
         renderBuffers(out);
         return out.toString();
+    }
+
+    private static void renderHistograms(StringBuilder out, Family f) {
+        for (var s : f.series) {
+            histogram(out, f.name, s.labels(), f.bounds, s.histogram().counts(), s.histogram().sum());
+        }
+        if (!f.folded.isEmpty()) {
+            long[] counts = new long[f.bounds.length + 1];
+            double sum = 0;
+            for (var s : f.folded) {
+                long[] c = s.histogram().counts();
+                for (int i = 0; i < counts.length; i++) {
+                    counts[i] += c[i];
+                }
+                sum += s.histogram().sum();
+            }
+            histogram(out, f.name, f.folded.getFirst().labels().overflow(), f.bounds, counts, sum);
+        }
+    }
+
+    private static void histogram(StringBuilder out, String name, Labels labels, double[] bounds, long[] counts,
+                                  double sum) {
+        long cumulative = 0;
+        for (int i = 0; i < bounds.length; i++) {
+            cumulative += counts[i];
+            sample(out, name + "_bucket", labels.render("le", le(bounds[i])), cumulative);
+        }
+        cumulative += counts[bounds.length];
+        sample(out, name + "_bucket", labels.render("le", "+Inf"), cumulative);
+        String plain = labels.render(null, null);
+        sample(out, name + "_sum", plain, sum);
+        sample(out, name + "_count", plain, cumulative);
+    }
+
+    private static String le(double bound) {
+        return BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+    }
+
+    private static void renderCollector(StringBuilder out, Family f) {
+        var c = f.collector;
+        var names = new ArrayList<String>();
+        var values = new ArrayList<Double>();
+        try {
+            c.collector().collect((labelValue, value) -> {
+                names.add(labelValue);
+                values.add(value);
+            });
+        } catch (RuntimeException e) {
+            return; // a failing source shows as missing series, never as a failed scrape
+        }
+        var order = new ArrayList<Integer>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            order.add(i);
+        }
+        if (c.kind() == Kind.GAUGE && order.size() > c.maxSeries()) {
+            order.sort((a, b) -> Double.compare(values.get(b), values.get(a)));
+        }
+        int keep = order.size() > c.maxSeries() ? c.maxSeries() - 1 : order.size();
+        double other = 0;
+        boolean folded = false;
+        for (int k = 0; k < order.size(); k++) {
+            int i = order.get(k);
+            String v = names.get(i);
+            boolean usable = v != null && !v.isEmpty() && v.length() <= 255 && !v.equals(OTHER);
+            if (k < keep && usable) {
+                sample(out, f.name, "{" + c.label() + "=\"" + escape(v) + "\"}", values.get(i));
+            } else {
+                double x = values.get(i);
+                other = !folded ? x : c.fold() == Fold.SUM ? other + x : Math.max(other, x);
+                folded = true;
+            }
+        }
+        if (folded) {
+            sample(out, f.name, "{" + c.label() + "=\"" + OTHER + "\"}", other);
+        }
     }
 
     private void renderStages(StringBuilder out) {
@@ -231,8 +527,7 @@ public final class Metrics {
     private static void header(StringBuilder out, String name, String help, Type type) {
         out.append("# HELP ").append(name).append(' ')
                 .append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
-        out.append("# TYPE ").append(name).append(' ')
-                .append(type == Type.COUNTER ? "counter" : "gauge").append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type.text).append('\n');
     }
 
     private static void sample(StringBuilder out, String name, String labels, double value) {

@@ -23,9 +23,11 @@ public final class StageMeter {
     private final LongAdder nanos = new LongAdder();
     private final LongAdder allocatedBytes = new LongAdder();
     private final LongAdder unmeteredEvents = new LongAdder();
+    private final Histogram latency;
 
-    StageMeter(Stage stage) {
+    StageMeter(Stage stage, Histogram latency) {
         this.stage = stage;
+        this.latency = latency;
     }
 
     public Stage stage() {
@@ -37,6 +39,7 @@ public final class StageMeter {
         long end = System.nanoTime();
         events.add(count);
         nanos.add(end - startNanos);
+        latency.observeNanos(end - startNanos, count); // a batch: every event in it spent that long here
         if (startAllocated >= 0) {
             long now = ThreadAllocation.currentThreadBytes();
             if (now >= startAllocated) {
@@ -51,11 +54,19 @@ public final class StageMeter {
     public void add(long count, long nanos, long allocated) {
         events.add(count);
         this.nanos.add(nanos);
+        if (count > 0) {
+            latency.observeNanos(nanos / count, count); // only the sum is known: each event at the mean
+        }
         if (allocated >= 0) {
             allocatedBytes.add(allocated);
         } else {
             unmeteredEvents.add(count);
         }
+    }
+
+    /** Per-event time in the stage ({@code relay_stage_latency_seconds{stage}}). */
+    public Histogram latency() {
+        return latency;
     }
 
     public long events() {

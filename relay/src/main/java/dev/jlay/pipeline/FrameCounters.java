@@ -21,8 +21,6 @@ public final class FrameCounters implements FrameOutcomes {
     private static final DropReason[] REASONS = DropReason.values();
 
     private final LongAdder[][] counts = new LongAdder[TYPES.length][FIRST_DROP + REASONS.length];
-    // relay_frames_total{result} in the registry (it takes one label per series for now; see export)
-    private volatile dev.jlay.memory.Counter[] exported;
 
     public FrameCounters() {
         for (var row : counts) {
@@ -36,23 +34,22 @@ public final class FrameCounters implements FrameOutcomes {
     }
 
     public void record(String type, Verdict verdict) {
-        int r = resultIndex(verdict);
-        counts[typeIndex(type)][r].increment();
-        var e = exported;
-        if (e != null) e[r].increment();
+        counts[typeIndex(type)][resultIndex(verdict)].increment();
     }
 
     /**
-     * Registers {@code relay_frames_total{result}} (accepted, discontinuity, dropped_*) with the
-     * registry. The per-type split ({@link #snapshot}) waits for two-label series in dev.jlay.memory.
+     * Registers {@code relay_frames_total{type,result}}: every type × result series, zeros included
+     * (6 × 28 = 168, a closed set), read from the same adders at scrape time.
      */
     public FrameCounters export(dev.jlay.memory.Metrics metrics) {
-        var e = new dev.jlay.memory.Counter[FIRST_DROP + REASONS.length];
-        for (int r = 0; r < e.length; r++) {
-            e[r] = metrics.counter("relay_frames_total", "Frames through validation by result (accepted, "
-                    + "discontinuity, dropped_<reason>).", "result", resultLabel(r));
+        for (int t = 0; t < TYPES.length; t++) {
+            for (int r = 0; r < counts[t].length; r++) {
+                var adder = counts[t][r];
+                metrics.counter("relay_frames_total", "Frames from hosts by message type and result (accepted, "
+                        + "accepted_discontinuity, or dropped_<reason>).", "type", TYPES[t], "result",
+                        resultLabel(r), adder::sum);
+            }
         }
-        exported = e;
         return this;
     }
 
@@ -85,7 +82,8 @@ public final class FrameCounters implements FrameOutcomes {
     private static String resultLabel(int r) {
         return switch (r) {
             case ACCEPTED -> "accepted";
-            case DISCONTINUITY -> "discontinuity";
+            // passed downstream: dashboards count results starting with "accepted" as output
+            case DISCONTINUITY -> "accepted_discontinuity";
             default -> "dropped_" + REASONS[r - FIRST_DROP].label();
         };
     }

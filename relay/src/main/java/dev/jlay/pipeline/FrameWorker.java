@@ -82,9 +82,13 @@ final class FrameWorker implements Runnable {
             }
             return;
         }
+        // An #identity among the released frames evicts the identity just resolved: the frames after
+        // it have not seen a resolution since, so they go on unrefreshed (and park again if need be).
+        boolean evictedSince = false;
         for (var f : waiting) {
-            var again = f.refreshed();
+            var again = evictedSince ? f : f.refreshed();
             if (lot.has(again.did())) parkOrDrop(again); else runFrame(again);
+            if ("#identity".equals(f.type())) evictedSince = true;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.ValidationConfig;
 import dev.jlay.validate.Verdict;
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * The frame pipeline as one component: the upstream readers' {@link FrameSink}
@@ -70,7 +71,28 @@ public final class Pipeline implements FrameSink, AutoCloseable {
     /** Accepted frames to the sequencer, waiting while its queue is full (backpressure to the workers). */
     public static Output toSequencer(Sequencer sequencer) {
         return (frame, message, verdict) -> sequencer.submit(
-                new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE));
+                new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE,
+                        frame.receivedNanos()));
+    }
+
+    /**
+     * As {@link #toSequencer(Sequencer)}, and tells {@code onDurable} (on the sequencer thread) once
+     * each frame's batch is synced. A frame whose batch failed is never reported: its host's cursor
+     * stays behind it, so a restart reads it again.
+     */
+    public static Output toSequencer(Sequencer sequencer, Consumer<InboundFrame> onDurable) {
+        return (frame, message, verdict) -> sequencer.submit(new Submission(frame.bytes(),
+                EventKind.ofType(message.type()), message.did(), 0, new Durable() {
+                    @Override
+                    public void durable(long seq, byte[] stamped) {
+                        onDurable.accept(frame);
+                    }
+
+                    @Override
+                    public void failed(Throwable error) {
+                        // logged by the sequencer; the host cursor must not pass this frame
+                    }
+                }));
     }
 
     @Override
@@ -80,11 +102,11 @@ public final class Pipeline implements FrameSink, AutoCloseable {
 
     @Override
     public void put(UpstreamFrame frame) throws InterruptedException {
-        pool.submit(inbound(frame));
+        if (!pool.submit(inbound(frame))) throw new IllegalStateException("pipeline closed");
     }
 
     private static InboundFrame inbound(UpstreamFrame f) {
-        return new InboundFrame(f.did(), f.type(), f.host(), f.bytes(), f.receivedNanos(), false);
+        return new InboundFrame(f.did(), f.type(), f.host(), f.seq(), f.bytes(), f.receivedNanos(), false);
     }
 
     public FrameWorkerPool pool() {

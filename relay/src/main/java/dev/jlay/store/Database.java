@@ -218,7 +218,7 @@ public final class Database implements Storage {
 
     @Override
     public void registerMetrics(Metrics metrics) {
-        buffers().forEach(metrics::register);
+        Storage.super.registerMetrics(metrics); // buffers, relay_upstream_hosts, relay_database_up
         writer.meter(metrics.stage(Stage.DB));
         metrics.gauge("relay_store_database_up", "1 when the database answers, 0 during an outage.",
                 () -> health.healthy() ? 1 : 0);

@@ -110,8 +110,8 @@ final class Sql {
     }
 
     static String stringOf(DbRow row, String column) {
-        var v = row.column(column).get();
-        return v == null ? null : v.toString();
+        // asOptional: get() throws on SQL NULL (e.g. an account whose host is not known yet)
+        return row.column(column).asOptional().map(Object::toString).orElse(null);
     }
 
     static boolean boolOf(DbRow row, String column) {
@@ -119,7 +119,7 @@ final class Sql {
     }
 
     static Instant instantOf(DbRow row, String column) {
-        return switch (row.column(column).get()) {
+        return switch (row.column(column).asOptional().orElse(null)) {
             case null -> null;
             case Timestamp ts -> ts.toInstant();
             case OffsetDateTime odt -> odt.toInstant();

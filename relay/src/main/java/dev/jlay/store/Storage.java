@@ -31,9 +31,15 @@ public interface Storage extends AutoCloseable {
     /** The store's bounded caches and queues, for the relay_buffer_* metrics. */
     List<BoundedBuffer> buffers();
 
-    /** Registers the store's buffers (and, for PostgreSQL, its db stage and health gauges) with {@code metrics}. */
+    /**
+     * Registers the store's buffers, {@code relay_upstream_hosts{status}} and {@code relay_database_up}
+     * (and, for PostgreSQL, its db stage and write gauges) with {@code metrics}.
+     */
     default void registerMetrics(Metrics metrics) {
         buffers().forEach(metrics::register);
+        HostCountGauges.register(hosts(), metrics);
+        metrics.gauge("relay_database_up", "1 when the last database health check succeeded, else 0.",
+                () -> health().healthy() ? 1 : 0);
     }
 
     /** Flushes what is queued (retrying for a while) and releases the database. */

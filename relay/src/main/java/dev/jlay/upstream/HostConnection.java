@@ -37,7 +37,7 @@ import java.util.logging.Logger;
  * {@code request(1)}, and the reader asks for the next one only after the sink took the previous. A
  * full sink therefore stops reading the socket; nothing is dropped for lack of room.
  */
-public final class HostConnection {
+public final class HostConnection implements HostFrameSeries.Source {
     private static final Logger LOG = Logger.getLogger(HostConnection.class.getName());
     private static final Set<String> REPO_TYPES = Set.of("#commit", "#sync", "#identity", "#account");
 
@@ -90,6 +90,7 @@ public final class HostConnection {
         this.meters = meters;
     }
 
+    @Override
     public String host() {
         return host;
     }
@@ -140,6 +141,12 @@ public final class HostConnection {
 
     public boolean isRunning() {
         return running;
+    }
+
+    /** Messages received from this host by this connection (for relay_host_frames_total). */
+    @Override
+    public long framesReceived() {
+        return framesReceived.get();
     }
 
     public HostStatus status() {

@@ -23,6 +23,9 @@ public final class HostConnectionManager implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
     private final ConcurrentHashMap<String, HostConnection> connections = new ConcurrentHashMap<>();
+    /** Series of relay_host_frames_total: 63 hosts and "other". */
+    static final int HOST_SERIES = 64;
+    private final HostFrameSeries hostFrames = new HostFrameSeries(HOST_SERIES);
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
         this(config, guard, sink, listener, UpstreamMeters.unregistered());
@@ -77,6 +80,7 @@ public final class HostConnectionManager implements AutoCloseable {
             return false;
         }
         c.stop();
+        hostFrames.stopped(c);
         return true;
     }
 
@@ -114,7 +118,8 @@ public final class HostConnectionManager implements AutoCloseable {
 
     /**
      * Exports {@code relay_upstream_connections} (open connections, as dashboards/METRICS.md names it)
-     * and {@code relay_upstream_connection_states{state}} (every reader by what it is doing now).
+     * and {@code relay_upstream_connection_states{state}} (every reader by what it is doing now),
+     * and {@code relay_host_frames_total{host}} (bounded: see {@link HostFrameSeries}).
      * The meters were registered when they were made.
      */
     public void registerGauges(dev.jlay.memory.Metrics metrics) {
@@ -125,6 +130,7 @@ public final class HostConnectionManager implements AutoCloseable {
             metrics.gauge("relay_upstream_connection_states", "Upstream host readers by state.", "state", label,
                     () -> countByState().get(st));
         }
+        hostFrames.register(metrics, HOST_SERIES, connections.values());
     }
 
     public int size() {

@@ -24,8 +24,7 @@ class MemoryAdminTest {
     Path dir;
 
     private RelayConfig config() {
-        return RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
-                "metrics.port", "0", "admin.token", TOKEN));
+        return dev.jlay.testing.TestRelays.config(dir, "admin.token", TOKEN);
     }
 
     private HttpResponse<byte[]> call(String method, int port, String path, String token) throws Exception {

@@ -27,8 +27,7 @@ class RelayServerTest {
     Path dir;
 
     private RelayConfig config() {
-        return RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
-                "metrics.port", "0"));
+        return dev.jlay.testing.TestRelays.config(dir);
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {

@@ -41,6 +41,7 @@ class SubscribeReposTest {
     Path dir;
 
     private RelayServer server;
+    private String database;
     private final List<FirehoseClient> clients = new ArrayList<>();
 
     private RelayServer start(Map<String, String> overrides) {
@@ -48,9 +49,16 @@ class SubscribeReposTest {
                 "data.dir", dir.toString(), "host", "127.0.0.1", "port", "0", "metrics.port", "0",
                 "eventlog.ring-events", "32", "sequencer.linger-ms", "0"));
         settings.putAll(overrides);
+        settings.put("database.url", database());
         var config = RelayConfig.of(settings);
         server = RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsPort());
         return server;
+    }
+
+    /** One database per test, kept across the test's restarts like its data dir. */
+    private String database() {
+        if (database == null) database = dev.jlay.testing.TestPostgres.freshDatabase("subscribe");
+        return database;
     }
 
     @AfterEach
@@ -184,6 +192,8 @@ class SubscribeReposTest {
         assertThat(FirehoseCodec.decode(client.frames.getFirst())).isInstanceOfSatisfying(ErrorMessage.class,
                 e -> assertThat(e.error()).isEqualTo(ErrorMessage.FUTURE_CURSOR));
         await().atMost(WAIT).until(() -> server.relay().subscribeRepos().consumers().size() == 0);
+        assertThat(server.relay().metrics().render())
+                .contains("relay_consumer_kicks_total{reason=\"future_cursor\"} 1\n");
     }
 
     @Test
@@ -217,7 +227,11 @@ class SubscribeReposTest {
             assertThat(live.get(2).frames.get(i)).isEqualTo(live.getFirst().frames.get(i));
             assertThat(replaying.frames.get(i + 5)).isEqualTo(live.getFirst().frames.get(i));
         }
-        assertThat(server.relay().metrics().render()).contains("relay_consumers 4\n");
+        var text = server.relay().metrics().render();
+        assertThat(text).contains("relay_consumers 4\n");
+        // every consumer has sent everything: no lag, one series per connection id
+        assertThat(text.lines().filter(l -> l.startsWith("relay_consumer_lag_events{consumer=")))
+                .hasSize(4).allSatisfy(l -> assertThat(l).endsWith("} 0"));
     }
 
     @Test
@@ -232,7 +246,8 @@ class SubscribeReposTest {
     void aConsumerThatStopsReadingIsDroppedAsTooSlow() throws Exception {
         // synthetic 64 KiB frames fill the socket buffers quickly
         var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
-                "metrics.port", "0", "downstream.write-timeout-ms", "3000", "sequencer.linger-ms", "0"));
+                "metrics.port", "0", "downstream.write-timeout-ms", "3000", "sequencer.linger-ms", "0",
+                "database.url", database()));
         server = RelayServer.start(Relay.create(config, TestFrames.STAMPER), config.host(), config.port(),
                 config.metricsPort());
         var sequencer = server.relay().events().sequencer();

@@ -149,4 +149,33 @@ class SequencerTest {
         assertThat(ring.entries()).isBetween(5L, 10L);
         assertThat(ring.awaitAfter(100, 20, TimeUnit.MILLISECONDS)).isFalse();
     }
+
+    @Test
+    void framesFromHostsGetAReceiveToDurableLatencyOthersDoNot() throws Exception {
+        var metrics = new Metrics();
+        try (var svc = service(metrics, TestFrames.STAMPER)) {
+            var done = new CompletableFuture<Long>();
+            long received = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(40); // "arrived" 40 ms ago
+            svc.sequencer().submit(new Submission(TestFrames.payload(1, 64), EventKind.COMMIT, "did:plc:a", 0,
+                    Durable.NONE, received));
+            svc.sequencer().submit(new Submission(TestFrames.payload(2, 64), EventKind.COMMIT, "did:plc:a", 0,
+                    new Durable() {
+                        @Override
+                        public void durable(long seq, byte[] stamped) {
+                            done.complete(seq);
+                        }
+
+                        @Override
+                        public void failed(Throwable error) {
+                            done.completeExceptionally(error);
+                        }
+                    }));
+            assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(2);
+        }
+        var text = metrics.render();
+        assertThat(text).contains("relay_stage_latency_seconds_count{stage=\"receive_to_durable\"} 1\n",
+                "relay_stage_latency_seconds_bucket{stage=\"receive_to_durable\",le=\"0.025\"} 0\n",
+                "relay_stage_latency_seconds_bucket{stage=\"receive_to_durable\",le=\"+Inf\"} 1\n",
+                "relay_stage_latency_seconds_count{stage=\"persist\"} 2\n");
+    }
 }

@@ -78,11 +78,12 @@ class MetricsTest {
                 IllegalArgumentException.class);
         assertThatThrownBy(() -> metrics.counter("relay_x_total", "help", "k", "did:plc:" + "x".repeat(80)))
                 .isInstanceOf(IllegalArgumentException.class);
-        for (int i = 0; i < Metrics.MAX_SERIES_PER_FAMILY; i++) {
-            metrics.counter("relay_many_total", "help", "host", "h" + i);
-        }
-        assertThatThrownBy(() -> metrics.counter("relay_many_total", "help", "host", "one-too-many"))
-                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> metrics.gauge("relay_x", "help", "other_label", "v")).as("one family, one label set")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.gauge("relay_gauge_total", "help")).isInstanceOf(
+                IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.histogram("relay_h", "help", new double[] {1, 1}))
+                .isInstanceOf(IllegalArgumentException.class);
         metrics.register(buffer("q", 0, 1, 0));
         assertThatThrownBy(() -> metrics.register(buffer("q", 0, 1, 0))).isInstanceOf(
                 IllegalArgumentException.class);

@@ -42,8 +42,9 @@ class CorpusThroughPipelineTest {
                 dev.jlay.validate.ValidationConfig.strict());
         int total = 0;
         var sentOrder = new LinkedHashMap<String, List<Long>>();
+        var metrics = new dev.jlay.memory.Metrics();
         try (var pipeline = Pipeline.create(settings, state, identities, identities,
-                (f, m, v) -> out.add(new Out(m.did(), m.seq(), f.host())), null, Clock.systemUTC(),
+                (f, m, v) -> out.add(new Out(m.did(), m.seq(), f.host())), metrics, Clock.systemUTC(),
                 (f, v) -> { if (v instanceof Verdict.Drop d) verdicts.add(f.did() + " " + d); })) {
             for (var file : List.of(new String[] {"pds0.frames", "localhost:2583"}, new String[] {"pds1.frames", "localhost:2584"})) {
                 for (byte[] frame : FrameFile.read(SharedFixtures.corpusDir().resolve(file[0]))) {
@@ -57,6 +58,15 @@ class CorpusThroughPipelineTest {
             await().atMost(Duration.ofSeconds(120)).until(() -> out.size() + verdicts.size() == expected && pipeline.pool().idle());
             assertThat(verdicts).isEmpty();
             assertThat(pipeline.counters().total("accepted")).isEqualTo(698);
+            // the same verdicts on the metrics port: by type and result, and per-event stage latency
+            var text = metrics.render();
+            long commits = pipeline.counters().count("commit", "accepted");
+            assertThat(commits).isPositive();
+            assertThat(text).contains("relay_frames_total{type=\"commit\",result=\"accepted\"} " + commits + "\n",
+                    "relay_frames_total{type=\"sync\",result=\"dropped_bad_signature\"} 0\n",
+                    "relay_stage_latency_seconds_count{stage=\"decode\"} 698\n",
+                    "relay_stage_latency_seconds_bucket{stage=\"decode\",le=\"+Inf\"} 698\n");
+            dev.jlay.testing.Promtool.assertCheckMetricsPasses(text);
         }
         assertThat(out).hasSize(698);
         var gotOrder = new LinkedHashMap<String, List<Long>>();

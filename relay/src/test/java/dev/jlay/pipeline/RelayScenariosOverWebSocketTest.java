@@ -86,8 +86,7 @@ class RelayScenariosOverWebSocketTest {
 
     private void run(String name) throws Exception {
         var scenario = Scenario.load(SharedFixtures.scenariosDir().resolve(name + ".json"));
-        var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
-                "metrics.port", "0"));
+        var config = dev.jlay.testing.TestRelays.config(dir);
         try (var producer = new LoopbackPds(scenario.messages().stream().map(Scenario.Message::frame).toList());
              var server = RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsPort())) {
             var ids = new HashMap<String, FrameValidator.Authority>();

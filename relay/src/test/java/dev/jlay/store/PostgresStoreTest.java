@@ -211,6 +211,9 @@ class PostgresStoreTest {
         var options = StoreOptions.defaults().withPoolSize(2)
                 .withIntervals(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(1));
         try (var db = Database.open(url, options)) {
+            db.hosts().register("metrics-active.example.com", StorageContract.LIMITS, false);
+            db.hosts().register("metrics-banned.example.com", StorageContract.LIMITS, false);
+            db.hosts().setStatus("metrics-banned.example.com", HostStatus.BANNED);
             db.registerMetrics(metrics);
             for (int i = 0; i < 100; i++) {
                 db.repoState().put(new RepoState("did:plc:metrics" + i, "r", cid("c" + i), cid("d" + i)));
@@ -221,6 +224,10 @@ class PostgresStoreTest {
                     .contains("relay_buffer_capacity{buffer=\"store_repo_state_writes\"} 50000")
                     .contains("relay_buffer_entries{buffer=\"store_account_cache\"}")
                     .contains("relay_store_database_up 1")
+                    .contains("relay_database_up 1\n")
+                    .containsPattern("relay_upstream_hosts\\{status=\"active\"} [1-9]")
+                    .containsPattern("relay_upstream_hosts\\{status=\"banned\"} [1-9]")
+                    .contains("relay_upstream_hosts{status=\"throttled\"}")
                     .containsPattern("relay_store_rows_written_total [1-9]");
             assertThat(metrics.stage(Stage.DB).nanos()).isPositive();
         }

@@ -43,7 +43,9 @@ class UpstreamMetricsTest {
                     .contains("relay_upstream_connection_states{state=\"connected\"} 1\n")
                     .contains("relay_upstream_connection_states{state=\"backoff\"} 0\n")
                     .contains("relay_upstream_connects_total 1\n")
-                    .contains("relay_stage_events_total{stage=\"receive\"} 2\n");
+                    .contains("relay_stage_events_total{stage=\"receive\"} 2\n")
+                    .contains("relay_host_frames_total{host=\"" + server.url() + "\"} 3\n")
+                    .contains("relay_host_frames_total{host=\"other\"} 0\n");
         }
     }
 

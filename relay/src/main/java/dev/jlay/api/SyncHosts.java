@@ -1,0 +1,100 @@
+package dev.jlay.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jlay.store.Host;
+import dev.jlay.store.HostStore;
+import dev.jlay.upstream.CrawlAdmission;
+import dev.jlay.upstream.CrawlRefusedException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.logging.Logger;
+
+/** The host half of {@code com.atproto.sync.*}: listHosts, getHostStatus and requestCrawl. */
+public final class SyncHosts {
+    private static final Logger LOG = Logger.getLogger(SyncHosts.class.getName());
+    private static final String PREFIX = "/xrpc/com.atproto.sync.";
+
+    private final HostStore hosts;
+    private final CrawlAdmission admission;
+
+    public SyncHosts(HostStore hosts, CrawlAdmission admission) {
+        this.hosts = hosts;
+        this.admission = admission;
+    }
+
+    public void register(HttpRouting.Builder http) {
+        http.get(PREFIX + "listHosts", this::listHosts);
+        http.get(PREFIX + "getHostStatus", this::getHostStatus);
+        http.post(PREFIX + "requestCrawl", this::requestCrawl);
+    }
+
+    /** Hosts in registration order; the cursor is the last host's id. */
+    private void listHosts(ServerRequest req, ServerResponse res) {
+        int limit = Params.limit(req, 1, 1000, 200);
+        long after = Params.optional(req, "cursor").map(SyncHosts::hostCursor).orElse(0L);
+        var page = hosts.list(after, limit);
+        var list = Json.array();
+        page.forEach(h -> list.add(view(h)));
+        var body = Json.object();
+        if (page.size() == limit) {
+            body.put("cursor", Long.toString(page.getLast().id()));
+        }
+        body.set("hosts", list);
+        Json.send(res, body);
+    }
+
+    private void getHostStatus(ServerRequest req, ServerResponse res) {
+        var hostname = Params.required(req, "hostname");
+        var host = hosts.get(hostname.strip().toLowerCase(java.util.Locale.ROOT))
+                .orElseThrow(() -> XrpcException.declared("HostNotFound", "host " + hostname + " is not known"));
+        Json.send(res, view(host));
+    }
+
+    private void requestCrawl(ServerRequest req, ServerResponse res) {
+        var hostname = Json.text(Json.body(req), "hostname");
+        try {
+            var admitted = admission.admit(hostname);
+            LOG.info("requestCrawl: admitted " + admitted.name());
+        } catch (CrawlRefusedException e) {
+            LOG.fine(() -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
+            throw toXrpc(e);
+        }
+        res.status(Status.OK_200);
+        res.send();
+    }
+
+    /** The one place a crawl refusal becomes an XRPC error. */
+    static XrpcException toXrpc(CrawlRefusedException e) {
+        return switch (e) {
+            case CrawlRefusedException.InvalidHostname x -> XrpcException.invalidRequest(x.getMessage());
+            case CrawlRefusedException.Banned x -> XrpcException.declared("HostBanned", x.getMessage());
+            case CrawlRefusedException.ForbiddenAddress x -> XrpcException.invalidRequest(x.getMessage());
+            case CrawlRefusedException.NotAServer x -> XrpcException.invalidRequest(x.getMessage());
+            case CrawlRefusedException.RelayLoop x -> XrpcException.invalidRequest(x.getMessage());
+            case CrawlRefusedException.TooManyNewHosts x ->
+                    new XrpcException(Status.TOO_MANY_REQUESTS_429, "RateLimitExceeded", x.getMessage());
+        };
+    }
+
+    static ObjectNode view(Host h) {
+        return Json.object()
+                .put("hostname", h.hostname())
+                .put("seq", h.lastSeq())
+                .put("accountCount", h.accountCount())
+                .put("status", h.status().value());
+    }
+
+    private static long hostCursor(String raw) {
+        try {
+            long v = Long.parseLong(raw);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw XrpcException.invalidRequest("cursor is not valid");
+    }
+}

@@ -1,0 +1,35 @@
+package dev.jlay.api;
+
+import dev.jlay.store.StoreException;
+import dev.jlay.upstream.CrawlAdmission;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Registered once on the API routing: where handler exceptions become XRPC error bodies, and the
+ * {@code Server} header every API response carries.
+ */
+public final class XrpcEdge {
+    private static final Logger LOG = Logger.getLogger(XrpcEdge.class.getName());
+
+    private XrpcEdge() {
+    }
+
+    public static void register(HttpRouting.Builder http) {
+        // names us as a relay, so another relay's crawl admission refuses to crawl us (no loops)
+        http.addFilter((chain, req, res) -> {
+            res.header(HeaderNames.SERVER, CrawlAdmission.SERVER_HEADER);
+            chain.proceed();
+        });
+        http.error(XrpcException.class, (req, res, e) -> XrpcError.send(res, e.status(), e.error(), e.getMessage()));
+        // the database is down: the relay keeps running; reads that need it say so
+        http.error(StoreException.class, (req, res, e) -> {
+            LOG.log(Level.FINE, "store unavailable for " + req.path().path(), e);
+            XrpcError.send(res, Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable",
+                    "database unavailable: " + e.getMessage());
+        });
+    }
+}

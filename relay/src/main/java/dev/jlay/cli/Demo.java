@@ -1,0 +1,101 @@
+package dev.jlay.cli;
+
+import dev.jlay.api.Relay;
+import dev.jlay.api.RelayServer;
+import dev.jlay.config.ConfigKey;
+import dev.jlay.config.RelayConfig;
+import dev.jlay.memory.ProcessMemory;
+import dev.jlay.sim.Fleet;
+import dev.jlay.sim.MetricsText;
+import dev.jlay.sim.RelayStatus;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The demo's moving parts in one process: a simulated PDS fleet with its PLC stub, and the
+ * relay (embedded PostgreSQL when no {@code database.url} is set) crawling every simulated
+ * host, with the identity resolver pointed at the stub. {@link #status()} is the live line.
+ */
+public final class Demo implements AutoCloseable {
+    private final Fleet fleet;
+    private final RelayServer server;
+    private MetricsText last;
+    private long lastNanos;
+
+    private Demo(Fleet fleet, RelayServer server) {
+        this.fleet = fleet;
+        this.server = server;
+        this.last = MetricsText.parse(server.relay().metrics().render());
+        this.lastNanos = System.nanoTime();
+    }
+
+    /**
+     * Builds the fleet, starts the relay on {@code host:port} (0 = any) with its data under
+     * {@code dataDir}, then lets the hosts emit.
+     *
+     * @param env the environment the rest of the relay's config comes from (RELAY_*)
+     */
+    public static Demo start(Fleet.Settings settings, Path dataDir, String host, int port, int metricsPort,
+                             Map<String, String> env) {
+        var fleet = Fleet.create(settings);
+        try {
+            var vars = new HashMap<>(env);
+            put(vars, "data.dir", dataDir.toString());
+            put(vars, "host", host);
+            put(vars, "port", Integer.toString(port));
+            put(vars, "metrics.port", Integer.toString(metricsPort));
+            put(vars, "plc.url", fleet.plc().url().toString());
+            put(vars, "allow-insecure-hosts", "true");
+            put(vars, "upstream.hosts", String.join(",", fleet.hostnames()));
+            var config = RelayConfig.load(java.util.Optional.empty(), vars);
+            var server = RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsPort());
+            fleet.start();
+            return new Demo(fleet, server);
+        } catch (RuntimeException e) {
+            fleet.close();
+            throw e;
+        }
+    }
+
+    private static void put(Map<String, String> env, String path, String value) {
+        env.put(ConfigKey.envName(path), value);
+    }
+
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    public RelayServer server() {
+        return server;
+    }
+
+    /** The relay's metrics now. */
+    public MetricsText metrics() {
+        return MetricsText.parse(server.relay().metrics().render());
+    }
+
+    /** Status since the previous call. */
+    public synchronized RelayStatus status() {
+        var now = metrics();
+        long t = System.nanoTime();
+        var s = RelayStatus.between(last, now, (t - lastNanos) / 1e9);
+        last = now;
+        lastNanos = t;
+        return s;
+    }
+
+    public String statusLine() {
+        return "demo: " + status().line(fleet.hosts().size(), ProcessMemory.read().rss());
+    }
+
+    /** The relay first (it stops reading the hosts), then the fleet. */
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } finally {
+            fleet.close();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.jlay.cli;
+
+import dev.jlay.sim.EventHistory;
+import dev.jlay.sim.Fault;
+import dev.jlay.sim.Fleet;
+import dev.jlay.sim.SimHost;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code simulate}: the PDS fleet alone, on loopback, until SIGTERM. Prints one JSON line
+ * (PLC URL, hosts) on stdout, then a status line on stderr every few seconds.
+ */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Run a simulated PDS fleet (and a PLC directory stub) on loopback until stopped.")
+public final class SimulateCommand implements Callable<Integer> {
+
+    /** Options shared by {@code simulate}, {@code demo} and {@code soak}. */
+    public static final class FleetOptions {
+        @Option(names = "--hosts", defaultValue = "4", description = "PDS hosts (default ${DEFAULT-VALUE}).")
+        public int hosts;
+
+        @Option(names = "--accounts", defaultValue = "0",
+                description = "Accounts over all hosts (default: 8 per host).")
+        public int accounts;
+
+        @Option(names = "--rate", defaultValue = "100",
+                description = "Frames per second over all hosts, or 'max' (default ${DEFAULT-VALUE}).")
+        public String rate;
+
+        @Option(names = "--base-port", defaultValue = "0",
+                description = "Host i listens on BASE+i (default: any free port).")
+        public int basePort;
+
+        @Option(names = "--plc-port", defaultValue = "0", description = "PLC stub port (default: any free port).")
+        public int plcPort;
+
+        @Option(names = "--frames", defaultValue = "-1", description = "Stop emitting after N events (default: never).")
+        public long frames;
+
+        @Option(names = "--pregenerate", defaultValue = "0",
+                description = "Sign N events before starting, replayed at the rate (default ${DEFAULT-VALUE}).")
+        public int pregenerate;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed for DIDs, keys and traffic.")
+        public long seed;
+
+        @Option(names = "--history-events", defaultValue = "100000", description = "Replay history per host, events.")
+        public int historyEvents;
+
+        @Option(names = "--history-mb", defaultValue = "64", description = "Replay history per host, MiB.")
+        public int historyMb;
+
+        @Option(names = "--fault", paramLabel = "KIND=FRACTION",
+                description = "Emit a fault before this fraction of commits on every host (repeatable): "
+                        + "bad-signature, stale-rev, broken-inversion, oversized-frame, garbage.")
+        public Map<String, Double> faults = Map.of();
+
+        public Fleet.Settings settings(CommandSpec spec) {
+            if (hosts < 1) throw new ParameterException(spec.commandLine(), "--hosts must be at least 1");
+            int a = accounts == 0 ? hosts * 8 : accounts;
+            if (a < hosts) throw new ParameterException(spec.commandLine(), "--accounts must be at least --hosts");
+            double r;
+            if ("max".equalsIgnoreCase(rate)) {
+                r = 0;
+            } else {
+                try {
+                    r = Double.parseDouble(rate);
+                } catch (NumberFormatException e) {
+                    throw new ParameterException(spec.commandLine(), "--rate must be a number or 'max'");
+                }
+                if (!(r > 0)) throw new ParameterException(spec.commandLine(), "--rate must be positive (or 'max')");
+            }
+            return Fleet.Settings.of(hosts, a, r).withPorts(basePort, plcPort).withMaxFrames(frames)
+                    .withPregenerate(pregenerate).withSeed(seed)
+                    .withHistory(new EventHistory.Limits(historyEvents, (long) historyMb << 20));
+        }
+
+        public void applyFaults(Fleet fleet, CommandSpec spec) {
+            for (var e : faults.entrySet()) {
+                Fault kind;
+                try {
+                    kind = Fault.parse(e.getKey());
+                } catch (IllegalArgumentException ex) {
+                    throw new ParameterException(spec.commandLine(), ex.getMessage());
+                }
+                for (SimHost h : fleet.hosts()) h.faults().setFraction(kind, e.getValue());
+            }
+        }
+    }
+
+    @picocli.CommandLine.Mixin
+    FleetOptions fleet = new FleetOptions();
+
+    @Option(names = "--status-seconds", defaultValue = "5", description = "Status line on stderr every N s (0 = none).")
+    int statusSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var settings = fleet.settings(spec);
+        var stopped = new CountDownLatch(1);
+        try (var f = Fleet.create(settings)) {
+            fleet.applyFaults(f, spec);
+            f.start();
+            PrintStream out = System.out;
+            out.println(f.describe());
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "sim-shutdown"));
+            while (!stopped.await(statusSeconds > 0 ? statusSeconds : 3600, TimeUnit.SECONDS)) {
+                if (statusSeconds > 0) System.err.println(statusLine(f));
+            }
+        }
+        return 0;
+    }
+
+    static String statusLine(Fleet f) {
+        int connections = 0;
+        long faults = 0;
+        List<String> parts = new ArrayList<>();
+        for (SimHost h : f.hosts()) {
+            connections += h.connections();
+            faults += h.faults().injectedTotal();
+        }
+        parts.add("emitted=" + f.emitted());
+        parts.add("subscribers=" + connections);
+        parts.add("faults=" + faults);
+        parts.add("plc_requests=" + f.plc().requests());
+        return "sim: " + String.join(" ", parts);
+    }
+}

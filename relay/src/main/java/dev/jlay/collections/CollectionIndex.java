@@ -1,0 +1,252 @@
+package dev.jlay.collections;
+
+import dev.jlay.atproto.stream.RepoOp;
+import dev.jlay.atproto.syntax.Nsid;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
+import dev.jlay.memory.StageMeter;
+import dev.jlay.memory.ThreadAllocation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Which repos have written to which collection, for {@code listReposByCollection}: its own
+ * RocksDB under the data dir, column family {@code by_collection} with keys
+ * {@code <nsid>\0<did>} (listing a collection in DID order is one prefix scan) and
+ * {@code by_repo} with {@code <did>\0<nsid>} (a repo's collections; removing a repo).
+ * Values are empty.
+ *
+ * <p>Fed by commit ops ({@link CollectionFeed}): a create or update puts the pair. A delete does
+ * not remove it: the relay cannot know whether other records remain in that collection (it sees
+ * a diff, not the repo), so a repo stays listed once it has written to a collection, until
+ * {@link #removeRepo} (account deleted). Writes go to RocksDB's WAL without fsync: a process
+ * crash loses nothing, a machine crash may lose the last moments of the index (not of events).
+ */
+public final class CollectionIndex implements CollectionFeed, AutoCloseable {
+    private static final byte SEP = 0;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final RocksDB db;
+    private final ColumnFamilyHandle byCollection;
+    private final ColumnFamilyHandle byRepo;
+    private final List<AutoCloseable> resources;
+    private final WriteOptions writeOptions = new WriteOptions();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final StageMeter meter;
+    private volatile boolean closed;
+
+    private CollectionIndex(Path dir, RocksDB db, ColumnFamilyHandle byCollection, ColumnFamilyHandle byRepo,
+                            List<AutoCloseable> resources, StageMeter meter) {
+        this.dir = dir;
+        this.db = db;
+        this.byCollection = byCollection;
+        this.byRepo = byRepo;
+        this.resources = resources;
+        this.meter = meter;
+    }
+
+    /**
+     * Opens (creating) the index in {@code dir}.
+     *
+     * @param blockCacheBytes RocksDB block cache bound
+     * @param metrics         for the {@code index} stage meter; null for none
+     */
+    public static CollectionIndex open(Path dir, long blockCacheBytes, Metrics metrics) {
+        var resources = new ArrayList<AutoCloseable>();
+        try {
+            Files.createDirectories(dir);
+            var cache = new LRUCache(blockCacheBytes);
+            resources.add(cache);
+            var cfOptions = new ColumnFamilyOptions()
+                    .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setWriteBufferSize(8L << 20)
+                    .setMaxWriteBufferNumber(2);
+            resources.add(cfOptions);
+            var dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                    .setMaxBackgroundJobs(1).setKeepLogFileNum(3);
+            resources.add(dbOptions);
+            var descriptors = List.of(
+                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                    new ColumnFamilyDescriptor("by_collection".getBytes(StandardCharsets.US_ASCII), cfOptions),
+                    new ColumnFamilyDescriptor("by_repo".getBytes(StandardCharsets.US_ASCII), cfOptions));
+            var handles = new ArrayList<ColumnFamilyHandle>();
+            var db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            var ordered = new ArrayList<AutoCloseable>(handles);
+            ordered.add(db);
+            ordered.addAll(resources);
+            return new CollectionIndex(dir, db, handles.get(1), handles.get(2), ordered,
+                    metrics == null ? null : metrics.stage(Stage.INDEX));
+        } catch (RocksDBException | java.io.IOException e) {
+            resources.forEach(CollectionIndex::closeQuietly);
+            throw new CollectionIndexException("cannot open collection index at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void accept(String did, List<RepoOp> ops) {
+        long start = System.nanoTime();
+        long allocated = meter == null ? -1 : ThreadAllocation.currentThreadBytes();
+        var collections = new LinkedHashSet<String>();
+        for (var op : ops) {
+            if (op.action() == RepoOp.Action.DELETE) {
+                continue;
+            }
+            int slash = op.path().indexOf('/');
+            if (slash > 0) {
+                var nsid = op.path().substring(0, slash);
+                if (Nsid.isValid(nsid)) {
+                    collections.add(nsid);
+                }
+            }
+        }
+        if (collections.isEmpty()) {
+            return;
+        }
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try (var batch = new WriteBatch()) {
+            ensureOpen();
+            for (var nsid : collections) {
+                batch.put(byCollection, key(nsid, did), new byte[0]);
+                batch.put(byRepo, key(did, nsid), new byte[0]);
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new CollectionIndexException("collection index write failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+        if (meter != null) {
+            meter.record(1, start, allocated);
+        }
+    }
+
+    /** DIDs that wrote to {@code nsid}, in DID order, after {@code afterDid} (null = from the start). */
+    public List<String> repos(String nsid, String afterDid, int limit) {
+        return scan(byCollection, nsid, afterDid, limit);
+    }
+
+    /** The collections {@code did} wrote to, in NSID order. */
+    public List<String> collections(String did) {
+        return scan(byRepo, did, null, Integer.MAX_VALUE);
+    }
+
+    /** Forgets a repo (e.g. its account was deleted): both directions. */
+    public void removeRepo(String did) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try (var batch = new WriteBatch()) {
+            ensureOpen();
+            for (var nsid : scanLocked(byRepo, did, null, Integer.MAX_VALUE)) {
+                batch.delete(byCollection, key(nsid, did));
+                batch.delete(byRepo, key(did, nsid));
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new CollectionIndexException("collection index write failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<String> scan(ColumnFamilyHandle cf, String first, String after, int limit) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            ensureOpen();
+            return scanLocked(cf, first, after, limit);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<String> scanLocked(ColumnFamilyHandle cf, String first, String after, int limit) {
+        var prefix = key(first, "");
+        var out = new ArrayList<String>();
+        try (var options = new ReadOptions(); var it = db.newIterator(cf, options)) {
+            it.seek(after == null ? prefix : successor(key(first, after)));
+            for (; it.isValid() && out.size() < limit; it.next()) {
+                var k = it.key();
+                if (!startsWith(k, prefix)) {
+                    break;
+                }
+                out.add(new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8));
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw new CollectionIndexException("collection index read failed: " + e.getMessage(), e);
+        }
+    }
+
+    static byte[] key(String first, String second) {
+        var a = first.getBytes(StandardCharsets.UTF_8);
+        var b = second.getBytes(StandardCharsets.UTF_8);
+        var k = Arrays.copyOf(a, a.length + 1 + b.length);
+        k[a.length] = SEP;
+        System.arraycopy(b, 0, k, a.length + 1, b.length);
+        return k;
+    }
+
+    /** The smallest key greater than {@code k}: k followed by a zero byte. */
+    private static byte[] successor(byte[] k) {
+        return Arrays.copyOf(k, k.length + 1);
+    }
+
+    private static boolean startsWith(byte[] k, byte[] prefix) {
+        return k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new CollectionIndexException("collection index at " + dir + " is closed", null);
+        }
+    }
+
+    @Override
+    public void close() {
+        var lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            writeOptions.close();
+            resources.forEach(CollectionIndex::closeQuietly);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+}

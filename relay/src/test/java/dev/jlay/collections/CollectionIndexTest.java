@@ -1,0 +1,136 @@
+package dev.jlay.collections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.jlay.atproto.cid.Cid;
+import dev.jlay.atproto.stream.CommitMessage;
+import dev.jlay.atproto.stream.IdentityMessage;
+import dev.jlay.atproto.stream.RepoOp;
+import dev.jlay.memory.Metrics;
+import dev.jlay.memory.Stage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CollectionIndexTest {
+    @TempDir
+    Path dir;
+
+    private static RepoOp create(String path) {
+        return new RepoOp(RepoOp.Action.CREATE, path, Cid.ofRaw(path.getBytes(StandardCharsets.UTF_8)), null);
+    }
+
+    private static RepoOp delete(String path) {
+        return new RepoOp(RepoOp.Action.DELETE, path, null, Cid.ofRaw(path.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void listsReposByCollectionInDidOrderWithPages() {
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            index.accept("did:plc:ccc", List.of(create("app.bsky.feed.post/3k1"), create("app.bsky.feed.like/3k2")));
+            index.accept("did:plc:aaa", List.of(create("app.bsky.feed.post/3k3")));
+            index.accept("did:plc:bbb", List.of(create("app.bsky.feed.postgate/3k4")));
+            index.accept("did:plc:bbb", List.of(create("app.bsky.feed.post/3k5")));
+            assertThat(index.repos("app.bsky.feed.post", null, 10))
+                    .containsExactly("did:plc:aaa", "did:plc:bbb", "did:plc:ccc");
+            assertThat(index.repos("app.bsky.feed.post", null, 2)).containsExactly("did:plc:aaa", "did:plc:bbb");
+            assertThat(index.repos("app.bsky.feed.post", "did:plc:bbb", 2)).containsExactly("did:plc:ccc");
+            assertThat(index.repos("app.bsky.feed.post", "did:plc:ccc", 2)).isEmpty();
+            // a collection whose NSID is a prefix of another's does not leak into it
+            assertThat(index.repos("app.bsky.feed.postgate", null, 10)).containsExactly("did:plc:bbb");
+            assertThat(index.repos("app.bsky.feed", null, 10)).isEmpty();
+            assertThat(index.collections("did:plc:ccc")).containsExactly("app.bsky.feed.like", "app.bsky.feed.post");
+        }
+    }
+
+    @Test
+    void deletesKeepTheRepoListedAndRemoveRepoForgetsItInBothDirections() {
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            index.accept("did:plc:aaa", List.of(create("app.bsky.feed.post/3k1"), create("app.bsky.graph.follow/3k2")));
+            index.accept("did:plc:aaa", List.of(delete("app.bsky.feed.post/3k1")));
+            index.accept("did:plc:zzz", List.of(delete("app.bsky.feed.like/3k1")));
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).containsExactly("did:plc:aaa");
+            assertThat(index.repos("app.bsky.feed.like", null, 10)).isEmpty();
+            index.removeRepo("did:plc:aaa");
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).isEmpty();
+            assertThat(index.repos("app.bsky.graph.follow", null, 10)).isEmpty();
+            assertThat(index.collections("did:plc:aaa")).isEmpty();
+        }
+    }
+
+    @Test
+    void feedsOnlyCommitsAndSurvivesReopen() {
+        var metrics = new Metrics();
+        try (var index = CollectionIndex.open(dir, 1 << 20, metrics)) {
+            index.accept(new IdentityMessage(1, "did:plc:idonly", "2026-01-01T00:00:00Z", null));
+            index.accept(new CommitMessage(2, "did:plc:aaa", Cid.ofRaw(new byte[]{1}), "3k2222222222a", null,
+                    new byte[0], List.of(create("com.example.thing/1")), null, List.of(), "2026-01-01T00:00:00Z",
+                    false, false));
+            assertThat(metrics.stage(Stage.INDEX).events()).isEqualTo(1);
+        }
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            assertThat(index.repos("com.example.thing", null, 10)).containsExactly("did:plc:aaa");
+            assertThat(index.collections("did:plc:idonly")).isEmpty();
+        }
+    }
+
+    @Test
+    void aClosedIndexThrowsInsteadOfCrashing() {
+        var index = CollectionIndex.open(dir, 1 << 20, null);
+        index.close();
+        assertThatThrownBy(() -> index.repos("app.bsky.feed.post", null, 1))
+                .isInstanceOf(CollectionIndexException.class);
+        index.close(); // twice is fine
+    }
+
+    /** Random creates/updates/deletes across repos and collections, read back through random page sizes. */
+    @Test
+    void randomOpsPagedBackMatchAModel() {
+        var random = new Random(20261126);
+        var nsids = List.of("app.bsky.feed.post", "app.bsky.feed.like", "app.bsky.graph.follow", "com.example.a",
+                "com.example.a.b", "com.example.ab");
+        var model = new TreeMap<String, TreeSet<String>>();
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            for (int i = 0; i < 3000; i++) {
+                var did = "did:plc:" + Integer.toString(random.nextInt(400), 36);
+                var ops = new ArrayList<RepoOp>();
+                int n = 1 + random.nextInt(4);
+                for (int j = 0; j < n; j++) {
+                    var nsid = nsids.get(random.nextInt(nsids.size()));
+                    var path = nsid + "/" + i + "x" + j;
+                    switch (random.nextInt(3)) {
+                        case 0 -> ops.add(delete(path));
+                        case 1 -> ops.add(new RepoOp(RepoOp.Action.UPDATE, path, Cid.ofRaw(new byte[]{(byte) j}),
+                                null));
+                        default -> ops.add(create(path));
+                    }
+                    if (ops.getLast().action() != RepoOp.Action.DELETE) {
+                        model.computeIfAbsent(nsid, k -> new TreeSet<>()).add(did);
+                    }
+                }
+                index.accept(did, ops);
+            }
+            for (var nsid : nsids) {
+                var got = new ArrayList<String>();
+                String cursor = null;
+                while (true) {
+                    int limit = 1 + random.nextInt(50);
+                    var page = index.repos(nsid, cursor, limit);
+                    got.addAll(page);
+                    if (page.size() < limit) {
+                        break;
+                    }
+                    cursor = page.getLast();
+                }
+                assertThat(got).as(nsid).containsExactlyElementsOf(model.getOrDefault(nsid, new TreeSet<>()));
+            }
+        }
+    }
+}
