@@ -29,12 +29,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Found by scripts/realnet-check (real PDS hosts, jlay restarted mid-load): with a cold identity
+ * Parked frames and identity, as seen with real PDS hosts.
+ *
+ * <p>Found by scripts/realnet-check (real PDS hosts, jlay restarted mid-load): with a cold identity
  * cache, a DID's first frame parks while its document is fetched and the frames behind it park
  * too. When an {@code #identity} is among them, running it on release evicts the DID from the
  * cache; the frames after it, already marked "resolved", then found no identity and were dropped
  * ({@code identity_unresolved}) although the document was one fetch away. They must be resolved
  * again and pass.
+ *
+ * <p>Also found there: stopping the relay (SIGTERM) dropped the frames parked for a DID document,
+ * which held their host's cursor back, so the restart re-read frames behind them that were already
+ * durable and an {@code #identity}/{@code #account} among them reached consumers twice. Closing the
+ * pipeline now lets parked frames finish first (bounded).
  */
 class IdentityReleasedFromParkingTest {
 
@@ -110,5 +117,33 @@ class IdentityReleasedFromParkingTest {
 
         await().atMost(10, TimeUnit.SECONDS).until(() -> verdicts.size() == 3);
         assertThat(verdicts).containsExactly(Verdict.PASS, Verdict.PASS, Verdict.PASS);
+    }
+
+    @Test
+    void closingThePipelineJudgesParkedFramesInsteadOfDroppingThem() throws Exception {
+        var state = new InMemoryChainState(10);
+        var passed = new CopyOnWriteArrayList<Long>();
+        var pipeline = Pipeline.create(Pipeline.Settings.defaults(), state, lookup, refresher,
+                (f, m, v) -> passed.add(m.seq()), null, Clock.systemUTC(), (f, v) -> verdicts.add(v));
+        var repo = RepoWriter.create(DID, key, TidClock.system(1));
+        var genesis = FirehoseCodec.encode(repo.genesis().toMessage(1, "2026-11-26T07:00:00Z"));
+        pipeline.put(new dev.jlay.upstream.UpstreamFrame(HOST, "#commit", 1, DID, genesis, 0, System.nanoTime()));
+        await().atMost(5, TimeUnit.SECONDS).until(() -> pipeline.pool().parking().frames() == 1);
+
+        var closed = CompletableFuture.runAsync(() -> {
+            try {
+                pipeline.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(300); // the close is waiting for the parked frame, not dropping it
+        assertThat(closed).isNotDone();
+        cache.put(DID, authority);
+        firstFetch.complete(authority);
+        closed.get(15, TimeUnit.SECONDS);
+
+        assertThat(verdicts).containsExactly(Verdict.PASS);
+        assertThat(passed).containsExactly(1L);
     }
 }
