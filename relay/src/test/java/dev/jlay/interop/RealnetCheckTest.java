@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
  * {@code npm ci}, later runs reuse the cached node_modules.
  */
 class RealnetCheckTest {
+    private static final Pattern SPECIALS = Pattern.compile("realnet-check: specials: (\\{.*})");
     private static final Pattern TOTAL = Pattern.compile("\"byType\":\\{\"commit\":\\{\"expected\":(\\d+),\"observed\":(\\d+)");
 
     @Test
     void officialConsumerSeesExactlyWhatRealPdsHostsEmittedThroughJlay() throws Exception {
-        var run = realnetCheck("--pds", "2", "--accounts", "2", "--rate", "10", "--duration", "15",
+        // 10 accounts at 5 writes/s: one is nearly always idle, so every account/identity operation runs
+        var run = realnetCheck("--pds", "2", "--accounts", "3", "--rate", "5", "--duration", "20",
                 "--base-port", "2592", "--relay-port", "2575");
         assertThat(run.exitCode()).as("scripts/realnet-check exit code; its output:%n%s", run.output()).isZero();
         assertThat(run.output()).contains("{\"result\":\"PASS\"").contains("realnet-check: PASS");
@@ -36,6 +38,14 @@ class RealnetCheckTest {
         // a match of nothing against nothing proves nothing: the load made commits and jlay carried them
         assertThat(Long.parseLong(m.group(1))).isGreaterThan(20);
         assertThat(m.group(2)).isEqualTo(m.group(1));
+        // ...and the hard cases happened: key rotation (#identity then #sync, then commits under the
+        // new key), deactivate/activate, takedown/restore, 200 ops in one commit, ~950 kB records
+        var specials = SPECIALS.matcher(run.output());
+        assertThat(specials.find()).as("specials line in the output").isTrue();
+        for (var op : List.of("rotateSigningKey", "deactivateAccount", "activateAccount", "takedown", "restore",
+                "big:applyWrites200", "big:record950kB")) {
+            assertThat(specials.group(1)).as("load operation %s ran", op).containsPattern("\"" + op + "\":[1-9]");
+        }
     }
 
     record Run(int exitCode, String output) {}
@@ -63,7 +73,11 @@ class RealnetCheckTest {
                 throw new AssertionError("scripts/realnet-check did not finish in 9 minutes; output:\n"
                         + Files.readString(log, StandardCharsets.UTF_8));
             }
-            return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+            var output = Files.readString(log, StandardCharsets.UTF_8);
+            // the counts and timings in the suite's log
+            output.lines().filter(l -> l.startsWith("realnet-check:") || l.startsWith("{\"result\""))
+                    .forEach(System.out::println);
+            return new Run(process.exitValue(), output);
         } finally {
             Files.deleteIfExists(log);
         }
