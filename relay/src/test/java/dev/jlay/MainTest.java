@@ -20,8 +20,8 @@ class MainTest {
     @Test
     void plannedSubcommandsSayPlainlyTheyAreNotAvailableYet() {
         var err = new java.io.ByteArrayOutputStream();
-        int rc = Main.run(new String[]{"demo"}, new java.io.PrintStream(err, true));
+        int rc = Main.run(new String[]{"soak"}, new java.io.PrintStream(err, true));
         assertThat(rc).isEqualTo(2);
-        assertThat(err.toString()).contains("'demo' is not available yet").contains("serve");
+        assertThat(err.toString()).contains("'soak' is not available yet").contains("serve");
     }
 }

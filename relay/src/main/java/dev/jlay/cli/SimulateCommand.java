@@ -111,6 +111,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var settings = fleet.settings(spec);
+        QuietLogs.apply();
         var stopped = new CountDownLatch(1);
         try (var f = Fleet.create(settings)) {
             fleet.applyFaults(f, spec);

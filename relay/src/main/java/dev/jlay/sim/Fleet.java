@@ -105,15 +105,31 @@ public final class Fleet implements AutoCloseable {
     public static Fleet create(Settings s) {
         var plc = new PlcDirectory(s.plcPort());
         var hosts = new ArrayList<SimHost>(s.hosts());
+        ExecutionException failure = null;
         try {
-            for (int i = 0; i < s.hosts(); i++) {
-                var hs = new SimHost.Settings(s.basePort() == 0 ? 0 : s.basePort() + i, s.history(), true,
-                        s.rate() / s.hosts(), s.maxFrames() < 0 ? -1 : s.share(s.maxFrames(), i), s.waitForSubscriber());
-                hosts.add(new SimHost(hs, domain(i), s.seed() * 1_000_003L + i));
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+            try (var pool = Executors.newFixedThreadPool(threads)) {
+                var started = new ArrayList<Future<SimHost>>(s.hosts());
+                for (int i = 0; i < s.hosts(); i++) {
+                    var hs = new SimHost.Settings(s.basePort() == 0 ? 0 : s.basePort() + i, s.history(), true,
+                            s.rate() / s.hosts(), s.maxFrames() < 0 ? -1 : s.share(s.maxFrames(), i),
+                            s.waitForSubscriber());
+                    String domain = domain(i);
+                    long seed = s.seed() * 1_000_003L + i;
+                    started.add(pool.submit(() -> new SimHost(hs, domain, seed)));
+                }
+                for (var f : started) {
+                    try {
+                        hosts.add(f.get());
+                    } catch (ExecutionException e) {
+                        // keep collecting, so every host that did start is closed below
+                        if (failure == null) failure = e;
+                    }
+                }
             }
+            if (failure != null) throw failure;
             var traffic = new ArrayList<HostTraffic>(s.hosts());
             var sources = new ArrayList<FrameSource>(s.hosts());
-            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
             try (var pool = Executors.newFixedThreadPool(threads)) {
                 var futures = new ArrayList<Future<HostTraffic>>();
                 var pres = new ArrayList<Future<FrameSource>>();

@@ -70,4 +70,22 @@ class CursorReplayTest {
             assertThat(host.status().get("history").get("max_bytes").asLong()).isEqualTo(8_000);
         }
     }
+
+    @Test
+    void aReplayDoesNotRepeatGarbageButKeepsEveryEvent() throws Exception {
+        try (var fleet = Fleet.create(Fleet.Settings.of(1, 2, 0).withMaxFrames(30))) {
+            SimHost host = fleet.hosts().getFirst();
+            host.faults().inject(Fault.GARBAGE, 3);
+            try (var live = FirehoseClient.connect(host.port(), null)) {
+                fleet.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> fleet.finished() && live.frames.size() == 33);
+                assertThat(live.frames.stream().filter(FaultInjector::isGarbage).count()).isEqualTo(3);
+                try (var replay = FirehoseClient.connect(host.port(), "cursor=0")) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> replay.frames.size() == 30);
+                    Thread.sleep(200);
+                    assertThat(replay.frames).hasSize(30).noneMatch(FaultInjector::isGarbage);
+                }
+            }
+        }
+    }
 }
