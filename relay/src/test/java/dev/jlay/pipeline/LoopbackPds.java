@@ -25,6 +25,11 @@ public final class LoopbackPds implements AutoCloseable {
     public final List<Long> cursors = new CopyOnWriteArrayList<>();
 
     public LoopbackPds(List<byte[]> frames) {
+        this(frames, java.time.Duration.ZERO);
+    }
+
+    /** Sends with {@code pause} between frames (a host that is still writing when something happens). */
+    public LoopbackPds(List<byte[]> frames, java.time.Duration pause) {
         long[] seqs = frames.stream().mapToLong(LoopbackPds::seqOf).toArray();
         server = WebServer.builder()
                 .host("127.0.0.1")
@@ -46,9 +51,11 @@ public final class LoopbackPds implements AutoCloseable {
                         Thread.ofVirtual().start(() -> {
                             try {
                                 for (int i = 0; i < frames.size(); i++) {
-                                    if (after < 0 || seqs[i] > after) session.send(BufferData.create(frames.get(i)), true);
+                                    if (after >= 0 && seqs[i] <= after) continue;
+                                    session.send(BufferData.create(frames.get(i)), true);
+                                    if (!pause.isZero()) Thread.sleep(pause);
                                 }
-                            } catch (RuntimeException e) {
+                            } catch (RuntimeException | InterruptedException e) {
                                 // the relay went away mid-stream: fine for a test producer
                             }
                         });

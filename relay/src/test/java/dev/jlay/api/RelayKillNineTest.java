@@ -1,0 +1,124 @@
+package dev.jlay.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jlay.atproto.stream.CommitMessage;
+import dev.jlay.atproto.stream.FirehoseCodec;
+import dev.jlay.atproto.stream.SequencedMessage;
+import dev.jlay.pipeline.FrameFile;
+import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.DidDocServer;
+import dev.jlay.testing.FirehoseClient;
+import dev.jlay.testing.SharedFixtures;
+import dev.jlay.testing.TestPostgres;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code jlay serve} as its own process, killed with SIGKILL while a host is still sending and a
+ * consumer is reading, then started again on the same data dir and database. Every event the
+ * consumer had received is still in the log at the same seq with the same bytes, seqs stay
+ * contiguous with no duplicate, and every commit of the host ends up in the log.
+ */
+class RelayKillNineTest {
+    private static final Pattern SERVING = Pattern.compile("jlay: serving on [^:]+:(\\d+) ");
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killNineMidStreamLosesNothingAConsumerSawAndRepeatsNoSeq() throws Exception {
+        List<byte[]> frames = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
+        String database = TestPostgres.freshDatabase("kill9");
+        try (var host = new LoopbackPds(frames, Duration.ofMillis(8));
+             var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
+                     Map.of("http://localhost:2583", host.url()))) {
+            var env = Map.of("RELAY_DATA_DIR", dir.resolve("data").toString(), "RELAY_DATABASE_URL", database,
+                    "RELAY_HOST", "127.0.0.1", "RELAY_PORT", "0", "RELAY_METRICS_PORT", "0",
+                    "RELAY_PLC_URL", plc.url().toString(), "RELAY_ALLOW_INSECURE_HOSTS", "true",
+                    "RELAY_UPSTREAM_HOSTS", host.host(), "RELAY_ADMIN_TOKEN", "kill9-test-token");
+
+            var first = Child.start(env);
+            List<byte[]> seenBeforeKill;
+            try (var consumer = FirehoseClient.connect(first.port, "cursor=0")) {
+                await().atMost(WAIT).until(() -> consumer.frames.size() >= 150);
+                first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+                first.process.waitFor(30, TimeUnit.SECONDS);
+                seenBeforeKill = List.copyOf(consumer.frames);
+            }
+            assertThat(seenBeforeKill.size()).isLessThan(frames.size()); // killed mid-stream
+
+            var second = Child.start(env);
+            try {
+                long expectedCommits = frames.stream().filter(f -> FirehoseCodec.decode(f) instanceof CommitMessage).count();
+                try (var all = FirehoseClient.connect(second.port, "cursor=0")) {
+                    await().atMost(WAIT).until(() -> commitKeys(all.frames).size() == expectedCommits);
+                    var log = List.copyOf(all.frames);
+                    // what the consumer saw before the kill is still there, byte for byte, at the same seq
+                    for (int i = 0; i < seenBeforeKill.size(); i++) {
+                        assertThat(log.get(i)).as("event %d", i).isEqualTo(seenBeforeKill.get(i));
+                    }
+                    var seqs = log.stream().map(f -> ((SequencedMessage) FirehoseCodec.decode(f)).seq()).toList();
+                    for (int i = 0; i < seqs.size(); i++) assertThat(seqs.get(i)).isEqualTo(i + 1L);
+                }
+            } finally {
+                second.process.destroy();
+                second.process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** (repo, rev) of every commit: each upstream commit must be in the log (at least) once. */
+    private static HashSet<String> commitKeys(List<byte[]> frames) {
+        var keys = new HashSet<String>();
+        for (byte[] f : new ArrayList<>(frames)) {
+            if (FirehoseCodec.decode(f) instanceof CommitMessage c) keys.add(c.repo() + " " + c.rev());
+        }
+        return keys;
+    }
+
+    private record Child(Process process, int port) {
+        static Child start(Map<String, String> env) throws Exception {
+            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            var pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
+                    "-cp", System.getProperty("java.class.path"), "dev.jlay.Main", "serve")
+                    .redirectErrorStream(true);
+            pb.environment().putAll(env);
+            var process = pb.start();
+            var port = new CompletableFuture<Integer>();
+            Thread.ofVirtual().start(() -> {
+                try (var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        var m = SERVING.matcher(line);
+                        if (m.find()) port.complete(Integer.parseInt(m.group(1)));
+                    }
+                } catch (Exception ignored) {
+                    // the process was killed
+                } finally {
+                    port.completeExceptionally(new IllegalStateException("relay exited before serving"));
+                }
+            });
+            try {
+                return new Child(process, port.get(60, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                process.destroyForcibly();
+                throw e;
+            }
+        }
+    }
+}
