@@ -32,7 +32,14 @@ class DemoTest {
         String database = TestPostgres.freshDatabase("demo");
         try (var demo = Demo.start(settings, dir, "127.0.0.1", 0, 0, Map.of("RELAY_DATABASE_URL", database));
              var consumer = FirehoseClient.connect(demo.server().port(), null)) {
-            await().atMost(Duration.ofSeconds(120)).until(() -> consumer.frames.size() >= 300);
+            await().atMost(Duration.ofSeconds(120))
+                    .conditionEvaluationListener(c -> {
+                        if (!c.isSatisfied() && c.getElapsedTimeInMS() % 10_000 < 100) {
+                            System.err.println("demo test: consumer has " + consumer.frames.size() + ", "
+                                    + demo.statusLine() + ", hosts emitted " + demo.fleet().emitted());
+                        }
+                    })
+                    .until(() -> consumer.frames.size() >= 300);
             Thread.sleep(300); // anything extra would show now
             assertThat(consumer.frames).hasSize(300);
             long last = 0;
