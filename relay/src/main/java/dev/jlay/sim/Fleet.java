@@ -91,6 +91,7 @@ public final class Fleet implements AutoCloseable {
     private final List<SimHost> hosts;
     private final List<FrameSource> sources;
     private final List<HostTraffic> traffic;
+    private boolean started;
 
     private Fleet(Settings settings, PlcDirectory plc, List<SimHost> hosts, List<HostTraffic> traffic,
                   List<FrameSource> sources) {
@@ -148,7 +149,9 @@ public final class Fleet implements AutoCloseable {
                 }
                 for (var f : pres) sources.add(f.get());
             }
-            return new Fleet(s, plc, hosts, traffic, sources);
+            var fleet = new Fleet(s, plc, hosts, traffic, sources);
+            plc.onStart(fleet::start);
+            return fleet;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeAll(plc, hosts);
@@ -195,9 +198,15 @@ public final class Fleet implements AutoCloseable {
         return "h" + hostIndex + ".sim.test";
     }
 
-    /** Starts every host's emitter (each waits for its first subscriber unless told otherwise). */
-    public void start() {
+    /** Starts every host's emitter (each waits for its first subscriber unless told otherwise). Once. */
+    public synchronized void start() {
+        if (started) return;
+        started = true;
         for (int i = 0; i < hosts.size(); i++) hosts.get(i).start(sources.get(i));
+    }
+
+    public synchronized boolean started() {
+        return started;
     }
 
     public Settings settings() {

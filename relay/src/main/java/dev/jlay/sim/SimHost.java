@@ -197,6 +197,16 @@ public final class SimHost implements AutoCloseable {
         }
     }
 
+    /**
+     * The frame with {@code time} set to now, as it goes on the wire: consumers of a relay can then
+     * tell how long it took from this socket to theirs (soak's latency). The history keeps its copy.
+     */
+    private static byte[] sendTimed(byte[] frame) {
+        if (FaultInjector.isGarbage(frame)) return frame;
+        byte[] out = frame.clone();
+        return EventTime.overwrite(out, EventTime.now()) ? out : frame;
+    }
+
     /** What the host is doing, as {@code /_sim/status} shows it. */
     public ObjectNode status() {
         ObjectNode o = JSON.createObjectNode();
@@ -299,7 +309,7 @@ public final class SimHost implements AutoCloseable {
                     if (batch.frames().isEmpty()) continue;
                     long seq = batch.firstSeq();
                     for (byte[] f : batch.frames()) {
-                        if (seq++ > joinedAt || !FaultInjector.isGarbage(f)) send(session, f);
+                        if (seq++ > joinedAt || !FaultInjector.isGarbage(f)) send(session, sendTimed(f));
                     }
                     history.sent(sub, batch.lastSeq());
                 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo's core end to end on loopback: simulated hosts → the relay (embedded PostgreSQL,
+ * The demo's core end to end on loopback (the consumer asks from cursor 0: the hosts start
+ * emitting as soon as the relay reads them, which may be before the consumer is there): simulated hosts → the relay (embedded PostgreSQL,
  * identities from the PLC stub, strict validation) → a consumer. Every emitted event arrives,
  * in relay seq order, with nothing dropped; the status line says so.
  */
@@ -31,7 +32,7 @@ class DemoTest {
         // the suite's PostgreSQL: the embedded one's first start (initdb) alone takes longer than this test should
         String database = TestPostgres.freshDatabase("demo");
         try (var demo = Demo.start(settings, dir, "127.0.0.1", 0, 0, Map.of("RELAY_DATABASE_URL", database));
-             var consumer = FirehoseClient.connect(demo.server().port(), null)) {
+             var consumer = FirehoseClient.connect(demo.server().port(), "cursor=0")) {
             await().atMost(Duration.ofSeconds(120))
                     .conditionEvaluationListener(c -> {
                         if (!c.isSatisfied() && c.getElapsedTimeInMS() % 10_000 < 100) {
