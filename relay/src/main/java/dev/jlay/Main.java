@@ -19,8 +19,24 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        quietLogging();
         System.exit(run(args, System.err));
     }
+
+    /** One line per log record, and no start-up chatter from the embedded database and migrations. */
+    static void quietLogging() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null
+                && System.getProperty("java.util.logging.config.file") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+        KEEP.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+    }
+
+    /** Kept as fields: the JDK holds loggers weakly, and a collected logger forgets its level. */
+    private static final java.util.List<String> QUIET_LOGGERS = java.util.List.of("io.zonky", "org.flywaydb",
+            "io.helidon.common.features");
+    private static final java.util.List<java.util.logging.Logger> KEEP = QUIET_LOGGERS.stream()
+            .map(java.util.logging.Logger::getLogger).toList();
 
     static int run(String[] args, java.io.PrintStream err) {
         return new CommandLine(new Main()).execute(args);

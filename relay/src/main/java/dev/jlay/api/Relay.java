@@ -1,6 +1,7 @@
 package dev.jlay.api;
 
 import dev.jlay.atproto.stream.SeqStamp;
+import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.SubscribeRepos;
@@ -28,7 +29,6 @@ import dev.jlay.upstream.UpstreamMeters;
 import dev.jlay.validate.DropReason;
 import dev.jlay.validate.ValidationConfig;
 import dev.jlay.validate.Verdict;
-import io.helidon.http.HeaderValues;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -56,11 +56,12 @@ public final class Relay implements AutoCloseable {
     private final HostService hosts;
     private final SubscribeRepos subscribeRepos;
     private final MemoryMonitoring memory;
+    private final Surface surface;
     private final Deque<AutoCloseable> closeOrder;
 
     private Relay(RelayConfig config, Metrics metrics, Storage storage, EventLogService events,
                   IdentityResolver identities, Pipeline pipeline, HostService hosts, SubscribeRepos subscribeRepos,
-                  MemoryMonitoring memory, Deque<AutoCloseable> closeOrder) {
+                  MemoryMonitoring memory, Surface surface, Deque<AutoCloseable> closeOrder) {
         this.config = config;
         this.metrics = metrics;
         this.storage = storage;
@@ -70,6 +71,7 @@ public final class Relay implements AutoCloseable {
         this.hosts = hosts;
         this.subscribeRepos = subscribeRepos;
         this.memory = memory;
+        this.surface = surface;
         this.closeOrder = closeOrder;
     }
 
@@ -97,6 +99,9 @@ public final class Relay implements AutoCloseable {
             var events = new EventLogService(EventLogService.Settings.from(config), stamper, metrics,
                     System::currentTimeMillis);
             opened.push(events);
+            // fed by the pipeline, so built before it and closed after it
+            var collections = CollectionIndex.open(config.dataDir().resolve("collections"), 16L << 20, metrics);
+            opened.push(collections);
 
             var resolverConfig = ResolverConfig.defaults(config.plcUrl()).withAllowInsecureHosts(insecure);
             var documents = new DidResolver(resolverConfig, new AddressGuard(insecure));
@@ -111,9 +116,14 @@ public final class Relay implements AutoCloseable {
             var cursors = new HostCursors(storage.hosts()::updateCursor, pipelineBound);
             var bound = new ResolverIdentities(identities);
             var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT));
+            var toSequencer = Pipeline.toSequencer(events.sequencer(),
+                    f -> cursors.completed(f.host(), f.upstreamSeq()));
+            Pipeline.Output output = (f, m, v) -> {
+                toSequencer.accept(f, m, v);
+                collections.accept(m);
+            };
             var pipeline = Pipeline.create(new Pipeline.Settings(poolConfig, validation),
-                    new StoreChainState(storage.repoState(), storage.accounts()), bound, bound,
-                    Pipeline.toSequencer(events.sequencer(), f -> cursors.completed(f.host(), f.upstreamSeq())),
+                    new StoreChainState(storage.repoState(), storage.accounts()), bound, bound, output,
                     metrics, Clock.systemUTC(), (f, v) -> {
                         // a frame dropped for good lets the cursor pass; one cut off by shutdown does not
                         if (v instanceof Verdict.Drop d && d.reason() != DropReason.SHUTDOWN) {
@@ -133,11 +143,13 @@ public final class Relay implements AutoCloseable {
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20), metrics);
             opened.push(subscribeRepos);
-            var memory = MemoryMonitoring.start(config, metrics, AdminToken.resolve(config, System.out),
-                    events.log());
+            var adminToken = AdminToken.resolve(config, System.out);
+            var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log());
             opened.push(memory);
+            var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
+                    collections);
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
-                    opened);
+                    surface, opened);
         } catch (RuntimeException | Error e) {
             closeAll(opened);
             throw e;
@@ -149,7 +161,13 @@ public final class Relay implements AutoCloseable {
         var options = StoreOptions.defaults();
         return config.databaseUrl().isPresent()
                 ? Database.openWaiting(config.databaseUrl().get(), options, java.time.Duration.ofSeconds(30))
-                : Database.openEmbedded(config.dataDir().resolve("postgres"), options);
+                : openEmbedded(config, options);
+    }
+
+    private static Storage openEmbedded(RelayConfig config, StoreOptions options) {
+        LOG.log(System.Logger.Level.INFO, "database.url is empty: starting an embedded PostgreSQL under {0}",
+                config.dataDir().resolve("postgres").toAbsolutePath());
+        return Database.openEmbedded(config.dataDir(), options);
     }
 
     static FrameWorkerPool.Config poolConfig(RelayConfig config) {
@@ -213,10 +231,7 @@ public final class Relay implements AutoCloseable {
 
     /** Routes of the API socket. */
     public void apiRouting(HttpRouting.Builder http) {
-        http.get("/_health", (req, res) -> {
-            res.header(HeaderValues.CONTENT_TYPE_JSON);
-            res.send("{\"status\":\"ok\"}");
-        });
+        surface.register(http);
         subscribeRepos.register(http);
         memory.admin().register(http);
     }

@@ -1,5 +1,6 @@
 package dev.jlay.collections;
 
+import dev.jlay.atproto.stream.AccountMessage;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.stream.SequencedMessage;
@@ -7,7 +8,8 @@ import java.util.List;
 
 /**
  * What the pipeline calls for every accepted message, next to handing it to the sequencer.
- * Only {@code #commit} ops carry collections; everything else is ignored.
+ * {@code #commit} ops add collections; an {@code #account} with status {@code deleted} forgets
+ * the repo; everything else is ignored.
  */
 @FunctionalInterface
 public interface CollectionFeed {
@@ -16,10 +18,17 @@ public interface CollectionFeed {
     /** Records that {@code did} wrote to the collections of {@code ops} (creates and updates). */
     void accept(String did, List<RepoOp> ops);
 
-    /** Feeds a commit's ops; other message types are ignored. */
+    /** Forgets every collection of {@code did} (its account was deleted). */
+    default void removeRepo(String did) {
+    }
+
+    /** Feeds a commit's ops, or a deletion; other message types are ignored. */
     default void accept(SequencedMessage message) {
-        if (message instanceof CommitMessage c && !c.ops().isEmpty()) {
-            accept(c.repo(), c.ops());
+        switch (message) {
+            case CommitMessage c when !c.ops().isEmpty() -> accept(c.repo(), c.ops());
+            case AccountMessage a when !a.active() && "deleted".equals(a.status()) -> removeRepo(a.did());
+            default -> {
+            }
         }
     }
 }

@@ -36,8 +36,8 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Fed by commit ops ({@link CollectionFeed}): a create or update puts the pair. A delete does
  * not remove it: the relay cannot know whether other records remain in that collection (it sees
- * a diff, not the repo), so a repo stays listed once it has written to a collection, until
- * {@link #removeRepo} (account deleted). Writes go to RocksDB's WAL without fsync: a process
+ * a diff, not the repo), so a repo stays listed once it has written to a collection, until its
+ * account is deleted ({@code #account} with status deleted → {@link #removeRepo}). Writes go to RocksDB's WAL without fsync: a process
  * crash loses nothing, a machine crash may lose the last moments of the index (not of events).
  */
 public final class CollectionIndex implements CollectionFeed, AutoCloseable {
@@ -155,6 +155,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     }
 
     /** Forgets a repo (e.g. its account was deleted): both directions. */
+    @Override
     public void removeRepo(String did) {
         var lock = lifecycle.readLock();
         lock.lock();

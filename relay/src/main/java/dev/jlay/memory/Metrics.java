@@ -42,6 +42,8 @@ public final class Metrics {
     public static final String STAGE_LATENCY_HELP = "Per-event time in each pipeline stage (a batch counts "
             + "its time once per event; stage receive_to_durable: from the last byte read from the host to "
             + "durable in the event log).";
+    /** The {@code stage} value of the process's heap allocation that no stage meter counted. */
+    public static final String UNATTRIBUTED = "unattributed";
     private static final Pattern NAME = Pattern.compile("relay_[a-z0-9]+(_[a-z0-9]+)*");
     private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_]*");
 
@@ -134,6 +136,7 @@ public final class Metrics {
     private final Map<String, Family> families = new LinkedHashMap<>();
     private final StageMeter[] stages = new StageMeter[Stage.values().length];
     private final List<BoundedBuffer> buffers = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong unattributed = new java.util.concurrent.atomic.AtomicLong();
     private long foldedSeries;
     private long droppedSeries;
 
@@ -479,6 +482,24 @@ public final class Metrics {
         }
     }
 
+    /**
+     * Heap bytes allocated by the whole process (every thread, virtual ones through their carriers,
+     * since the JVM started) that no stage meter counted: the total minus the sum of the stages.
+     * Kept monotonic (a counter) although the two figures are read at slightly different moments.
+     */
+    public long unattributedBytes() {
+        long total = ThreadAllocation.totalBytes();
+        if (total < 0) {
+            return unattributed.get();
+        }
+        long stageSum = 0;
+        for (var m : stages) {
+            stageSum += m.allocatedBytes();
+        }
+        long value = Math.max(0, total - stageSum);
+        return unattributed.accumulateAndGet(value, Math::max);
+    }
+
     private void renderStages(StringBuilder out) {
         header(out, "relay_stage_events_total", "Events processed by each pipeline stage.", Type.COUNTER);
         for (var m : stages) {
@@ -489,10 +510,12 @@ public final class Metrics {
             sample(out, "relay_stage_seconds_total", stageLabel(m), m.nanos() / 1e9);
         }
         header(out, "relay_stage_allocated_bytes_total",
-                "Heap bytes allocated in each pipeline stage (exact on platform threads).", Type.COUNTER);
+                "Heap bytes allocated in each pipeline stage (exact on platform threads); stage unattributed: "
+                        + "the rest of the process's allocation.", Type.COUNTER);
         for (var m : stages) {
             sample(out, "relay_stage_allocated_bytes_total", stageLabel(m), m.allocatedBytes());
         }
+        sample(out, "relay_stage_allocated_bytes_total", "{stage=\"" + UNATTRIBUTED + "\"}", unattributedBytes());
         header(out, "relay_stage_unmetered_events_total",
                 "Events whose allocation could not be measured (ran on a virtual thread).", Type.COUNTER);
         for (var m : stages) {

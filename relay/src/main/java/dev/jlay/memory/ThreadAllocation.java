@@ -20,6 +20,22 @@ public final class ThreadAllocation {
         return THREADS.getCurrentThreadAllocatedBytes();
     }
 
+    /**
+     * Heap bytes allocated by every thread since the JVM started, or -1 when unknown. Virtual
+     * threads are included: their allocation is counted on the carrier thread they ran on.
+     */
+    public static long totalBytes() {
+        return THREADS == null ? -1 : THREADS.getTotalThreadAllocatedBytes();
+    }
+
+    /** Heap bytes allocated so far by the given platform thread, or -1 (ended, virtual, unsupported). */
+    public static long threadBytes(Thread thread) {
+        if (THREADS == null || thread.isVirtual()) {
+            return -1;
+        }
+        return THREADS.getThreadAllocatedBytes(thread.threadId());
+    }
+
     private static com.sun.management.ThreadMXBean threads() {
         if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
                 && bean.isThreadAllocatedMemorySupported()) {

@@ -92,7 +92,7 @@ public final class Pipeline implements FrameSink, AutoCloseable {
                     public void failed(Throwable error) {
                         // logged by the sequencer; the host cursor must not pass this frame
                     }
-                }));
+                }, frame.receivedNanos()));
     }
 
     @Override

@@ -45,7 +45,8 @@ public final class CrawlAdmission {
     /** Starts reading a host that passed admission ({@code HostService.crawl} in the relay). */
     @FunctionalInterface
     public interface Crawler {
-        void crawl(String hostname);
+        /** @throws CrawlRefusedException when the relay cannot take the host (e.g. at its host limit) */
+        void crawl(String hostname) throws CrawlRefusedException;
     }
 
     /**

@@ -58,4 +58,11 @@ public abstract sealed class CrawlRefusedException extends Exception {
             super(hostname, message);
         }
     }
+
+    /** The relay reads as many hosts as it is configured to ({@code upstream.max-hosts}). */
+    public static final class AtCapacity extends CrawlRefusedException {
+        public AtCapacity(String hostname, String message) {
+            super(hostname, message);
+        }
+    }
 }

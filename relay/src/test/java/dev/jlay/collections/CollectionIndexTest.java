@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jlay.atproto.cid.Cid;
+import dev.jlay.atproto.stream.AccountMessage;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.IdentityMessage;
 import dev.jlay.atproto.stream.RepoOp;
@@ -78,6 +79,19 @@ class CollectionIndexTest {
         try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
             assertThat(index.repos("com.example.thing", null, 10)).containsExactly("did:plc:aaa");
             assertThat(index.collections("did:plc:idonly")).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeletedAccountIsForgottenButADeactivatedOneIsNot() {
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            index.accept("did:plc:aaa", List.of(create("app.bsky.feed.post/1")));
+            index.accept("did:plc:bbb", List.of(create("app.bsky.feed.post/1")));
+            index.accept(new AccountMessage(3, "did:plc:aaa", "2026-01-01T00:00:00Z", false, "deactivated"));
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).containsExactly("did:plc:aaa", "did:plc:bbb");
+            index.accept(new AccountMessage(4, "did:plc:aaa", "2026-01-01T00:00:00Z", false, "deleted"));
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).containsExactly("did:plc:bbb");
+            assertThat(index.collections("did:plc:aaa")).isEmpty();
         }
     }
 

@@ -60,7 +60,8 @@ class MemoryAccountantTest {
         MemoryReport afterFree = accountant.report();
         assertThat(afterFree.owner("malloc_other")).isLessThan(during - leakedBytes / 2);
         GlibcMalloc.TrimResult trim = accountant.malloc().orElseThrow().trim();
-        assertThat(trim.mallocFreeAfter()).isLessThanOrEqualTo(trim.mallocFreeBefore());
+        // other threads of the JVM free meanwhile: trim must not leave more than a little more free memory
+        assertThat(trim.mallocFreeAfter()).isLessThanOrEqualTo(trim.mallocFreeBefore() + (8L << 20));
     }
 
     @Test

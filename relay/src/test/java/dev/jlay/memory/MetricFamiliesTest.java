@@ -120,4 +120,21 @@ class MetricFamiliesTest {
         assertThat(metrics.remove("relay_test_g", "consumer", "1")).isFalse();
         assertThat(metrics.render()).doesNotContain("consumer=\"1\"").contains("relay_test_g{consumer=\"2\"} 2");
     }
+
+    @Test
+    void unattributedIsTheProcessAllocationNoStageCountedAndNeverGoesDown() {
+        var metrics = new Metrics();
+        long first = metrics.unattributedBytes();
+        assertThat(first).isPositive(); // JVM start-up alone allocated more than any stage of a new registry
+        byte[][] keep = new byte[64][];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = new byte[16_384]; // 1 MiB on this thread, in no stage
+        }
+        long second = metrics.unattributedBytes();
+        assertThat(second - first).isGreaterThanOrEqualTo(1L << 20);
+        metrics.stage(Stage.DECODE).add(1, 1, second + (1L << 30)); // a stage "claims" more than the process made
+        assertThat(metrics.unattributedBytes()).as("monotonic").isGreaterThanOrEqualTo(second);
+        assertThat(metrics.render()).contains("relay_stage_allocated_bytes_total{stage=\"unattributed\"} ");
+        assertThat(keep[63]).hasSize(16_384);
+    }
 }

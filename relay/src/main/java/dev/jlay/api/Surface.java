@@ -1,0 +1,122 @@
+package dev.jlay.api;
+
+import dev.jlay.collections.CollectionIndex;
+import dev.jlay.config.ConfigKeys;
+import dev.jlay.config.RelayConfig;
+import dev.jlay.downstream.ConsumerRegistry;
+import dev.jlay.eventlog.EventLogService;
+import dev.jlay.store.HostLimits;
+import dev.jlay.store.Storage;
+import dev.jlay.upstream.CrawlAdmission;
+import dev.jlay.upstream.CrawlRefusedException;
+import dev.jlay.upstream.HostConnectionManager;
+import dev.jlay.upstream.HostService;
+import dev.jlay.upstream.HostStatus;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The relay's HTTP surface besides the firehose and the memory admin: the XRPC edge, /_health,
+ * the status page, the com.atproto.sync read endpoints and requestCrawl, and the admin API,
+ * wired to the relay's components. {@link Relay} builds one and registers it.
+ */
+public final class Surface {
+    private final Health health;
+    private final StatusPage statusPage;
+    private final SyncRepos repos;
+    private final SyncHosts syncHosts;
+    private final SyncCollections collections;
+    private final AdminApi admin;
+
+    private Surface(Health health, StatusPage statusPage, SyncRepos repos, SyncHosts syncHosts,
+                    SyncCollections collections, AdminApi admin) {
+        this.health = health;
+        this.statusPage = statusPage;
+        this.repos = repos;
+        this.syncHosts = syncHosts;
+        this.collections = collections;
+        this.admin = admin;
+    }
+
+    public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
+                                 HostService hosts, ConsumerRegistry consumers, CollectionIndex index) {
+        boolean insecure = config.allowInsecureHosts();
+        var admission = CrawlAdmission.create(
+                new CrawlAdmission.Settings(insecure, config.getInt(ConfigKeys.CRAWL_NEW_HOSTS_PER_DAY)),
+                storage.bans(), storage.hosts(), Duration.ofMillis(config.getInt(ConfigKeys.CRAWL_TIMEOUT_MS)),
+                hostname -> {
+                    try {
+                        hosts.crawl(hostname);
+                    } catch (HostConnectionManager.TooManyHostsException e) {
+                        throw new CrawlRefusedException.AtCapacity(hostname, e.getMessage());
+                    } catch (IllegalArgumentException e) {
+                        throw new CrawlRefusedException.InvalidHostname(hostname, e.getMessage());
+                    }
+                });
+        return new Surface(
+                new Health(storage::health),
+                new StatusPage(storage, events.log()::lastSeq, consumers::list),
+                new SyncRepos(storage, insecure),
+                new SyncHosts(storage.hosts(), admission),
+                new SyncCollections(index),
+                new AdminApi(adminToken, storage, control(hosts), events.sequencer()::append, consumers::list,
+                        Clock.systemUTC()));
+    }
+
+    /** The admin API's view of the host service; its checked failures become XRPC errors. */
+    private static AdminHosts.Control control(HostService hosts) {
+        return new AdminHosts.Control() {
+            @Override
+            public void crawl(String hostname) {
+                try {
+                    hosts.crawl(hostname);
+                } catch (HostConnectionManager.TooManyHostsException e) {
+                    throw atCapacity(e);
+                } catch (IllegalArgumentException e) {
+                    throw XrpcException.invalidRequest(e.getMessage());
+                }
+            }
+
+            @Override
+            public void block(String hostname) {
+                hosts.block(hostname);
+            }
+
+            @Override
+            public void unblock(String hostname) {
+                try {
+                    hosts.unblock(hostname);
+                } catch (HostConnectionManager.TooManyHostsException e) {
+                    throw atCapacity(e);
+                }
+            }
+
+            @Override
+            public void setLimits(String hostname, HostLimits limits) {
+                hosts.setLimits(hostname, limits);
+            }
+
+            @Override
+            public Optional<HostStatus> status(String hostname) {
+                return hosts.connection(hostname);
+            }
+        };
+    }
+
+    private static XrpcException atCapacity(Exception e) {
+        return new XrpcException(Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable", e.getMessage());
+    }
+
+    public void register(HttpRouting.Builder http) {
+        XrpcEdge.register(http);
+        health.register(http);
+        statusPage.register(http);
+        repos.register(http);
+        syncHosts.register(http);
+        collections.register(http);
+        admin.register(http);
+    }
+}

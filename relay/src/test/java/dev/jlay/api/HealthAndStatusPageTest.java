@@ -1,0 +1,98 @@
+package dev.jlay.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jlay.downstream.ConsumerSnapshot;
+import dev.jlay.store.Database;
+import dev.jlay.store.HostLimits;
+import dev.jlay.store.HostStatus;
+import dev.jlay.store.InMemoryStorage;
+import dev.jlay.store.Storage;
+import dev.jlay.store.StoreOptions;
+import dev.jlay.testing.TestPostgres;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * /_health follows the database (a real PostgreSQL that is stopped and started again), and the
+ * status page at / renders over a real HTTP GET. No headless-browser test: no Chromium on this machine.
+ */
+class HealthAndStatusPageTest {
+    private static final HostLimits LIMITS = new HostLimits(1000, 50, 1000, 10000);
+
+    private static WebServer serve(Storage storage, long seq, List<ConsumerSnapshot> consumers) {
+        var routing = HttpRouting.builder();
+        XrpcEdge.register(routing);
+        new Health(storage::health).register(routing);
+        new StatusPage(storage, () -> seq, () -> consumers).register(routing);
+        return WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
+    }
+
+    @Test
+    void healthIs503WithTheReasonWhileTheDatabaseIsDownAnd200WhenItIsBack() throws Exception {
+        var options = StoreOptions.defaults().withPoolSize(2)
+                .withIntervals(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMillis(400));
+        options = new StoreOptions(options.poolSize(), options.accountCacheSize(), options.repoStateCacheSize(),
+                options.pendingCapacity(), options.maxBatch(), options.flushInterval(),
+                options.cursorFlushInterval(), options.maxBackoff(), Duration.ofMillis(300));
+        try (var cluster = TestPostgres.Cluster.create(); var db = Database.open(cluster.url(), options)) {
+            db.hosts().register("pds.example.com", LIMITS, false);
+            var server = serve(db, 5, List.of());
+            try {
+                var http = new Http(server.port());
+                var ok = http.get("/_health");
+                assertThat(ok.status()).isEqualTo(200);
+                assertThat(ok.body()).isEqualTo("{\"status\":\"ok\"}");
+
+                cluster.stop();
+                await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/_health").status() == 503);
+                var down = http.get("/_health");
+                assertThat(down.json().get("status").asText()).isEqualTo("unhealthy");
+                assertThat(down.json().get("reason").asText()).startsWith("database unavailable");
+                var page = http.get("/");
+                assertThat(page.status()).isEqualTo(200);
+                assertThat(page.body()).contains("<strong id=\"database\">unavailable</strong>");
+
+                cluster.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/_health").status() == 200);
+                assertThat(http.get("/").body()).contains("<strong id=\"database\">ok</strong>", "pds.example.com");
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
+    void statusPageShowsSeqHostsAndConsumersEscaped() throws Exception {
+        var storage = new InMemoryStorage();
+        storage.hosts().register("pds.example.com", LIMITS, false);
+        storage.hosts().register("b.example.com", LIMITS, false);
+        storage.hosts().setStatus("b.example.com", HostStatus.OFFLINE);
+        storage.hosts().updateCursor("pds.example.com", 99);
+        var consumers = List.of(new ConsumerSnapshot(1, "127.0.0.1:4000", "<script>alert(1)</script>",
+                Instant.now(), null, 40, 2, 40));
+        var server = serve(storage, 42, consumers);
+        try {
+            var page = new Http(server.port()).get("/");
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.raw().headers().firstValue("content-type")).hasValueSatisfying(
+                    v -> assertThat(v).startsWith("text/html"));
+            assertThat(page.body())
+                    .startsWith("<!doctype html>")
+                    .contains("<strong id=\"seq\">42</strong>")
+                    .contains("<td>pds.example.com</td><td>active</td><td>99</td>")
+                    .contains("<td>b.example.com</td><td>offline</td>")
+                    .contains("<span id=\"consumer-count\">1</span>")
+                    .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                    .doesNotContain("<script>");
+        } finally {
+            server.stop();
+            storage.close();
+        }
+    }
+}
