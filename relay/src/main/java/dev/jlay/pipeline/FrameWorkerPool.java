@@ -98,6 +98,22 @@ public final class FrameWorkerPool implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Waits until nothing is queued, in progress or parked, at most {@code timeout}; true if idle.
+     * Orderly shutdown calls it after the host readers stopped, so frames parked for a DID document
+     * are judged rather than dropped: a dropped frame holds its host's cursor back, and the restart
+     * re-reads the frames behind it that were already durable (an #identity or #account has no rev
+     * by which the repeat could be recognised, so a consumer would see it twice).
+     */
+    public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!idle()) {
+            if (System.nanoTime() - deadline >= 0) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** Stops accepting, lets workers finish their queued frames, drops parked ones (counted). */
     @Override
     public void close() throws InterruptedException {

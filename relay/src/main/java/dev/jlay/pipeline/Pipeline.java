@@ -34,6 +34,9 @@ public final class Pipeline implements FrameSink, AutoCloseable {
         void accept(InboundFrame frame, SequencedMessage message, Verdict verdict) throws InterruptedException;
     }
 
+    /** How long close() waits for queued and parked frames (about one DID document fetch). */
+    static final java.time.Duration DRAIN_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private final FrameWorkerPool pool;
     private final FrameCounters counters;
 
@@ -119,6 +122,8 @@ public final class Pipeline implements FrameSink, AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        // the host readers are closed by now: give parked frames the time of one DID fetch
+        pool.awaitIdle(DRAIN_TIMEOUT);
         pool.close();
     }
 }

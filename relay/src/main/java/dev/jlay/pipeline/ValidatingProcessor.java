@@ -104,9 +104,10 @@ public final class ValidatingProcessor implements FrameProcessor {
         var authority = identities.cached(message.did());
         stages.record(IDENTITY, t, a);
         if (authority.isEmpty()) {
-            return frame.identityRefreshed()
-                    ? done(Verdict.drop(DropReason.IDENTITY_UNRESOLVED, "not in cache after resolution"))
-                    : new Step.NeedIdentity(false);
+            // Resolve (again, if this frame was already released by a resolution: an #identity
+            // released from the parking lot with it has evicted the DID since). A failed fetch
+            // drops the frame and the lot's expiry bounds the waiting, so this cannot loop.
+            return new Step.NeedIdentity(false);
         }
 
         t = System.nanoTime();
