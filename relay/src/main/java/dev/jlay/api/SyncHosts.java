@@ -75,6 +75,8 @@ public final class SyncHosts {
             case CrawlRefusedException.RelayLoop x -> XrpcException.invalidRequest(x.getMessage());
             case CrawlRefusedException.TooManyNewHosts x ->
                     new XrpcException(Status.TOO_MANY_REQUESTS_429, "RateLimitExceeded", x.getMessage());
+            case CrawlRefusedException.Busy x ->
+                    new XrpcException(Status.TOO_MANY_REQUESTS_429, "RateLimitExceeded", x.getMessage());
             case CrawlRefusedException.AtCapacity x ->
                     new XrpcException(Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable", x.getMessage());
         };

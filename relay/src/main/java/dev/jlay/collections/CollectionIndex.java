@@ -2,6 +2,7 @@ package dev.jlay.collections;
 
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.syntax.Nsid;
+import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
@@ -55,16 +56,47 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private final WriteOptions writeOptions = new WriteOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final StageMeter meter;
+    private final LRUCache cache;
+    private final long cacheCapacity;
+    private final Metrics metrics;
+    private final BoundedBuffer cacheBuffer = new BoundedBuffer() {
+        @Override
+        public String bufferName() {
+            return "collection_index_block_cache";
+        }
+
+        /** Bounded in bytes, not entries: entries and capacity are bytes too, so their ratio is the fill. */
+        @Override
+        public long entries() {
+            return cacheUsage();
+        }
+
+        @Override
+        public long capacity() {
+            return cacheCapacity;
+        }
+
+        @Override
+        public long bytes() {
+            return cacheUsage();
+        }
+    };
     private volatile boolean closed;
 
     private CollectionIndex(Path dir, RocksDB db, ColumnFamilyHandle byCollection, ColumnFamilyHandle byRepo,
-                            List<AutoCloseable> resources, StageMeter meter) {
+                            List<AutoCloseable> resources, LRUCache cache, long cacheCapacity, Metrics metrics) {
         this.dir = dir;
         this.db = db;
         this.byCollection = byCollection;
         this.byRepo = byRepo;
         this.resources = resources;
-        this.meter = meter;
+        this.cache = cache;
+        this.cacheCapacity = cacheCapacity;
+        this.metrics = metrics;
+        this.meter = metrics == null ? null : metrics.stage(Stage.INDEX);
+        if (metrics != null) {
+            metrics.register(cacheBuffer);
+        }
     }
 
     /**
@@ -97,8 +129,8 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             var ordered = new ArrayList<AutoCloseable>(handles);
             ordered.add(db);
             ordered.addAll(resources);
-            return new CollectionIndex(dir, db, handles.get(1), handles.get(2), ordered,
-                    metrics == null ? null : metrics.stage(Stage.INDEX));
+            return new CollectionIndex(dir, db, handles.get(1), handles.get(2), ordered, cache, blockCacheBytes,
+                    metrics);
         } catch (RocksDBException | java.io.IOException e) {
             resources.forEach(CollectionIndex::closeQuietly);
             throw new CollectionIndexException("cannot open collection index at " + dir + ": " + e.getMessage(), e);
@@ -221,6 +253,17 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         return k.length >= prefix.length && Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length);
     }
 
+    /** Bytes in the RocksDB block cache (native memory), 0 once closed. */
+    public long cacheUsage() {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            return closed ? 0 : cache.getUsage();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new CollectionIndexException("collection index at " + dir + " is closed", null);
@@ -236,6 +279,9 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
                 return;
             }
             closed = true;
+            if (metrics != null) {
+                metrics.unregister(cacheBuffer);
+            }
             writeOptions.close();
             resources.forEach(CollectionIndex::closeQuietly);
         } finally {

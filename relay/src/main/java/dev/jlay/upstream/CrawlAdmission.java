@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
 
 /**
  * The public checks of {@code com.atproto.sync.requestCrawl}, in order, cheapest first:
@@ -53,8 +54,20 @@ public final class CrawlAdmission {
      * @param allowInsecureHosts ports, localhost, http:// and private addresses allowed (tests only)
      * @param newHostsPerDay     new hosts admitted per sliding 24 hours
      */
-    public record Settings(boolean allowInsecureHosts, int newHostsPerDay) {
+    public record Settings(boolean allowInsecureHosts, int newHostsPerDay, int maxConcurrentProbes) {
+        public Settings {
+            if (newHostsPerDay < 0 || maxConcurrentProbes < 1) {
+                throw new IllegalArgumentException("newHostsPerDay >= 0 and maxConcurrentProbes >= 1");
+            }
+        }
+
+        public Settings(boolean allowInsecureHosts, int newHostsPerDay) {
+            this(allowInsecureHosts, newHostsPerDay, DEFAULT_CONCURRENT_PROBES);
+        }
     }
+
+    /** describeServer probes in flight at once; more crawl requests meanwhile are refused (busy). */
+    public static final int DEFAULT_CONCURRENT_PROBES = 16;
 
     private final Settings settings;
     private final BanStore bans;
@@ -64,6 +77,8 @@ public final class CrawlAdmission {
     private final Crawler crawler;
     private final Clock clock;
     private final Object newHostLock = new Object();
+    /** Bounds the describeServer probes in flight: each holds a connection for up to the timeout. */
+    private final Semaphore probes;
 
     public CrawlAdmission(Settings settings, BanStore bans, HostStore hosts, AddressGuard guard, ServerProbe probe,
                           Crawler crawler, Clock clock) {
@@ -77,6 +92,7 @@ public final class CrawlAdmission {
         this.probe = Objects.requireNonNull(probe);
         this.crawler = Objects.requireNonNull(crawler);
         this.clock = clock;
+        this.probes = new Semaphore(settings.maxConcurrentProbes());
     }
 
     /** A probe over HTTP with {@code timeout}, and the system resolver behind the guard. */
@@ -125,12 +141,17 @@ public final class CrawlAdmission {
     }
 
     private void checkDescribeServer(CrawlHostname host) throws CrawlRefusedException {
+        if (!probes.tryAcquire()) {
+            throw new CrawlRefusedException.Busy(host.name(), "too many crawl requests in progress; try again later");
+        }
         ServerProbe.Answer answer;
         try {
             answer = probe.describeServer(host);
         } catch (IOException e) {
             throw new CrawlRefusedException.NotAServer(host.name(),
                     "host did not answer describeServer: " + e.getMessage());
+        } finally {
+            probes.release();
         }
         if (isRelay(answer.server())) {
             throw new CrawlRefusedException.RelayLoop(host.name(),

@@ -65,4 +65,11 @@ public abstract sealed class CrawlRefusedException extends Exception {
             super(hostname, message);
         }
     }
+
+    /** Too many crawl requests are being checked right now (bounded describeServer probes). */
+    public static final class Busy extends CrawlRefusedException {
+        public Busy(String hostname, String message) {
+            super(hostname, message);
+        }
+    }
 }

@@ -75,7 +75,10 @@ class CollectionIndexTest {
                     new byte[0], List.of(create("com.example.thing/1")), null, List.of(), "2026-01-01T00:00:00Z",
                     false, false));
             assertThat(metrics.stage(Stage.INDEX).events()).isEqualTo(1);
+            assertThat(metrics.render()).contains(
+                    "relay_buffer_capacity{buffer=\"collection_index_block_cache\"} 1048576");
         }
+        assertThat(metrics.render()).doesNotContain("collection_index_block_cache");
         try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
             assertThat(index.repos("com.example.thing", null, 10)).containsExactly("did:plc:aaa");
             assertThat(index.collections("did:plc:idonly")).isEmpty();

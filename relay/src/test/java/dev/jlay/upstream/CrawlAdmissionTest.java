@@ -232,6 +232,33 @@ class CrawlAdmissionTest {
     }
 
     @Test
+    void probesInFlightAreBoundedAndFurtherRequestsAreRefusedAsBusy() throws Exception {
+        var inProbe = new java.util.concurrent.CountDownLatch(2);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var a = new CrawlAdmission(new CrawlAdmission.Settings(false, 100, 2), storage.bans(), storage.hosts(),
+                new AddressGuard(false, h -> resolve("pds.example.com")), h -> {
+                    inProbe.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                    return answer;
+                }, h -> storage.hosts().register(h, LIMITS, false), Clock.systemUTC());
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = threads.submit(() -> a.admit("one.example.net"));
+            var second = threads.submit(() -> a.admit("two.example.net"));
+            assertThat(inProbe.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> a.admit("three.example.net")).isInstanceOf(CrawlRefusedException.Busy.class);
+            release.countDown();
+            assertThat(first.get().name()).isEqualTo("one.example.net");
+            assertThat(second.get().name()).isEqualTo("two.example.net");
+        }
+        a.admit("three.example.net"); // room again
+        assertThat(storage.hosts().get("three.example.net")).isPresent();
+    }
+
+    @Test
     void insecureModeAdmitsLoopbackHostsWithPorts() throws Exception {
         var admitted = admission(true, 10).admit("localhost:2583");
         assertThat(admitted.name()).isEqualTo("localhost:2583");
