@@ -9,18 +9,14 @@ import picocli.CommandLine.Command;
 @Command(name = "jlay", mixinStandardHelpOptions = true, version = "jlay 0.1.0",
         description = "AT Protocol relay appliance.",
         subcommands = {ServeCommand.class, CheckConfigCommand.class, dev.jlay.cli.VerifyCommand.class,
-                dev.jlay.cli.CaptureCommand.class, dev.jlay.cli.SimulateCommand.class})
+                dev.jlay.cli.CaptureCommand.class, dev.jlay.cli.SimulateCommand.class,
+                dev.jlay.cli.DemoCommand.class, dev.jlay.cli.SoakCommand.class})
 public final class Main implements Runnable {
 
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
     }
-
-    /** Subcommands DESIGN.md names that are not built yet, with what they wait for. */
-    static final java.util.Map<String, String> NOT_YET = java.util.Map.of(
-            "demo", "it waits for the relay pipeline to be wired into Relay.create",
-            "soak", "it waits for the relay pipeline to be wired into Relay.create");
 
     public static void main(String[] args) {
         quietLogging();
@@ -43,11 +39,6 @@ public final class Main implements Runnable {
             .map(java.util.logging.Logger::getLogger).toList();
 
     static int run(String[] args, java.io.PrintStream err) {
-        if (args.length > 0 && NOT_YET.containsKey(args[0])) {
-            err.println("jlay: '" + args[0] + "' is not available yet: " + NOT_YET.get(args[0])
-                    + ". Available now: serve, check-config, verify, capture, simulate (see README.md).");
-            return 2;
-        }
         return new CommandLine(new Main()).execute(args);
     }
 }

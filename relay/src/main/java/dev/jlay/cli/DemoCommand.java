@@ -67,6 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var settings = fleet.settings(spec);
+        QuietLogs.apply();
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("jlay-demo-") : dataDir;
         var stopped = new CountDownLatch(1);
@@ -85,7 +86,6 @@ public final class DemoCommand implements Callable<Integer> {
                 System.out.println(demo.statusLine());
                 if (System.nanoTime() - deadline >= 0) break;
             }
-            System.out.println(demo.statusLine());
         } finally {
             if (temporary) deleteTree(dir);
         }

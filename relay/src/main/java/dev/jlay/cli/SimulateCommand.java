@@ -102,6 +102,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FleetOptions fleet = new FleetOptions();
 
+    @Option(names = "--hold", description = "Do not emit until POST <plc>/_sim/start (soak attaches consumers first).")
+    boolean hold;
+
     @Option(names = "--status-seconds", defaultValue = "5", description = "Status line on stderr every N s (0 = none).")
     int statusSeconds;
 
@@ -111,10 +114,11 @@ public final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var settings = fleet.settings(spec);
+        QuietLogs.apply();
         var stopped = new CountDownLatch(1);
         try (var f = Fleet.create(settings)) {
             fleet.applyFaults(f, spec);
-            f.start();
+            if (!hold) f.start();
             PrintStream out = System.out;
             out.println(f.describe());
             out.flush();

@@ -113,6 +113,11 @@ public final class FaultInjector {
         return (CommitMessage) FirehoseCodec.decode(frame);
     }
 
+    /** True for a frame {@link #garbage()} made: no firehose frame starts with 0xff. */
+    static boolean isGarbage(byte[] frame) {
+        return frame.length > 0 && frame[0] == (byte) 0xff;
+    }
+
     /** 0xff is a CBOR "break" where a header must start: no decoder takes it for a frame. */
     private byte[] garbage() {
         byte[] b = new byte[64 + random.nextInt(512)];

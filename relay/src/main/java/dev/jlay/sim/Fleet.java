@@ -91,6 +91,7 @@ public final class Fleet implements AutoCloseable {
     private final List<SimHost> hosts;
     private final List<FrameSource> sources;
     private final List<HostTraffic> traffic;
+    private boolean started;
 
     private Fleet(Settings settings, PlcDirectory plc, List<SimHost> hosts, List<HostTraffic> traffic,
                   List<FrameSource> sources) {
@@ -105,15 +106,31 @@ public final class Fleet implements AutoCloseable {
     public static Fleet create(Settings s) {
         var plc = new PlcDirectory(s.plcPort());
         var hosts = new ArrayList<SimHost>(s.hosts());
+        ExecutionException failure = null;
         try {
-            for (int i = 0; i < s.hosts(); i++) {
-                var hs = new SimHost.Settings(s.basePort() == 0 ? 0 : s.basePort() + i, s.history(), true,
-                        s.rate() / s.hosts(), s.maxFrames() < 0 ? -1 : s.share(s.maxFrames(), i), s.waitForSubscriber());
-                hosts.add(new SimHost(hs, domain(i), s.seed() * 1_000_003L + i));
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+            try (var pool = Executors.newFixedThreadPool(threads)) {
+                var started = new ArrayList<Future<SimHost>>(s.hosts());
+                for (int i = 0; i < s.hosts(); i++) {
+                    var hs = new SimHost.Settings(s.basePort() == 0 ? 0 : s.basePort() + i, s.history(), true,
+                            s.rate() / s.hosts(), s.maxFrames() < 0 ? -1 : s.share(s.maxFrames(), i),
+                            s.waitForSubscriber());
+                    String domain = domain(i);
+                    long seed = s.seed() * 1_000_003L + i;
+                    started.add(pool.submit(() -> new SimHost(hs, domain, seed)));
+                }
+                for (var f : started) {
+                    try {
+                        hosts.add(f.get());
+                    } catch (ExecutionException e) {
+                        // keep collecting, so every host that did start is closed below
+                        if (failure == null) failure = e;
+                    }
+                }
             }
+            if (failure != null) throw failure;
             var traffic = new ArrayList<HostTraffic>(s.hosts());
             var sources = new ArrayList<FrameSource>(s.hosts());
-            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
             try (var pool = Executors.newFixedThreadPool(threads)) {
                 var futures = new ArrayList<Future<HostTraffic>>();
                 var pres = new ArrayList<Future<FrameSource>>();
@@ -132,7 +149,9 @@ public final class Fleet implements AutoCloseable {
                 }
                 for (var f : pres) sources.add(f.get());
             }
-            return new Fleet(s, plc, hosts, traffic, sources);
+            var fleet = new Fleet(s, plc, hosts, traffic, sources);
+            plc.onStart(fleet::start);
+            return fleet;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeAll(plc, hosts);
@@ -179,9 +198,15 @@ public final class Fleet implements AutoCloseable {
         return "h" + hostIndex + ".sim.test";
     }
 
-    /** Starts every host's emitter (each waits for its first subscriber unless told otherwise). */
-    public void start() {
+    /** Starts every host's emitter (each waits for its first subscriber unless told otherwise). Once. */
+    public synchronized void start() {
+        if (started) return;
+        started = true;
         for (int i = 0; i < hosts.size(); i++) hosts.get(i).start(sources.get(i));
+    }
+
+    public synchronized boolean started() {
+        return started;
     }
 
     public Settings settings() {

@@ -36,8 +36,8 @@ public final class HostTraffic implements FrameSource {
         this.mix = mix;
         for (SimAccount a : this.accounts) {
             pending.add(identity(a));
-            pending.add(FirehoseCodec.encode(new AccountMessage(PLACEHOLDER_SEQ, a.did(), Times.now(), true, null)));
-            pending.add(FirehoseCodec.encode(a.genesis().toMessage(PLACEHOLDER_SEQ, Times.now())));
+            pending.add(FirehoseCodec.encode(new AccountMessage(PLACEHOLDER_SEQ, a.did(), EventTime.now(), true, null)));
+            pending.add(FirehoseCodec.encode(a.genesis().toMessage(PLACEHOLDER_SEQ, EventTime.now())));
         }
     }
 
@@ -54,14 +54,14 @@ public final class HostTraffic implements FrameSource {
         if (roll < mix.identity()) return identity(a);
         roll -= mix.identity();
         if (roll < mix.account()) {
-            return FirehoseCodec.encode(new AccountMessage(PLACEHOLDER_SEQ, a.did(), Times.now(), true, null));
+            return FirehoseCodec.encode(new AccountMessage(PLACEHOLDER_SEQ, a.did(), EventTime.now(), true, null));
         }
         roll -= mix.account();
-        if (roll < mix.sync()) return FirehoseCodec.encode(a.repo().syncMessage(PLACEHOLDER_SEQ, Times.now()));
-        return FirehoseCodec.encode(a.nextCommit(random).toMessage(PLACEHOLDER_SEQ, Times.now()));
+        if (roll < mix.sync()) return FirehoseCodec.encode(a.repo().syncMessage(PLACEHOLDER_SEQ, EventTime.now()));
+        return FirehoseCodec.encode(a.nextCommit(random).toMessage(PLACEHOLDER_SEQ, EventTime.now()));
     }
 
     private static byte[] identity(SimAccount a) {
-        return FirehoseCodec.encode(new IdentityMessage(PLACEHOLDER_SEQ, a.did(), Times.now(), a.handle()));
+        return FirehoseCodec.encode(new IdentityMessage(PLACEHOLDER_SEQ, a.did(), EventTime.now(), a.handle()));
     }
 }

@@ -20,11 +20,17 @@ public final class PlcDirectory implements AutoCloseable {
     private final ConcurrentHashMap<String, byte[]> documents = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final WebServer server;
+    private volatile Runnable onStart = () -> {};
 
     /** Starts on 127.0.0.1:{@code port} (0 = any free port). */
     public PlcDirectory(int port) {
         var routing = HttpRouting.builder()
                 .get("/_health", (req, res) -> res.send("{\"status\":\"ok\"}"))
+                // the fleet's control: a held fleet (simulate --hold) starts emitting on this
+                .post("/_sim/start", (req, res) -> {
+                    onStart.run();
+                    res.header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"started\":true}");
+                })
                 .get((req, res) -> {
                     requests.incrementAndGet();
                     String path = req.path().rawPath();
@@ -38,6 +44,11 @@ public final class PlcDirectory implements AutoCloseable {
                     res.header(HeaderNames.CONTENT_TYPE, "application/did+ld+json").send(doc);
                 });
         server = WebServer.builder().host("127.0.0.1").port(port).addRouting(routing).shutdownHook(false).build().start();
+    }
+
+    /** What {@code POST /_sim/start} does. */
+    public void onStart(Runnable action) {
+        this.onStart = action;
     }
 
     public void put(String did, byte[] document) {

@@ -99,7 +99,7 @@ public final class SimAccount {
         var m = new LinkedHashMap<String, Object>();
         m.put("$type", path.substring(0, path.indexOf('/')));
         m.put("text", "simulated record " + (++written) + " of " + handle + " #" + Long.toString(random.nextLong() & 0xffffff, 36));
-        m.put("createdAt", Times.now());
+        m.put("createdAt", EventTime.now());
         return m;
     }
 }

@@ -197,6 +197,16 @@ public final class SimHost implements AutoCloseable {
         }
     }
 
+    /**
+     * The frame with {@code time} set to now, as it goes on the wire: consumers of a relay can then
+     * tell how long it took from this socket to theirs (soak's latency). The history keeps its copy.
+     */
+    private static byte[] sendTimed(byte[] frame) {
+        if (FaultInjector.isGarbage(frame)) return frame;
+        byte[] out = frame.clone();
+        return EventTime.overwrite(out, EventTime.now()) ? out : frame;
+    }
+
     /** What the host is doing, as {@code /_sim/status} shows it. */
     public ObjectNode status() {
         ObjectNode o = JSON.createObjectNode();
@@ -286,6 +296,9 @@ public final class SimHost implements AutoCloseable {
                     session.close(WsCloseCodes.NORMAL_CLOSE, "FutureCursor");
                     return;
                 }
+                // garbage is a fault of the wire, not an event: a replay does not repeat it (else a relay
+                // that rightly hangs up on it would meet it again on every reconnect)
+                long joinedAt = history.head();
                 sub = history.subscribe(cursor);
                 while (open && !closed) {
                     var batch = history.read(sub, 256, 500);
@@ -294,7 +307,10 @@ public final class SimHost implements AutoCloseable {
                                 "cursor is older than this host's history")));
                     }
                     if (batch.frames().isEmpty()) continue;
-                    for (byte[] f : batch.frames()) send(session, f);
+                    long seq = batch.firstSeq();
+                    for (byte[] f : batch.frames()) {
+                        if (seq++ > joinedAt || !FaultInjector.isGarbage(f)) send(session, sendTimed(f));
+                    }
                     history.sent(sub, batch.lastSeq());
                 }
             } catch (InterruptedException e) {

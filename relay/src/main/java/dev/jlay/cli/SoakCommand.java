@@ -1,0 +1,345 @@
+package dev.jlay.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jlay.sim.LatencyHistogram;
+import dev.jlay.sim.MetricsText;
+import dev.jlay.sim.RelayStatus;
+import dev.jlay.sim.SoakConsumer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code soak}: the simulator and the relay as two separate processes (this jar's
+ * {@code simulate --hold} and {@code serve}), {@code C} consumers here, {@code N} frames at
+ * {@code R} frames/s; a progress line every few seconds and a JSON report: throughput, latency
+ * from the host's send to a consumer's receipt, drops by reason, the relay's RSS over time and
+ * its growth per frame after warm-up, heap allocation per frame by stage (relay /metrics).
+ */
+@Command(name = "soak", mixinStandardHelpOptions = true,
+        description = "Drive the relay with the simulated fleet (separate processes) and write a JSON report.")
+public final class SoakCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--hosts", defaultValue = "8", description = "Simulated PDS hosts (default ${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Option(names = "--accounts", defaultValue = "0", description = "Accounts over all hosts (default: 16 per host).")
+    int accounts;
+
+    @Option(names = "--rate", defaultValue = "max", description = "Frames/s over all hosts, or 'max' (default ${DEFAULT-VALUE}).")
+    String rate;
+
+    @Option(names = "--consumers", defaultValue = "4", description = "Relay consumers (default ${DEFAULT-VALUE}).")
+    int consumers;
+
+    @Option(names = "--frames", defaultValue = "50000", description = "Events to drive (default ${DEFAULT-VALUE}).")
+    long frames;
+
+    @Option(names = "--pregenerate", defaultValue = "-1",
+            description = "Events the simulator signs before the clock starts (default: all of --frames, up to 1,000,000).")
+    long pregenerate;
+
+    @Option(names = "--report", required = true, description = "Where to write the JSON report.")
+    Path report;
+
+    @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xmx (default ${DEFAULT-VALUE}).")
+    String relayHeap;
+
+    @Option(names = "--progress-seconds", defaultValue = "5", description = "Progress line every N s.")
+    int progressSeconds;
+
+    @Option(names = "--stall-seconds", defaultValue = "60", description = "Give up after N s without a frame.")
+    int stallSeconds;
+
+    @Option(names = "--database-url", description = "PostgreSQL JDBC URL for the relay (default: "
+            + "$RELAY_DATABASE_URL, else the relay's embedded one).")
+    String databaseUrl;
+
+    @Option(names = "--work-dir", description = "Relay data and the children's logs (default: a new temporary dir, kept).")
+    Path workDir;
+
+    @Spec
+    CommandSpec spec;
+
+    private final List<Process> children = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (hosts < 1 || consumers < 1 || frames < 1) {
+            throw new ParameterException(spec.commandLine(), "--hosts, --consumers and --frames must be at least 1");
+        }
+        QuietLogs.apply();
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("jlay-soak-");
+        var hook = new Thread(this::stopChildren, "soak-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+            return run(dir, http);
+        } finally {
+            stopChildren();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+    }
+
+    private int run(Path dir, HttpClient http) throws Exception {
+        long pre = pregenerate >= 0 ? pregenerate : Math.min(frames, 1_000_000);
+        int acc = accounts > 0 ? accounts : hosts * 16;
+        err("soak: simulator: " + hosts + " hosts, " + acc + " accounts, signing " + pre + " events up front...");
+        var sim = start(dir, "simulator", Map.of(), List.of(), List.of("simulate", "--hold", "--hosts", "" + hosts,
+                "--accounts", "" + acc, "--rate", rate, "--frames", "" + frames, "--pregenerate", "" + pre,
+                "--history-events", "200000", "--status-seconds", "0"));
+        JsonNode fleet = firstJsonLine(sim, Duration.ofMinutes(20));
+        String plc = fleet.get("plc").asText();
+        var hostList = new ArrayList<String>();
+        fleet.get("hosts").forEach(h -> hostList.add(h.asText()));
+
+        int port = freePort(), metricsPort = freePort();
+        var env = new java.util.HashMap<>(Map.of("RELAY_HOST", "127.0.0.1", "RELAY_PORT", "" + port, "RELAY_METRICS_PORT", "" + metricsPort,
+                "RELAY_DATA_DIR", dir.resolve("relay").toString(), "RELAY_PLC_URL", plc,
+                "RELAY_ALLOW_INSECURE_HOSTS", "true", "RELAY_UPSTREAM_HOSTS", String.join(",", hostList),
+                "RELAY_ADMIN_TOKEN", "soak-" + Long.toHexString(System.nanoTime())));
+        if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
+        err("soak: relay on 127.0.0.1:" + port + " (metrics " + metricsPort + "), data in " + dir.resolve("relay"));
+        var relay = start(dir, "relay", env, List.of("-Xmx" + relayHeap, "-XX:NativeMemoryTracking=summary"),
+                List.of("serve"));
+        URI metricsUri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            if (!relay.isAlive()) throw new IllegalStateException("the relay exited: see " + dir.resolve("relay.log"));
+            var m = scrape(http, metricsUri);
+            if (m != null && m.sum("relay_upstream_connections") >= hosts) break;
+            if (System.nanoTime() > deadline) throw new IllegalStateException("the relay did not connect to every host");
+            Thread.sleep(250);
+        }
+
+        var latency = new LatencyHistogram();
+        var cs = new ArrayList<SoakConsumer>();
+        for (int i = 0; i < consumers; i++) cs.add(SoakConsumer.connect(http, "127.0.0.1", port, i == 0 ? latency : null));
+        MetricsText before = scrape(http, metricsUri);
+        http.send(HttpRequest.newBuilder(URI.create(plc + "/_sim/start")).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.discarding());
+        err("soak: " + consumers + " consumers attached; driving " + frames + " events at " + rate + " frames/s");
+
+        long t0 = System.nanoTime();
+        var samples = JSON.createArrayNode();
+        long lastProgress = t0, lastFrames = 0, lastChange = t0, done;
+        boolean complete;
+        while (true) {
+            Thread.sleep(1000);
+            long now = System.nanoTime();
+            done = minFrames(cs);
+            double t = (now - t0) / 1e9;
+            long rss = rssOf(relay.pid());
+            samples.addObject().put("t", round(t)).put("frames", done).put("rss", rss);
+            if (done != lastFrames) {
+                lastChange = now;
+                lastFrames = done;
+            }
+            if (now - lastProgress >= TimeUnit.SECONDS.toNanos(progressSeconds)) {
+                lastProgress = now;
+                err(String.format("soak: %.0f s | %d/%d frames | %.0f frames/s | p99 %.1f ms | rss %d MiB", t, done,
+                        frames, done / t, latency.quantileMillis(0.99), rss >> 20));
+            }
+            complete = done >= frames;
+            if (complete || !relay.isAlive() || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) break;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        MetricsText after = scrape(http, metricsUri);
+
+        ObjectNode out = JSON.createObjectNode();
+        out.put("command", "scripts/run " + String.join(" ", spec.commandLine().getParent() != null
+                ? spec.commandLine().getParent().getParseResult().originalArgs()
+                : spec.commandLine().getParseResult().originalArgs()));
+        out.put("complete", complete);
+        out.put("hosts", hosts).put("accounts", acc).put("rate", rate).put("consumers", consumers);
+        out.put("frames", done).put("seconds", round(seconds)).put("frames_per_second", Math.round(done / seconds));
+        ObjectNode lat = out.putObject("latency_ms");
+        lat.put("p50", latency.quantileMillis(0.50)).put("p99", latency.quantileMillis(0.99))
+                .put("max", latency.maxMillis()).put("measured", latency.count());
+        ObjectNode drops = out.putObject("drops");
+        if (after != null) RelayStatus.drops(after).forEach(drops::put);
+        ObjectNode consumerChecks = out.putObject("consumers_check");
+        consumerChecks.put("seq_backwards", cs.stream().mapToLong(SoakConsumer::backwards).sum());
+        consumerChecks.put("seq_gaps", cs.stream().mapToLong(SoakConsumer::gaps).sum());
+        consumerChecks.put("min_frames", minFrames(cs));
+        out.set("rss_bytes", samples);
+        out.put("rss_growth_bytes_per_frame", round(slopeAfterWarmup(samples, 0.2)));
+        out.set("alloc_bytes_per_frame", allocation(before, after, done));
+        Files.writeString(report, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n");
+        err("soak: " + (complete ? "done" : "INCOMPLETE") + ": " + done + " frames in " + round(seconds) + " s ("
+                + Math.round(done / seconds) + "/s), p50 " + latency.quantileMillis(0.5) + " ms, p99 "
+                + latency.quantileMillis(0.99) + " ms, drops " + drops + "; report " + report);
+        cs.forEach(SoakConsumer::close);
+        return complete ? 0 : 1;
+    }
+
+    /** Heap bytes per frame by stage (exact on platform threads), and their sum, over the run. */
+    static ObjectNode allocation(MetricsText before, MetricsText after, long frames) {
+        ObjectNode o = JSON.createObjectNode();
+        if (before == null || after == null || frames == 0) return o;
+        var b = before.byLabel("relay_stage_allocated_bytes_total", "stage");
+        var a = after.byLabel("relay_stage_allocated_bytes_total", "stage");
+        ObjectNode by = o.putObject("by_stage");
+        double total = 0;
+        for (var e : a.entrySet()) {
+            double d = e.getValue() - b.getOrDefault(e.getKey(), 0.0);
+            if (d <= 0) continue;
+            by.put(e.getKey(), Math.round(d / frames));
+            total += d;
+        }
+        o.put("metered_stages_total", Math.round(total / frames));
+        double sampled = after.sum("relay_jvm_allocation_sampled_bytes_total")
+                - before.sum("relay_jvm_allocation_sampled_bytes_total");
+        if (sampled > 0) o.put("jfr_sampled_total", Math.round(sampled / frames));
+        return o;
+    }
+
+    /** Least-squares slope of rss over frames, from the first sample past {@code warmup} of the frames. */
+    static double slopeAfterWarmup(ArrayNode samples, double warmup) {
+        long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).get("frames").asLong();
+        double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (JsonNode s : samples) {
+            double x = s.get("frames").asDouble(), y = s.get("rss").asDouble();
+            if (x < warmup * last) continue;
+            n++;
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+        double den = n * sxx - sx * sx;
+        return n < 2 || den == 0 ? 0 : (n * sxy - sx * sy) / den;
+    }
+
+    private static long minFrames(List<SoakConsumer> cs) {
+        return cs.stream().mapToLong(SoakConsumer::frames).min().orElse(0);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private Process start(Path dir, String name, Map<String, String> env, List<String> jvmFlags, List<String> args)
+            throws IOException {
+        var cmd = new ArrayList<String>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.jlay.Main");
+        cmd.addAll(args);
+        var pb = new ProcessBuilder(cmd).redirectError(dir.resolve(name + ".log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("RELAY_") && !k.equals("RELAY_DATABASE_URL"));
+        pb.environment().putAll(env);
+        if (!name.equals("simulator")) pb.redirectOutput(dir.resolve(name + ".out").toFile());
+        Process p = pb.start();
+        synchronized (children) {
+            children.add(p);
+        }
+        return p;
+    }
+
+    private static JsonNode firstJsonLine(Process p, Duration timeout) throws Exception {
+        var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        var line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String s = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (s == null) throw new IllegalStateException("the simulator exited before describing itself");
+        // keep draining so the child never blocks on a full pipe
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (reader.readLine() != null) {
+                    // discard
+                }
+            } catch (IOException ignored) {
+                // child gone
+            }
+        });
+        return JSON.readTree(s);
+    }
+
+    private static MetricsText scrape(HttpClient http, URI uri) {
+        try {
+            var res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return res.statusCode() == 200 ? MetricsText.parse(res.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** VmRSS of a process, from /proc (0 where there is no /proc). */
+    static long rssOf(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone or not Linux
+        }
+        return 0;
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void stopChildren() {
+        List<Process> ps;
+        synchronized (children) {
+            ps = List.copyOf(children);
+        }
+        // relay first (it stops reading hosts), then the simulator
+        for (int i = ps.size() - 1; i >= 0; i--) {
+            Process p = ps.get(i);
+            if (!p.isAlive()) continue;
+            p.destroy();
+            try {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void err(String s) {
+        System.err.println(s);
+    }
+}

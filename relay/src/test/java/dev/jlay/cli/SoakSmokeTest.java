@@ -1,0 +1,43 @@
+package dev.jlay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jlay.testing.TestPostgres;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * soak, tiny: a simulator process and a relay process, one consumer, 150 events. Real
+ * measurements are run by hand (docs/benchmarks.md), never in the suite.
+ */
+class SoakSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void drivesFramesThroughSeparateProcessesAndWritesTheReport() throws Exception {
+        String db = TestPostgres.freshDatabase("soak");
+        try {
+            Path report = dir.resolve("report.json");
+            int rc = new CommandLine(new SoakCommand()).execute("--hosts", "2", "--frames", "150", "--consumers", "1",
+                    "--database-url", db, "--report", report.toString(), "--work-dir", dir.resolve("work").toString(),
+                    "--stall-seconds", "90");
+            var r = new ObjectMapper().readTree(report.toFile());
+            assertThat(rc).as(r.toString()).isZero();
+            assertThat(r.get("complete").asBoolean()).isTrue();
+            assertThat(r.get("frames").asLong()).isEqualTo(150);
+            assertThat(r.get("drops").size()).isZero();
+            assertThat(r.get("latency_ms").get("measured").asLong()).isEqualTo(150);
+            assertThat(r.get("consumers_check").get("seq_backwards").asLong()).isZero();
+            assertThat(r.get("rss_bytes").size()).isPositive();
+            assertThat(r.get("rss_bytes").get(0).get("rss").asLong()).isPositive();
+            assertThat(r.has("alloc_bytes_per_frame")).isTrue();
+        } finally {
+            TestPostgres.dropDatabase(db);
+        }
+    }
+}
