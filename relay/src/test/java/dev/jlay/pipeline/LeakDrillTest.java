@@ -67,6 +67,9 @@ class LeakDrillTest {
     // below glibc's mmap threshold (128 KiB): lands in an arena; big enough that ~45 MB leak in one
     // pass and the JVM's own malloc churn (compiler arenas, a few MB) stays well inside 20 %
     private static final int NATIVE_LEAK = 64 * 1024;
+    // the FFM-arena pass repeats until the profile ends (several passes): smaller blocks; NMT's Other
+    // category has no JIT noise, so ~3 MB per pass is plenty
+    private static final int ARENA_LEAK = 4 * 1024;
     private static final MethodHandle MALLOC;
     private static final MethodHandle FREE;
 
@@ -135,8 +138,8 @@ class LeakDrillTest {
         }
 
         private void leakArenaBuffer() {
-            arena.allocate(NATIVE_LEAK).fill((byte) 0x5a);
-            leakedBytes.addAndGet(NATIVE_LEAK);
+            arena.allocate(ARENA_LEAK).fill((byte) 0x5a);
+            leakedBytes.addAndGet(ARENA_LEAK);
         }
 
         @Override
@@ -299,13 +302,10 @@ class LeakDrillTest {
                         throw new IllegalStateException(e);
                     }
                 });
-                while (!profiler.busy() && !profile.isDone()) {
-                    Thread.sleep(10);
-                }
-                // keep leaking for the whole profile: on a loaded machine the sampler may start late
-                do {
+                // leak until the profile is over: when async-profiler really starts is up to its thread
+                for (int i = 0; i < 30 && !profile.isDone(); i++) {
                     rig.pass();
-                } while (!profile.isDone());
+                }
                 Path out = profile.join();
                 rig.identities.leaking.set(false);
                 var afterJvm = report(accountant);
