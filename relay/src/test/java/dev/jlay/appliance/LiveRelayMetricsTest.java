@@ -64,6 +64,9 @@ class LiveRelayMetricsTest {
                 String url = "http://127.0.0.1:" + server.metricsPort() + "/metrics";
                 // the host-status gauges cache the database's answer for a few seconds: wait for "active"
                 await().atMost(WAIT).until(() -> read(url).contains("relay_upstream_hosts{status=\"active\"} 2\n"));
+                // the GC series appear with the first collection the JFR stream reports: make sure there was one
+                System.gc();
+                await().atMost(WAIT).until(() -> read(url).contains("relay_jvm_gc_collections_total{"));
                 String text = read(url);
                 assertEveryDashboardMetricIsExported(text, url);
                 assertThat(text).contains(
