@@ -21,6 +21,11 @@ public final class RelayServer implements AutoCloseable {
     }
 
     public static RelayServer start(Relay relay, String host, int port, int metricsPort) {
+        return start(relay, host, port, host, metricsPort);
+    }
+
+    /** With /metrics on its own address (e.g. loopback only while the API is public). */
+    public static RelayServer start(Relay relay, String host, int port, String metricsHost, int metricsPort) {
         var api = HttpRouting.builder();
         relay.apiRouting(api);
         var ws = WsRouting.builder();
@@ -34,7 +39,7 @@ public final class RelayServer implements AutoCloseable {
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .addRouting(api)
                 .addRouting(ws)
-                .putSocket(METRICS_SOCKET, socket -> socket.host(host).port(metricsPort).routing(metrics))
+                .putSocket(METRICS_SOCKET, socket -> socket.host(metricsHost).port(metricsPort).routing(metrics))
                 .shutdownHook(false)
                 .build()
                 .start();

@@ -32,7 +32,8 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         cfg.warnings().forEach(w -> System.err.println("jlay: warning: " + w));
-        var server = RelayServer.start(Relay.create(cfg), cfg.host(), cfg.port(), cfg.metricsPort());
+        var server = RelayServer.start(Relay.create(cfg), cfg.host(), cfg.port(), cfg.metricsHost(),
+                cfg.metricsPort());
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("jlay: shutting down");

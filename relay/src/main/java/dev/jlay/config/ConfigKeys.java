@@ -23,6 +23,8 @@ public final class ConfigKeys {
             "API port: XRPC, subscribeRepos, admin, health");
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", ConfigKey.Type.PORT, "2471",
             "Prometheus /metrics port");
+    public static final ConfigKey METRICS_HOST = new ConfigKey("metrics.host", STRING, "",
+            "address the /metrics socket binds to; empty = the same as host (appliance: 127.0.0.1)");
     public static final ConfigKey ADMIN_TOKEN = new ConfigKey("admin.token", STRING, "",
             "bearer token of the admin API; generated, stored in the data dir and printed once when empty");
     public static final ConfigKey DATA_DIR = new ConfigKey("data.dir", STRING, "./data",
@@ -88,7 +90,7 @@ public final class ConfigKeys {
     public static final ConfigKey CRAWL_TIMEOUT_MS = new ConfigKey("crawl.timeout-ms", INT, "5000",
             "how long requestCrawl waits for the host's describeServer answer");
 
-    public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, ADMIN_TOKEN, DATA_DIR,
+    public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,

@@ -193,6 +193,12 @@ public final class RelayConfig {
         return getInt(ConfigKeys.METRICS_PORT);
     }
 
+    /** Where /metrics listens: {@code metrics.host}, else {@link #host()}. */
+    public String metricsHost() {
+        var h = get(ConfigKeys.METRICS_HOST);
+        return h.isBlank() ? host() : h;
+    }
+
     /** The admin token when configured; empty means generate (see {@code AdminToken}). */
     public Optional<String> adminToken() {
         var t = get(ConfigKeys.ADMIN_TOKEN);

@@ -96,6 +96,8 @@ final class FrameWorker implements Runnable {
         Step step;
         try {
             step = processor.process(f);
+        } catch (StoreChainState.DatabaseWaitInterrupted e) {
+            step = new Step.Done(Verdict.drop(DropReason.SHUTDOWN, e.getMessage()));
         } catch (RuntimeException e) {
             // a bug or an unexpected shape: the frame is not passed, and we keep going
             LOG.log(Level.WARNING, "frame processing failed for " + f.did(), e);

@@ -103,6 +103,9 @@ public final class FrameWorkerPool implements AutoCloseable {
     public void close() throws InterruptedException {
         for (var in : inboxes) in.close();
         for (var t : threads) t.join(TimeUnit.SECONDS.toMillis(10));
+        // a worker still busy (e.g. waiting for a database that is down) is told to give up its frame
+        for (var t : threads) t.interrupt();
+        for (var t : threads) t.join(TimeUnit.SECONDS.toMillis(5));
     }
 
     List<Thread> threads() {

@@ -17,6 +17,9 @@ import java.util.Locale;
  */
 public final class StoreChainState implements ChainState {
 
+    private static final System.Logger LOG = System.getLogger(StoreChainState.class.getName());
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+
     private final RepoStateStore repos;
     private final AccountStore accounts;
 
@@ -27,27 +30,69 @@ public final class StoreChainState implements ChainState {
 
     @Override
     public RepoState repo(String did) {
-        return repos.get(did)
+        return waiting(() -> repos.get(did)
                 .map(s -> new RepoState(s.rev(), s.commit(), s.data()))
-                .orElse(null);
+                .orElse(null));
     }
 
     @Override
     public void advance(String did, String host, RepoState next, boolean discontinuity) {
-        ensure(did, host);
-        repos.put(new dev.jlay.store.RepoState(did, next.rev(), next.commit(), next.data()));
-        if (discontinuity) accounts.recordDiscontinuity(did);
+        waiting(() -> {
+            ensure(did, host);
+            repos.put(new dev.jlay.store.RepoState(did, next.rev(), next.commit(), next.data()));
+            if (discontinuity) accounts.recordDiscontinuity(did);
+            return null;
+        });
     }
 
     @Override
     public AccountState account(String did) {
-        return accounts.get(did).map(StoreChainState::state).orElse(AccountState.ACTIVE);
+        return waiting(() -> accounts.get(did).map(StoreChainState::state).orElse(AccountState.ACTIVE));
     }
 
     @Override
     public void upstreamStatus(String did, String host, boolean active, String status) {
-        ensure(did, host);
-        accounts.setUpstreamStatus(did, upstream(active, status));
+        waiting(() -> {
+            ensure(did, host);
+            accounts.setUpstreamStatus(did, upstream(active, status));
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code op}, and while the database is unreachable waits and tries again: the worker stops,
+     * its queue fills, the hosts' readers wait. A frame is never dropped because the database is down.
+     * Interrupted (shutdown), it gives up with {@link DatabaseWaitInterrupted}.
+     */
+    static <T> T waiting(java.util.function.Supplier<T> op) {
+        long backoff = 50;
+        boolean logged = false;
+        while (true) {
+            try {
+                return op.get();
+            } catch (dev.jlay.store.StoreException e) {
+                if (!e.unavailable()) throw e;
+                if (!logged) {
+                    LOG.log(System.Logger.Level.WARNING, "pipeline: database unavailable, worker waiting: {0}",
+                            e.getMessage());
+                    logged = true;
+                }
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new DatabaseWaitInterrupted(e);
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
+    }
+
+    /** Shutdown came while a worker waited for the database: the frame was not judged. */
+    public static final class DatabaseWaitInterrupted extends RuntimeException {
+        DatabaseWaitInterrupted(Throwable cause) {
+            super("interrupted while waiting for the database", cause);
+        }
     }
 
     private void ensure(String did, String host) {

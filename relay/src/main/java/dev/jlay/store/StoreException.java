@@ -9,4 +9,9 @@ public final class StoreException extends RuntimeException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The database is not reachable (as opposed to a bad statement): worth waiting for. */
+    public boolean unavailable() {
+        return Sql.isConnectionProblem(this);
+    }
 }

@@ -37,6 +37,23 @@ class RelayServerTest {
     }
 
     @Test
+    void metricsCanListenOnAnotherAddressThanTheApi() throws Exception {
+        var config = dev.jlay.testing.TestRelays.config(dir, "metrics.host", "127.0.0.2");
+        assertThat(config.metricsHost()).isEqualTo("127.0.0.2");
+        try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsHost(),
+                config.metricsPort())) {
+            var client = java.net.http.HttpClient.newHttpClient();
+            var onMetricsHost = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.2:" + server.metricsPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(onMetricsHost.statusCode()).isEqualTo(200);
+            // the API address does not serve /metrics
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> get(server.metricsPort(), "/metrics"))
+                    .isInstanceOf(java.net.ConnectException.class);
+        }
+    }
+
+    @Test
     void servesHealthOnTheApiPortAndValidPrometheusMetricsOnTheMetricsPort() throws Exception {
         var config = config();
         try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),

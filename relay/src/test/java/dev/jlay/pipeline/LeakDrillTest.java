@@ -302,7 +302,10 @@ class LeakDrillTest {
                 while (!profiler.busy() && !profile.isDone()) {
                     Thread.sleep(10);
                 }
-                rig.pass();
+                // keep leaking for the whole profile: on a loaded machine the sampler may start late
+                do {
+                    rig.pass();
+                } while (!profile.isDone());
                 Path out = profile.join();
                 rig.identities.leaking.set(false);
                 var afterJvm = report(accountant);

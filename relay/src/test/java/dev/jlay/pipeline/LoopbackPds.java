@@ -30,6 +30,11 @@ public final class LoopbackPds implements AutoCloseable {
 
     /** Sends with {@code pause} between frames (a host that is still writing when something happens). */
     public LoopbackPds(List<byte[]> frames, java.time.Duration pause) {
+        this(frames, pause, new java.util.concurrent.CountDownLatch(0));
+    }
+
+    /** Sends nothing on any connection until {@code gate} opens. */
+    public LoopbackPds(List<byte[]> frames, java.time.Duration pause, java.util.concurrent.CountDownLatch gate) {
         long[] seqs = frames.stream().mapToLong(LoopbackPds::seqOf).toArray();
         server = WebServer.builder()
                 .host("127.0.0.1")
@@ -50,6 +55,7 @@ public final class LoopbackPds implements AutoCloseable {
                         long after = cursor;
                         Thread.ofVirtual().start(() -> {
                             try {
+                                gate.await();
                                 for (int i = 0; i < frames.size(); i++) {
                                     if (after >= 0 && seqs[i] <= after) continue;
                                     session.send(BufferData.create(frames.get(i)), true);
