@@ -58,7 +58,7 @@ public final class SyncHosts {
             var admitted = admission.admit(hostname);
             LOG.info("requestCrawl: admitted " + admitted.name());
         } catch (CrawlRefusedException e) {
-            LOG.fine(() -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
+            LOG.info(() -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
             throw toXrpc(e);
         }
         res.status(Status.OK_200);

@@ -30,6 +30,9 @@ public final class HttpServerProbe implements ServerProbe {
 
     public HttpServerProbe(Duration timeout, boolean allowInsecure) {
         this.client = HttpClient.newBuilder()
+                // over http:// the JDK's default HTTP/2 sends "Upgrade: h2c", and a PDS whose server
+                // handles upgrades itself (the firehose WebSocket) drops the connection without a reply
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

@@ -48,6 +48,26 @@ class HttpServerProbeTest {
     }
 
     @Test
+    void asksInPlainHttp11SoAPdsThatDropsUpgradeRequestsAnswers() throws Exception {
+        // like @atproto/pds: its server hands every Upgrade request to the WebSocket code, which
+        // destroys the socket unless the path is subscribeRepos (the JDK's h2c upgrade was one)
+        server.removeContext("/xrpc/com.atproto.server.describeServer");
+        server.createContext("/xrpc/com.atproto.server.describeServer", ex -> {
+            if (ex.getRequestHeaders().containsKey("Upgrade")) {
+                // no reply: the connection is closed, as the PDS does
+                ex.close();
+                return;
+            }
+            var body = "{\"did\":\"did:web:localhost\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        var answer = new HttpServerProbe(Duration.ofSeconds(5), true).describeServer(host());
+        assertThat(answer.status()).isEqualTo(200);
+    }
+
+    @Test
     void doesNotFollowRedirects() throws Exception {
         server.removeContext("/xrpc/com.atproto.server.describeServer");
         server.createContext("/xrpc/com.atproto.server.describeServer", ex -> {
