@@ -30,10 +30,12 @@ class RealnetCheckTest {
     void officialConsumerSeesExactlyWhatRealPdsHostsEmittedThroughJlay() throws Exception {
         // 14 accounts at 4 writes/s: one is nearly always idle, so every account/identity operation runs
         // (load.mjs skips one when all accounts are busy, e.g. when the machine is slow)
+        // jlay starts with no hosts: each PDS's own requestCrawl (PDS_CRAWLERS) must bring it in
         var run = realnetCheck("--pds", "2", "--accounts", "5", "--rate", "4", "--duration", "20",
-                "--base-port", "2592", "--relay-port", "2575");
+                "--base-port", "2592", "--relay-port", "2575", "--crawl", "request");
         assertThat(run.exitCode()).as("scripts/realnet-check exit code; its output:%n%s", run.output()).isZero();
-        assertThat(run.output()).contains("{\"result\":\"PASS\"").contains("realnet-check: PASS");
+        assertThat(run.output()).contains("{\"result\":\"PASS\"").contains("realnet-check: PASS")
+                .contains("jlay connected to 2 hosts (request crawl)");
         var m = TOTAL.matcher(run.output());
         assertThat(m.find()).as("compare.mjs counts in the output").isTrue();
         // a match of nothing against nothing proves nothing: the load made commits and jlay carried them
