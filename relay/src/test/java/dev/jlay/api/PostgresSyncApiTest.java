@@ -1,10 +1,7 @@
 package dev.jlay.api;
 
-import dev.jlay.store.Database;
 import dev.jlay.store.Storage;
 import dev.jlay.testing.TestPostgres;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,8 +11,7 @@ class PostgresSyncApiTest extends SyncApiContract {
 
     @BeforeAll
     static void createDatabase() {
-        url = TestPostgres.freshDatabase("syncapi");
-        Database.open(url, 2).close(); // migrate once
+        url = TestPostgres.migratedDatabase("syncapi");
     }
 
     @AfterAll
@@ -25,11 +21,6 @@ class PostgresSyncApiTest extends SyncApiContract {
 
     @Override
     protected Storage newStorage() {
-        try (var c = DriverManager.getConnection(url); var st = c.createStatement()) {
-            st.execute("TRUNCATE host, account, account_repo, domain_ban, relay_state, admin_audit RESTART IDENTITY");
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return Database.open(url, 4);
+        return TestPostgres.emptied(url);
     }
 }
