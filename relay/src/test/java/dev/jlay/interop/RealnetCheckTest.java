@@ -31,8 +31,10 @@ class RealnetCheckTest {
         // 14 accounts at 4 writes/s: one is nearly always idle, so every account/identity operation runs
         // (load.mjs skips one when all accounts are busy, e.g. when the machine is slow)
         // jlay starts with no hosts: each PDS's own requestCrawl (PDS_CRAWLERS) must bring it in
+        // free ports, not fixed ones: another worktree's suite may be running realnet at the same time
+        int base = dev.jlay.testing.FreePorts.consecutive(6);
         var run = realnetCheck("--pds", "2", "--accounts", "5", "--rate", "4", "--duration", "20",
-                "--base-port", "2592", "--relay-port", "2575", "--crawl", "request");
+                "--base-port", String.valueOf(base), "--relay-port", String.valueOf(base + 4), "--crawl", "request");
         assertThat(run.exitCode()).as("scripts/realnet-check exit code; its output:%n%s", run.output()).isZero();
         assertThat(run.output()).contains("{\"result\":\"PASS\"").contains("realnet-check: PASS")
                 .contains("jlay connected to 2 hosts (request crawl)");
