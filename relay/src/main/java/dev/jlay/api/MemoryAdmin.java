@@ -120,6 +120,10 @@ public final class MemoryAdmin {
             XrpcError.send(res, Status.BAD_REQUEST_400, "InvalidRequest", "minutes must be 1..1440");
             return;
         }
+        if (!jfr.started()) {
+            XrpcError.send(res, Status.NOT_FOUND_404, "NotFound", "JFR streaming is off (memory.jfr: false)");
+            return;
+        }
         Files.createDirectories(scratch);
         Path file = Files.createTempFile(scratch, "jfr-", ".jfr");
         try {

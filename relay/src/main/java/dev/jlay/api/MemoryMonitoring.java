@@ -1,5 +1,6 @@
 package dev.jlay.api;
 
+import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.memory.JfrMonitor;
@@ -34,7 +35,7 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
             metrics.close();
             throw new UncheckedIOException(e);
         }
-        jfr.start();
+        if (config.getBool(ConfigKeys.MEMORY_JFR)) jfr.start();
         var profiler = new Profiler(config.dataDir().resolve("profiles"), Duration.ofMinutes(5), 20, 512L << 20);
         var admin = new MemoryAdmin(adminToken, accountant, metrics, jfr, profiler, config.dataDir().resolve("tmp"));
         return new MemoryMonitoring(accountant, metrics, jfr, profiler, admin);

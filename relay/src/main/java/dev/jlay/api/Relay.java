@@ -89,7 +89,7 @@ public final class Relay implements AutoCloseable {
     public static Relay create(RelayConfig config, SeqStamper stamper) {
         var opened = new ArrayDeque<AutoCloseable>(); // pushed in build order, closed from the top
         try {
-            var metrics = new Metrics();
+            var metrics = new Metrics(config.getBool(ConfigKeys.MEMORY_STAGE_METERS));
             boolean insecure = config.allowInsecureHosts();
 
             Storage storage = openStorage(config);

@@ -8,6 +8,8 @@ import dev.jlay.sim.LatencyHistogram;
 import dev.jlay.sim.MetricsText;
 import dev.jlay.sim.RelayStatus;
 import dev.jlay.sim.SoakConsumer;
+import dev.jlay.sim.StageLatencies;
+import dev.jlay.sim.WarmLatency;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -59,6 +61,11 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--frames", defaultValue = "50000", description = "Events to drive (default ${DEFAULT-VALUE}).")
     long frames;
 
+    @Option(names = "--warmup-frames", defaultValue = "-1", description = "Frames excluded from the headline "
+            + "frames/s, latency, allocation and RSS slope (the whole-run figures are reported too; default: "
+            + "a fifth of --frames, at most 1,000,000).")
+    long warmupFrames;
+
     @Option(names = "--pregenerate", defaultValue = "-1",
             description = "Events the simulator signs before the clock starts (default: all of --frames, up to 1,000,000).")
     long pregenerate;
@@ -68,6 +75,18 @@ public final class SoakCommand implements Callable<Integer> {
 
     @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xmx (default ${DEFAULT-VALUE}).")
     String relayHeap;
+
+    @Option(names = "--jfr", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Relay runs its JFR stream and rolling recording (--no-jfr: off, to measure the cost).")
+    boolean jfr;
+
+    @Option(names = "--nmt", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Relay runs with -XX:NativeMemoryTracking=summary (--no-nmt: off).")
+    boolean nmt;
+
+    @Option(names = "--meters", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Relay's stage meters record (--no-meters: off).")
+    boolean meters;
 
     @Option(names = "--progress-seconds", defaultValue = "5", description = "Progress line every N s.")
     int progressSeconds;
@@ -122,9 +141,13 @@ public final class SoakCommand implements Callable<Integer> {
                 "RELAY_ALLOW_INSECURE_HOSTS", "true", "RELAY_UPSTREAM_HOSTS", String.join(",", hostList),
                 "RELAY_ADMIN_TOKEN", "soak-" + Long.toHexString(System.nanoTime())));
         if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
+        env.put("RELAY_MEMORY_JFR", "" + jfr);
+        env.put("RELAY_MEMORY_STAGE_METERS", "" + meters);
+        var relayFlags = new ArrayList<>(List.of("-Xmx" + relayHeap));
+        if (nmt) relayFlags.add("-XX:NativeMemoryTracking=summary");
         err("soak: relay on 127.0.0.1:" + port + " (metrics " + metricsPort + "), data in " + dir.resolve("relay"));
-        var relay = start(dir, "relay", env, List.of("-Xmx" + relayHeap, "-XX:NativeMemoryTracking=summary"),
-                List.of("serve"));
+        err("soak: relay instrumentation: meters " + onOff(meters) + ", JFR " + onOff(jfr) + ", NMT " + onOff(nmt));
+        var relay = start(dir, "relay", env, relayFlags, List.of("serve"));
         URI metricsUri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (true) {
@@ -135,17 +158,21 @@ public final class SoakCommand implements Callable<Integer> {
             Thread.sleep(250);
         }
 
-        var latency = new LatencyHistogram();
+        long warmup = warmupFrames >= 0 ? Math.min(warmupFrames, frames - 1) : Math.min(frames / 5, 1_000_000);
+        var latency = new WarmLatency(warmup);
         var cs = new ArrayList<SoakConsumer>();
         for (int i = 0; i < consumers; i++) cs.add(SoakConsumer.connect(http, "127.0.0.1", port, i == 0 ? latency : null));
         MetricsText before = scrape(http, metricsUri);
         http.send(HttpRequest.newBuilder(URI.create(plc + "/_sim/start")).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.discarding());
-        err("soak: " + consumers + " consumers attached; driving " + frames + " events at " + rate + " frames/s");
+        err("soak: " + consumers + " consumers attached; driving " + frames + " events at " + rate
+                + " frames/s; the first " + warmup + " are warm-up");
 
         long t0 = System.nanoTime();
         var samples = JSON.createArrayNode();
         long lastProgress = t0, lastFrames = 0, lastChange = t0, done;
+        long warmAt = -1, warmDone = 0;
+        MetricsText atWarm = null;
         boolean complete;
         while (true) {
             Thread.sleep(1000);
@@ -154,14 +181,23 @@ public final class SoakCommand implements Callable<Integer> {
             double t = (now - t0) / 1e9;
             long rss = rssOf(relay.pid());
             samples.addObject().put("t", round(t)).put("frames", done).put("rss", rss);
+            if (warmAt < 0 && done >= warmup) {
+                // the mark: headline figures count from here (the scrape is as close to it as a second allows)
+                warmAt = now;
+                warmDone = done;
+                atWarm = scrape(http, metricsUri);
+                err(String.format("soak: warm-up over at %.0f s (%d frames)", t, done));
+            }
             if (done != lastFrames) {
                 lastChange = now;
                 lastFrames = done;
             }
             if (now - lastProgress >= TimeUnit.SECONDS.toNanos(progressSeconds)) {
                 lastProgress = now;
-                err(String.format("soak: %.0f s | %d/%d frames | %.0f frames/s | p99 %.1f ms | rss %d MiB", t, done,
-                        frames, done / t, latency.quantileMillis(0.99), rss >> 20));
+                var shown = warmAt >= 0 ? latency.afterWarmup() : latency.wholeRun();
+                err(String.format("soak: %.0f s | %d/%d frames | %.0f frames/s | p99 %.1f ms%s | rss %d MiB", t,
+                        done, frames, done / t, shown.quantileMillis(0.99), warmAt >= 0 ? " (warm)" : " (cold)",
+                        rss >> 20));
             }
             complete = done >= frames;
             if (complete || !relay.isAlive() || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) break;
@@ -169,16 +205,26 @@ public final class SoakCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         MetricsText after = scrape(http, metricsUri);
 
+        boolean warmed = warmAt >= 0 && done > warmDone;
+        long steadyFrames = warmed ? done - warmDone : done;
+        double steadySeconds = warmed ? (System.nanoTime() - warmAt) / 1e9 : seconds;
+        // latency splits by the consumer's own frame count, so it needs no time mark
+        LatencyHistogram headline = latency.afterWarmup().count() > 0 ? latency.afterWarmup() : latency.wholeRun();
+
         ObjectNode out = JSON.createObjectNode();
         out.put("command", "scripts/run " + String.join(" ", spec.commandLine().getParent() != null
                 ? spec.commandLine().getParent().getParseResult().originalArgs()
                 : spec.commandLine().getParseResult().originalArgs()));
         out.put("complete", complete);
         out.put("hosts", hosts).put("accounts", acc).put("rate", rate).put("consumers", consumers);
-        out.put("frames", done).put("seconds", round(seconds)).put("frames_per_second", Math.round(done / seconds));
-        ObjectNode lat = out.putObject("latency_ms");
-        lat.put("p50", latency.quantileMillis(0.50)).put("p99", latency.quantileMillis(0.99))
-                .put("max", latency.maxMillis()).put("measured", latency.count());
+        out.putObject("instrumentation").put("meters", meters).put("jfr", jfr).put("nmt", nmt);
+        out.put("frames", done).put("seconds", round(seconds));
+        ObjectNode w = out.putObject("warmup");
+        w.put("frames", warmed ? warmDone : 0).put("seconds", warmed ? round((warmAt - t0) / 1e9) : 0)
+                .put("excluded", warmed);
+        out.put("measured_frames", steadyFrames).put("measured_seconds", round(steadySeconds));
+        out.put("frames_per_second", Math.round(steadyFrames / steadySeconds));
+        out.set("latency_ms", latencyJson(headline));
         ObjectNode drops = out.putObject("drops");
         if (after != null) RelayStatus.drops(after).forEach(drops::put);
         ObjectNode consumerChecks = out.putObject("consumers_check");
@@ -186,12 +232,20 @@ public final class SoakCommand implements Callable<Integer> {
         consumerChecks.put("seq_gaps", cs.stream().mapToLong(SoakConsumer::gaps).sum());
         consumerChecks.put("min_frames", minFrames(cs));
         out.set("rss_bytes", samples);
-        out.put("rss_growth_bytes_per_frame", round(slopeAfterWarmup(samples, 0.2)));
-        out.set("alloc_bytes_per_frame", allocation(before, after, done));
+        out.put("rss_growth_bytes_per_frame", round(slopeFrom(samples, warmed ? warmDone : (long) (0.2 * done))));
+        out.set("alloc_bytes_per_frame", allocation(warmed ? atWarm : before, after, steadyFrames));
+        out.set("stage_latency_ms", stageLatency(warmed ? atWarm : before, after));
+        ObjectNode whole = out.putObject("whole_run");
+        whole.put("frames", done).put("seconds", round(seconds)).put("frames_per_second", Math.round(done / seconds));
+        whole.set("latency_ms", latencyJson(latency.wholeRun()));
+        whole.put("rss_growth_bytes_per_frame", round(slopeFrom(samples, 0)));
+        whole.set("alloc_bytes_per_frame", allocation(before, after, done));
         Files.writeString(report, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n");
-        err("soak: " + (complete ? "done" : "INCOMPLETE") + ": " + done + " frames in " + round(seconds) + " s ("
-                + Math.round(done / seconds) + "/s), p50 " + latency.quantileMillis(0.5) + " ms, p99 "
-                + latency.quantileMillis(0.99) + " ms, drops " + drops + "; report " + report);
+        err("soak: " + (complete ? "done" : "INCOMPLETE") + ": " + done + " frames in " + round(seconds) + " s"
+                + " (whole run " + Math.round(done / seconds) + "/s, p99 " + latency.wholeRun().quantileMillis(0.99)
+                + " ms); after " + (warmed ? warmDone : 0) + " warm-up frames: " + Math.round(steadyFrames / steadySeconds)
+                + "/s, p50 " + headline.quantileMillis(0.5) + " ms, p99 " + headline.quantileMillis(0.99)
+                + " ms; drops " + drops + "; report " + report);
         cs.forEach(SoakConsumer::close);
         return complete ? 0 : 1;
     }
@@ -217,13 +271,31 @@ public final class SoakCommand implements Callable<Integer> {
         return o;
     }
 
-    /** Least-squares slope of rss over frames, from the first sample past {@code warmup} of the frames. */
-    static double slopeAfterWarmup(ArrayNode samples, double warmup) {
-        long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).get("frames").asLong();
+    private static ObjectNode latencyJson(LatencyHistogram h) {
+        ObjectNode lat = JSON.createObjectNode();
+        lat.put("p50", h.quantileMillis(0.50)).put("p99", h.quantileMillis(0.99)).put("max", h.maxMillis())
+                .put("measured", h.count());
+        return lat;
+    }
+
+    /** p50/p99 per relay stage over the window, from its {@code relay_stage_latency_seconds} buckets. */
+    static ObjectNode stageLatency(MetricsText before, MetricsText after) {
+        ObjectNode o = JSON.createObjectNode();
+        StageLatencies.between(before, after).forEach((stage, w) -> {
+            var s = o.putObject(stage).put("events", w.events());
+            // past the last bucket bound: JSON has no Infinity, so say it in words
+            if (Double.isFinite(w.p50Millis())) s.put("p50_le", w.p50Millis()); else s.put("p50_le", "+Inf");
+            if (Double.isFinite(w.p99Millis())) s.put("p99_le", w.p99Millis()); else s.put("p99_le", "+Inf");
+        });
+        return o;
+    }
+
+    /** Least-squares slope of rss over frames, over the samples at or past {@code fromFrames}. */
+    static double slopeFrom(ArrayNode samples, long fromFrames) {
         double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         for (JsonNode s : samples) {
             double x = s.get("frames").asDouble(), y = s.get("rss").asDouble();
-            if (x < warmup * last) continue;
+            if (x < fromFrames) continue;
             n++;
             sx += x;
             sy += y;
@@ -337,6 +409,10 @@ public final class SoakCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static String onOff(boolean b) {
+        return b ? "on" : "off";
     }
 
     private static void err(String s) {

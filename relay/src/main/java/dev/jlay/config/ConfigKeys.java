@@ -85,6 +85,12 @@ public final class ConfigKeys {
     public static final ConfigKey VALIDATION_LENIENT = new ConfigKey("validation.lenient", BOOL, "false",
             "pass commits whose MST inversion or rev checks fail (counted); signatures are always checked");
 
+    public static final ConfigKey MEMORY_JFR = new ConfigKey("memory.jfr", BOOL, "true",
+            "the in-process JFR stream and rolling recording (GC, allocation by stage, /admin/jfr); false only to "
+            + "measure their overhead");
+    public static final ConfigKey MEMORY_STAGE_METERS = new ConfigKey("memory.stage-meters", BOOL, "true",
+            "per-stage events, time and allocated bytes (relay_stage_*); false only to measure their overhead");
+
     public static final ConfigKey CRAWL_NEW_HOSTS_PER_DAY = new ConfigKey("crawl.new-hosts-per-day", INT, "50",
             "hosts requestCrawl admits per sliding 24 hours (known hosts may ask again any time)");
     public static final ConfigKey CRAWL_TIMEOUT_MS = new ConfigKey("crawl.timeout-ms", INT, "5000",
@@ -96,5 +102,5 @@ public final class ConfigKeys {
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
-            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, CRAWL_NEW_HOSTS_PER_DAY, CRAWL_TIMEOUT_MS);
+            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, CRAWL_NEW_HOSTS_PER_DAY, CRAWL_TIMEOUT_MS);
 }

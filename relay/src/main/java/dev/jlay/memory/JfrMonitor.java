@@ -44,6 +44,7 @@ public final class JfrMonitor implements AutoCloseable {
     private final Gauge threadsActive;
     private final Gauge threadsDaemon;
     private final Counter events;
+    private volatile boolean started;
 
     public JfrMonitor(Metrics metrics, Duration rollingMaxAge, long rollingMaxBytes) throws IOException {
         this.metrics = metrics;
@@ -86,6 +87,12 @@ public final class JfrMonitor implements AutoCloseable {
     public void start() {
         rolling.start();
         stream.startAsync();
+        started = true;
+    }
+
+    /** False when the relay runs with {@code memory.jfr: false}: no stream, no rolling recording. */
+    public boolean started() {
+        return started;
     }
 
     /**

@@ -141,9 +141,14 @@ public final class Metrics {
     private long droppedSeries;
 
     public Metrics() {
+        this(true);
+    }
+
+    /** {@code stageMeters} false: the stage meters record nothing (to measure what they cost). */
+    public Metrics(boolean stageMeters) {
         for (var stage : Stage.values()) {
             stages[stage.ordinal()] = new StageMeter(stage, histogram(STAGE_LATENCY, STAGE_LATENCY_HELP,
-                    Histogram.LATENCY_SECONDS, "stage", stage.label()));
+                    Histogram.LATENCY_SECONDS, "stage", stage.label()), stageMeters);
         }
     }
 

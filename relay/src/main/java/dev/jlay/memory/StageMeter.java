@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Bytes are exact on platform threads. On virtual threads the per-thread
  * counter is -1: the events and time still count, the bytes do not, and
  * {@link #unmeteredEvents()} says how many events went without a byte figure.
+ *
+ * <p>A disabled meter ({@code memory.stage-meters: false}, only for measuring what the meters
+ * cost) records nothing; the callers' first counter read still happens.
  */
 public final class StageMeter {
     private final Stage stage;
@@ -24,10 +27,12 @@ public final class StageMeter {
     private final LongAdder allocatedBytes = new LongAdder();
     private final LongAdder unmeteredEvents = new LongAdder();
     private final Histogram latency;
+    private final boolean enabled;
 
-    StageMeter(Stage stage, Histogram latency) {
+    StageMeter(Stage stage, Histogram latency, boolean enabled) {
         this.stage = stage;
         this.latency = latency;
+        this.enabled = enabled;
     }
 
     public Stage stage() {
@@ -36,6 +41,7 @@ public final class StageMeter {
 
     /** Records {@code count} events that started at {@code startNanos} with the thread's counter at {@code startAllocated}. */
     public void record(long count, long startNanos, long startAllocated) {
+        if (!enabled) return;
         long end = System.nanoTime();
         events.add(count);
         nanos.add(end - startNanos);
@@ -52,6 +58,7 @@ public final class StageMeter {
 
     /** Adds figures measured elsewhere (e.g. summed by a worker). */
     public void add(long count, long nanos, long allocated) {
+        if (!enabled) return;
         events.add(count);
         this.nanos.add(nanos);
         if (count > 0) {

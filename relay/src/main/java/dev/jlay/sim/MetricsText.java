@@ -109,4 +109,19 @@ public final class MetricsText {
         }
         return out;
     }
+
+    /**
+     * Cumulative bucket counts of histogram {@code name} ({@code name_bucket} series) by the value
+     * of {@code label}, each keyed by its upper bound {@code le} (+Inf included).
+     */
+    public Map<String, TreeMap<Double, Double>> buckets(String name, String label) {
+        var out = new TreeMap<String, TreeMap<Double, Double>>();
+        String bucket = name + "_bucket";
+        for (Sample x : samples) {
+            String v = x.labels().get(label), le = x.labels().get("le");
+            if (!x.name().equals(bucket) || v == null || le == null) continue;
+            out.computeIfAbsent(v, k -> new TreeMap<>()).merge(parseValue(le), x.value(), Double::sum);
+        }
+        return out;
+    }
 }

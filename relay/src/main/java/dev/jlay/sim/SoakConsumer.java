@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * to its arrival here. Holds no frames: its memory does not grow with the run.
  */
 public final class SoakConsumer implements WebSocket.Listener, AutoCloseable {
-    private final LatencyHistogram latency;
+    private final WarmLatency latency;
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong backwards = new AtomicLong();
@@ -28,12 +28,12 @@ public final class SoakConsumer implements WebSocket.Listener, AutoCloseable {
     private volatile String closed;
     private volatile WebSocket socket;
 
-    private SoakConsumer(LatencyHistogram latency) {
+    private SoakConsumer(WarmLatency latency) {
         this.latency = latency;
     }
 
     /** Connects to {@code ws://host:port/xrpc/com.atproto.sync.subscribeRepos}; latency may be null. */
-    public static SoakConsumer connect(HttpClient http, String host, int port, LatencyHistogram latency)
+    public static SoakConsumer connect(HttpClient http, String host, int port, WarmLatency latency)
             throws Exception {
         var c = new SoakConsumer(latency);
         c.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -68,7 +68,7 @@ public final class SoakConsumer implements WebSocket.Listener, AutoCloseable {
 
     private void frame(byte[] f) {
         long now = nowMicros();
-        frames.incrementAndGet();
+        long index = frames.incrementAndGet();
         try {
             var header = FrameHeader.peek(f);
             long seq = PayloadFields.scan(f, header.payloadOffset()).seq();
@@ -82,7 +82,7 @@ public final class SoakConsumer implements WebSocket.Listener, AutoCloseable {
         }
         if (latency != null) {
             long sent = EventTime.micros(EventTime.read(f));
-            if (sent > 0) latency.record(now - sent);
+            if (sent > 0) latency.record(index, now - sent);
         }
     }
 
