@@ -235,6 +235,7 @@ public final class SoakCommand implements Callable<Integer> {
         out.put("rss_growth_bytes_per_frame", round(slopeFrom(samples, warmed ? warmDone : (long) (0.2 * done))));
         out.set("alloc_bytes_per_frame", allocation(warmed ? atWarm : before, after, steadyFrames));
         out.set("stage_latency_ms", stageLatency(warmed ? atWarm : before, after));
+        out.set("memory_growth_bytes_per_frame", ownerGrowth(warmed ? atWarm : before, after, steadyFrames));
         ObjectNode whole = out.putObject("whole_run");
         whole.put("frames", done).put("seconds", round(seconds)).put("frames_per_second", Math.round(done / seconds));
         whole.set("latency_ms", latencyJson(latency.wholeRun()));
@@ -276,6 +277,20 @@ public final class SoakCommand implements Callable<Integer> {
         lat.put("p50", h.quantileMillis(0.50)).put("p99", h.quantileMillis(0.99)).put("max", h.maxMillis())
                 .put("measured", h.count());
         return lat;
+    }
+
+    /**
+     * Growth of each RSS owner ({@code relay_memory_bytes{owner}}, refreshed by the relay every
+     * 15 s) per frame between two scrapes: which owner a rising RSS belongs to.
+     */
+    static ObjectNode ownerGrowth(MetricsText before, MetricsText after, long frames) {
+        ObjectNode o = JSON.createObjectNode();
+        if (before == null || after == null || frames == 0) return o;
+        var b = before.byLabel("relay_memory_bytes", "owner");
+        after.byLabel("relay_memory_bytes", "owner").forEach((owner, v) -> {
+            if (b.containsKey(owner)) o.put(owner, round((v - b.get(owner)) / frames));
+        });
+        return o;
     }
 
     /** p50/p99 per relay stage over the window, from its {@code relay_stage_latency_seconds} buckets. */
