@@ -91,6 +91,10 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--progress-seconds", defaultValue = "5", description = "Progress line every N s.")
     int progressSeconds;
 
+    @Option(names = "--max-seconds", defaultValue = "0",
+            description = "Stop after N s of driving and report what was measured (complete=false); 0 = no limit.")
+    long maxSeconds;
+
     @Option(names = "--stall-seconds", defaultValue = "60", description = "Give up after N s without a frame.")
     int stallSeconds;
 
@@ -200,7 +204,10 @@ public final class SoakCommand implements Callable<Integer> {
                         rss >> 20));
             }
             complete = done >= frames;
-            if (complete || !relay.isAlive() || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) break;
+            boolean outOfTime = maxSeconds > 0 && now - t0 > TimeUnit.SECONDS.toNanos(maxSeconds);
+            if (complete || outOfTime || !relay.isAlive() || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) {
+                break;
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         MetricsText after = scrape(http, metricsUri);

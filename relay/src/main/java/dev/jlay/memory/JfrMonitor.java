@@ -31,6 +31,13 @@ public final class JfrMonitor implements AutoCloseable {
     static final int MAX_GC_CAUSES = 24;
     static final int MAX_NMT_CATEGORIES = 48;
     static final int MAX_CLASSES = 512;
+    /**
+     * Virtual threads named so are the upstream WebSocket client's (reassembly, the host readers):
+     * their samples without a stage of our own on the stack (JDK frame decoding) are receive work.
+     */
+    public static final String RECEIVE_THREAD_PREFIX = "upstream-";
+    /** Allocation samples per second the relay takes (the stream's main per-event cost). */
+    public static final int ALLOCATION_SAMPLES_PER_SECOND = 100;
 
     private final Metrics metrics;
     private final RecordingStream stream = new RecordingStream();
@@ -45,8 +52,19 @@ public final class JfrMonitor implements AutoCloseable {
     private final Gauge threadsDaemon;
     private final Counter events;
     private volatile boolean started;
+    private volatile long lastSampleNanos;
 
     public JfrMonitor(Metrics metrics, Duration rollingMaxAge, long rollingMaxBytes) throws IOException {
+        this(metrics, rollingMaxAge, rollingMaxBytes, ALLOCATION_SAMPLES_PER_SECOND);
+    }
+
+    /**
+     * {@code allocationSamplesPerSecond}: the throttle of {@code jdk.ObjectAllocationSample}. More
+     * samples make the per-stage estimate of virtual-thread work converge in a shorter window
+     * (tests); the relay runs at {@link #ALLOCATION_SAMPLES_PER_SECOND}.
+     */
+    public JfrMonitor(Metrics metrics, Duration rollingMaxAge, long rollingMaxBytes, int allocationSamplesPerSecond)
+            throws IOException {
         this.metrics = metrics;
         heapAfterGc = metrics.gauge("relay_jvm_heap_after_gc_bytes", "Java heap used after the last GC");
         threadsActive = metrics.gauge("relay_jvm_threads", "Live platform threads (JFR JavaThreadStatistics)");
@@ -63,7 +81,7 @@ public final class JfrMonitor implements AutoCloseable {
 
         stream.enable("jdk.GarbageCollection");
         stream.enable("jdk.GCHeapSummary");
-        stream.enable("jdk.ObjectAllocationSample").with("throttle", "100/s").withStackTrace();
+        stream.enable("jdk.ObjectAllocationSample").with("throttle", allocationSamplesPerSecond + "/s").withStackTrace();
         stream.enable("jdk.JavaThreadStatistics").withPeriod(Duration.ofSeconds(5));
         stream.enable("jdk.NativeMemoryUsage").withPeriod(Duration.ofSeconds(15));
         stream.onEvent("jdk.GarbageCollection", this::onGc);
@@ -88,6 +106,12 @@ public final class JfrMonitor implements AutoCloseable {
         rolling.start();
         stream.startAsync();
         started = true;
+    }
+
+    /** The time of the newest allocation sample the stream has handled: everything before it is counted. */
+    public Instant lastAllocationSample() {
+        long n = lastSampleNanos;
+        return Instant.ofEpochSecond(n / 1_000_000_000L, n % 1_000_000_000L);
     }
 
     /** False when the relay runs with {@code memory.jfr: false}: no stream, no rolling recording. */
@@ -156,8 +180,20 @@ public final class JfrMonitor implements AutoCloseable {
 
     private void onAllocation(RecordedEvent e) {
         events.increment();
+        lastSampleNanos = Math.max(lastSampleNanos, e.getStartTime().getEpochSecond() * 1_000_000_000L
+                + e.getStartTime().getNano());
         long weight = e.getLong("weight");
-        sampledByStage[stageOf(e.getStackTrace())].add(weight);
+        int stage = stageOf(e.getStackTrace());
+        var thread = e.getThread("eventThread");
+        if (stage == Stage.values().length && thread != null && thread.isVirtual()
+                && thread.getJavaName() != null && thread.getJavaName().startsWith(RECEIVE_THREAD_PREFIX)) {
+            stage = Stage.RECEIVE.ordinal();
+        }
+        sampledByStage[stage].add(weight);
+        if (stage < Stage.values().length && thread != null && thread.isVirtual()) {
+            // no exact counter on a virtual thread: the sample's weight is the stage's byte figure
+            metrics.stage(Stage.values()[stage]).addSampledBytes(weight);
+        }
         var type = e.getClass("objectClass");
         String name = type == null ? "unknown" : readable(type.getName());
         LongAdder adder = sampledByClass.get(name);

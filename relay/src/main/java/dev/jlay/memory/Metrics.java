@@ -515,14 +515,15 @@ public final class Metrics {
             sample(out, "relay_stage_seconds_total", stageLabel(m), m.nanos() / 1e9);
         }
         header(out, "relay_stage_allocated_bytes_total",
-                "Heap bytes allocated in each pipeline stage (exact on platform threads); stage unattributed: "
-                        + "the rest of the process's allocation.", Type.COUNTER);
+                "Heap bytes allocated in each pipeline stage (exact on platform threads; on virtual threads "
+                        + "from JFR allocation-sample weights); stage unattributed: the rest of the process's "
+                        + "allocation.", Type.COUNTER);
         for (var m : stages) {
             sample(out, "relay_stage_allocated_bytes_total", stageLabel(m), m.allocatedBytes());
         }
         sample(out, "relay_stage_allocated_bytes_total", "{stage=\"" + UNATTRIBUTED + "\"}", unattributedBytes());
         header(out, "relay_stage_unmetered_events_total",
-                "Events whose allocation could not be measured (ran on a virtual thread).", Type.COUNTER);
+                "Events whose allocation could not be measured exactly (ran on a virtual thread).", Type.COUNTER);
         for (var m : stages) {
             sample(out, "relay_stage_unmetered_events_total", stageLabel(m), m.unmeteredEvents());
         }

@@ -26,6 +26,7 @@ public final class StageMeter {
     private final LongAdder nanos = new LongAdder();
     private final LongAdder allocatedBytes = new LongAdder();
     private final LongAdder unmeteredEvents = new LongAdder();
+    private final LongAdder sampledBytes = new LongAdder();
     private final Histogram latency;
     private final boolean enabled;
 
@@ -69,6 +70,23 @@ public final class StageMeter {
         } else {
             unmeteredEvents.add(count);
         }
+    }
+
+    /**
+     * Heap bytes of this stage's work on virtual threads, estimated from JFR allocation samples
+     * ({@link JfrMonitor}): virtual threads have no exact counter. Counted into
+     * {@link #allocatedBytes()} (so the stages and {@code unattributed} still add up to the
+     * process's allocation) and kept apart in {@link #sampledBytes()}.
+     */
+    public void addSampledBytes(long bytes) {
+        if (!enabled || bytes <= 0) return;
+        allocatedBytes.add(bytes);
+        sampledBytes.add(bytes);
+    }
+
+    /** The part of {@link #allocatedBytes()} estimated from JFR samples (virtual-thread work). */
+    public long sampledBytes() {
+        return sampledBytes.sum();
     }
 
     /** Per-event time in the stage ({@code relay_stage_latency_seconds{stage}}). */

@@ -1,5 +1,6 @@
 package dev.jlay.upstream;
 
+import dev.jlay.memory.JfrMonitor;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,9 @@ public final class HostConnectionManager implements AutoCloseable {
     private final FrameSink sink;
     private final HostListener listener;
     private final UpstreamMeters meters;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Named so JFR allocation samples of the WebSocket client's own work count as stage receive (JfrMonitor). */
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name(JfrMonitor.RECEIVE_THREAD_PREFIX + "ws-", 0).factory());
     private final HttpClient http;
     private final ConcurrentHashMap<String, HostConnection> connections = new ConcurrentHashMap<>();
     /** Series of relay_host_frames_total: 63 hosts and "other". */

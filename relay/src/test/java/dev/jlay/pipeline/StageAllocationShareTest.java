@@ -8,18 +8,30 @@ import dev.jlay.atproto.stream.SeqStamp;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.Sequencer;
+import dev.jlay.memory.JfrMonitor;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.ThreadAllocation;
 import dev.jlay.store.InMemoryStorage;
 import dev.jlay.testing.SharedFixtures;
+import dev.jlay.upstream.AddressGuard;
+import dev.jlay.upstream.ConnectionConfig;
+import dev.jlay.upstream.HostConnectionManager;
+import dev.jlay.upstream.HostListener;
+import dev.jlay.upstream.RateLimiter;
 import dev.jlay.upstream.UpstreamFrame;
+import dev.jlay.upstream.UpstreamMeters;
+import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.ValidationConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +75,139 @@ class StageAllocationShareTest {
         assertThat(run.processShare()).as("stage bytes / bytes allocated by every thread of the JVM")
                 .isBetween(0.90, 1.0);
         assertThat(run.unattributedProcess()).as("unattributed is exported and non-negative").isGreaterThanOrEqualTo(0);
+    }
+
+    /**
+     * The same check with the {@code receive} stage in it: the corpus is read from two loopback
+     * hosts by the real host readers (virtual threads, one per host), whose bytes the stage gets
+     * from JFR allocation-sample weights ({@link JfrMonitor}); every stage together must still be
+     * within 10 % of what the whole JVM allocated meanwhile (the loopback hosts' sending included, JFR's
+     * own parsing thread not: see {@link #jfrThreadBytes()}).
+     */
+    @Test
+    void withTheHostReadersOnVirtualThreadsTheStagesIncludingReceiveStillAddUp() throws Exception {
+        overWebSocket(dir.resolve("ws-warmup"), new Metrics(), null); // class loading, JIT
+        var metrics = new Metrics(); // a registry takes each structure once: a fresh one for the measured run
+        // 5,000 samples/s: the ~1 s window gets about as many samples as 50 s at the relay's 100/s
+        try (var jfr = new JfrMonitor(metrics, Duration.ofMinutes(1), 16L << 20, 5_000)) {
+            jfr.start();
+            var window = new Window(metrics, jfr);
+            long frames = overWebSocket(dir.resolve("ws-measured"), metrics, window);
+            awaitSamplesAfter(jfr, window.closedAt);
+            long stages = allStageBytes(metrics) - window.stagesBefore;
+            long receive = metrics.stage(Stage.RECEIVE).allocatedBytes() - window.receiveBefore;
+            long process = window.processAfter - window.processBefore;
+            double share = (double) stages / process;
+            System.out.printf("stage allocation share with receive: %.1f %% of %d bytes allocated by the whole test "
+                            + "JVM but JFR's threads (%d frames; receive %d B/frame from JFR samples, all stages %d B/frame)%n",
+                    100 * share, process, frames, receive / frames, stages / frames);
+            assertThat(frames).isEqualTo(698);
+            assertThat(receive).as("receive bytes from JFR samples of the host readers").isPositive();
+            assertThat(share).as("all stages incl. receive / bytes allocated by every thread of the JVM")
+                    .isBetween(0.90, 1.10); // issue 5: "add up to within 10 %"; the estimate can also overshoot
+        }
+    }
+
+    /** The measured window: from the host readers' start to the last frame durable (set-up and teardown outside). */
+    private static final class Window {
+        final Metrics metrics;
+        final JfrMonitor jfr;
+        long processBefore, stagesBefore, receiveBefore, processAfter;
+
+        Window(Metrics metrics, JfrMonitor jfr) {
+            this.metrics = metrics;
+            this.jfr = jfr;
+        }
+
+        void open() throws InterruptedException {
+            awaitSamplesAfter(jfr, java.time.Instant.now()); // the set-up's samples are in before the window opens
+            processBefore = ThreadAllocation.totalBytes() - jfrThreadBytes();
+            stagesBefore = allStageBytes(metrics);
+            receiveBefore = metrics.stage(Stage.RECEIVE).allocatedBytes();
+        }
+
+        java.time.Instant closedAt;
+
+        void close() {
+            processAfter = ThreadAllocation.totalBytes() - jfrThreadBytes();
+            closedAt = java.time.Instant.now();
+        }
+    }
+
+    /**
+     * What JFR's own threads (the stream's parser) allocated so far: taken out of the process's
+     * figure, because this test samples 50 times as often as the relay and the parser's cost
+     * grows with that (at the relay's 100/s it is a small fixed cost per second).
+     */
+    static long jfrThreadBytes() {
+        long sum = 0;
+        for (var t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("JFR")) sum += Math.max(0, ThreadAllocation.threadBytes(t));
+        }
+        return sum;
+    }
+
+    /** Allocates (so there are samples) until the JFR stream has handled one taken after {@code t}. */
+    static void awaitSamplesAfter(JfrMonitor jfr, java.time.Instant t) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            byte[][] garbage = new byte[64][];
+            for (int i = 0; i < garbage.length; i++) garbage[i] = new byte[4096];
+            return garbage.length > 0 && jfr.lastAllocationSample().isAfter(t);
+        });
+    }
+
+    /** The corpus through two loopback hosts, the host readers and the pipeline; returns frames accepted. */
+    private long overWebSocket(Path eventLogDir, Metrics metrics, Window window) throws Exception {
+        var docs = OfflineDocuments.read(SharedFixtures.corpusDir().resolve("did-docs.json"));
+        var offline = new OfflineIdentities(docs);
+        var storage = new InMemoryStorage();
+        var state = new StoreChainState(storage.repoState(), storage.accounts());
+        var settings = new Pipeline.Settings(new FrameWorkerPool.Config(4, 64,
+                new ParkingLot.Limits(10_000, 64L << 20, 5_000, TimeUnit.SECONDS.toNanos(30))),
+                ValidationConfig.strict());
+        var logSettings = new EventLogService.Settings(eventLogDir, 1, 4096, 64L << 20,
+                new Sequencer.Options(1024, 64, TimeUnit.MILLISECONDS.toNanos(1)),
+                Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 8L << 20);
+        var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
+        var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
+        try (var host0 = new LoopbackPds(pds0, Duration.ZERO, new CountDownLatch(0));
+             var host1 = new LoopbackPds(pds1, Duration.ZERO, new CountDownLatch(0))) {
+            // each corpus DID's PDS is the loopback host that serves its frames
+            var pdsOf = new HashMap<String, URI>();
+            pds0.forEach(f -> pdsOf.put(((SequencedMessage) FirehoseCodec.decode(f)).did(), URI.create(host0.url())));
+            pds1.forEach(f -> pdsOf.put(((SequencedMessage) FirehoseCodec.decode(f)).did(), URI.create(host1.url())));
+            IdentityLookup lookup = new IdentityLookup() {
+                @Override
+                public Optional<FrameValidator.Authority> cached(String did) {
+                    return offline.cached(did).map(a -> new FrameValidator.Authority(a.key(), pdsOf.get(did)));
+                }
+
+                @Override
+                public void evict(String did) {
+                    offline.evict(did);
+                }
+            };
+            try (var events = new EventLogService(logSettings, SeqStamp::withSeq, metrics, System::currentTimeMillis);
+                 var pipeline = Pipeline.create(settings, state, lookup, offline,
+                         Pipeline.toSequencer(events.sequencer()), metrics, Clock.systemUTC(), null);
+                 var upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),
+                         new AddressGuard(true), pipeline, HostListener.NONE, UpstreamMeters.register(metrics))) {
+                if (window != null) window.open();
+                upstream.start(host0.url(), () -> 0, RateLimiter.UNLIMITED);
+                upstream.start(host1.url(), () -> 0, RateLimiter.UNLIMITED);
+                int total = pds0.size() + pds1.size();
+                await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(120))
+                        .until(() -> events.log().lastSeq() == total && pipeline.pool().idle());
+                if (window != null) window.close();
+                return pipeline.counters().total("accepted");
+            }
+        }
+    }
+
+    private static long allStageBytes(Metrics metrics) {
+        long sum = 0;
+        for (var s : Stage.values()) sum += metrics.stage(s).allocatedBytes();
+        return sum;
     }
 
     private Run run(Path eventLogDir) throws Exception {
