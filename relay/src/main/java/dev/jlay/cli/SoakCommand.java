@@ -153,7 +153,7 @@ public final class SoakCommand implements Callable<Integer> {
         err("soak: relay instrumentation: meters " + onOff(meters) + ", JFR " + onOff(jfr) + ", NMT " + onOff(nmt));
         var relay = start(dir, "relay", env, relayFlags, List.of("serve"));
         URI metricsUri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10); // embedded PostgreSQL start-up on a loaded machine
         while (true) {
             if (!relay.isAlive()) throw new IllegalStateException("the relay exited: see " + dir.resolve("relay.log"));
             var m = scrape(http, metricsUri);

@@ -86,11 +86,14 @@ class StageAllocationShareTest {
      */
     @Test
     void withTheHostReadersOnVirtualThreadsTheStagesIncludingReceiveStillAddUp() throws Exception {
-        overWebSocket(dir.resolve("ws-warmup"), new Metrics(), null); // class loading, JIT
         var metrics = new Metrics(); // a registry takes each structure once: a fresh one for the measured run
         // 5,000 samples/s: the ~1 s window gets about as many samples as 50 s at the relay's 100/s
         try (var jfr = new JfrMonitor(metrics, Duration.ofMinutes(1), 16L << 20, 5_000)) {
             jfr.start();
+            // warm-up with the stream already sampling: class loading, JIT, and every carrier thread has
+            // had a sample, so no weight in the window carries bytes from before it (other tests of the
+            // suite's JVM: a first sample's weight is everything its carrier allocated since JFR began)
+            overWebSocket(dir.resolve("ws-warmup"), new Metrics(), null);
             var window = new Window(metrics, jfr);
             long frames = overWebSocket(dir.resolve("ws-measured"), metrics, window);
             awaitSamplesAfter(jfr, window.closedAt);
