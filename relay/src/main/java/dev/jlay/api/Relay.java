@@ -125,7 +125,8 @@ public final class Relay implements AutoCloseable {
                     "Host frames not read again because they were already durable (after a crash).",
                     "reason", "already_durable", cursors::skippedDurable);
             // before any host is read: the database catches up with the log, the cursors learn what is in it
-            CrashRecovery.run(events.log(), storage, cursors);
+            long inFlightMillis = TimeUnit.NANOSECONDS.toMillis(poolConfig.parking().maxAgeNanos()) + 60_000;
+            CrashRecovery.run(events.log(), storage, cursors, inFlightMillis);
             opened.push(new RecoveryCheckpoint(events.sequencer(), storage, CHECKPOINT_MILLIS));
 
             var bound = new ResolverIdentities(identities);

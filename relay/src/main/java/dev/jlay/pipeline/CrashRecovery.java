@@ -23,8 +23,10 @@ import java.util.Map;
  * PostgreSQL in batches, so a kill -9 can leave it behind events that are durable. The
  * {@link RecoveryCheckpoint} records the last seq whose effects are all in the database; at start
  * this replays the events after it (repo state of commits and syncs, upstream status of hosts'
- * #account events) and tells {@link HostCursors} which host seqs are already in the log, so the
- * frames a lagging cursor makes the hosts send again are skipped rather than carried twice. The
+ * #account events) and tells {@link HostCursors} which host seqs past each host's persisted cursor
+ * are already in the log, so the frames a lagging cursor makes the hosts send again are skipped
+ * rather than carried twice. A cursor lags behind durable frames while an older frame of its host
+ * is still in flight (parked, say), so that search starts a lookback before the checkpoint. The
  * reverse (database ahead of the log) cannot happen: repo state waits for durability
  * ({@link StoreChainState#durable}).
  */
@@ -41,28 +43,50 @@ public final class CrashRecovery {
     private CrashRecovery() {
     }
 
-    /** Replays the log after the last checkpoint into {@code storage} and {@code cursors}; then checkpoints. */
-    public static Result run(EventLog log, Storage storage, HostCursors cursors) {
+    /**
+     * Replays the log after the last checkpoint into {@code storage} and {@code cursors}; then checkpoints.
+     *
+     * @param lookbackMillis how long a host frame can stay in the pipeline (parking, queues): host
+     *                       frames durable that long before the checkpoint may still be past their
+     *                       host's persisted cursor (an older frame of that host was in flight), so
+     *                       the search for already-durable host frames starts that much earlier
+     */
+    public static Result run(EventLog log, Storage storage, HostCursors cursors, long lookbackMillis) {
         long last = log.lastSeq();
         // no checkpoint: a new data dir, or one written before checkpoints existed (nothing to trust)
-        long from = StoreChainState.waiting(() -> storage.relayState().get(CHECKPOINT_KEY))
+        long checkpoint = StoreChainState.waiting(() -> storage.relayState().get(CHECKPOINT_KEY))
                 .map(Long::parseLong).orElse(last);
-        from = Math.max(Math.min(from, last), log.firstSeq() - 1);
+        checkpoint = Math.max(Math.min(checkpoint, last), log.firstSeq() - 1);
+        long from = checkpoint + 1;
+        if (checkpoint < last && checkpoint >= log.firstSeq()) {
+            long checkpointTime = log.get(checkpoint).map(LogEvent::timeMillis).orElse(Long.MAX_VALUE);
+            if (checkpointTime != Long.MAX_VALUE) {
+                from = Math.min(from, log.firstSeqAtOrAfter(checkpointTime - lookbackMillis));
+            }
+        }
 
         var hostSeqs = new HashMap<String, SeqList>();
+        var persistedCursors = new HashMap<String, Long>();
         long events = 0;
         long repoStates = 0;
         long statuses = 0;
         long unreadable = 0;
         var cars = new CarReader(CarReader.FIREHOSE);
-        for (long next = from + 1; next <= last; ) {
+        for (long next = from; next <= last && checkpoint < last; ) {
             var page = log.read(next, PAGE_EVENTS, PAGE_BYTES);
             if (page.isEmpty()) break;
             for (LogEvent e : page) {
                 if (e.seq() > last) break;
-                events++;
                 var origin = e.origin();
-                if (origin.known()) hostSeqs.computeIfAbsent(origin.host(), h -> new SeqList()).add(origin.seq());
+                if (origin.known()) {
+                    long cursor = persistedCursors.computeIfAbsent(origin.host(),
+                            h -> StoreChainState.waiting(() -> storage.hosts().cursor(h)));
+                    if (origin.seq() > cursor) {
+                        hostSeqs.computeIfAbsent(origin.host(), h -> new SeqList()).add(origin.seq());
+                    }
+                }
+                if (e.seq() <= checkpoint) continue; // its effects are in the database already
+                events++;
                 try {
                     switch (FirehoseCodec.decode(e.frame())) {
                         case CommitMessage c -> {
@@ -94,6 +118,7 @@ public final class CrashRecovery {
             }
             next = page.getLast().seq() + 1;
         }
+        final long replayedFrom = checkpoint;
         StoreChainState.waiting(() -> {
             storage.flush();
             storage.relayState().put(CHECKPOINT_KEY, Long.toString(last));
@@ -104,11 +129,11 @@ public final class CrashRecovery {
             cursors.alreadyDurable(host, seqs.toArray());
             frames.put(host, seqs.size);
         });
-        var result = new Result(from, last, events, repoStates, statuses, unreadable, Map.copyOf(frames));
+        var result = new Result(replayedFrom, last, events, repoStates, statuses, unreadable, Map.copyOf(frames));
         if (events > 0) {
             LOG.log(System.Logger.Level.INFO, "recovery: replayed events {0}..{1} into the database ({2} repo "
-                    + "states, {3} account statuses); host frames already durable: {4}", from + 1, last,
-                    repoStates, statuses, frames);
+                    + "states, {3} account statuses); host frames already durable past their cursors: {4}",
+                    replayedFrom + 1, last, repoStates, statuses, frames);
         }
         return result;
     }

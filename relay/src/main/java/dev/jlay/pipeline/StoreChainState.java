@@ -95,6 +95,25 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
         settle(message, false);
     }
 
+    /**
+     * The sequencer's callbacks this state needs, for {@link Pipeline#toSequencer(dev.jlay.eventlog.Sequencer,
+     * Pipeline.Settled)} when nothing else listens (the relay itself also moves host cursors there).
+     * Without them accepted states would wait here forever.
+     */
+    public Pipeline.Settled settled() {
+        return new Pipeline.Settled() {
+            @Override
+            public void durable(InboundFrame frame, SequencedMessage message) {
+                StoreChainState.this.durable(message);
+            }
+
+            @Override
+            public void failed(InboundFrame frame, SequencedMessage message) {
+                StoreChainState.this.failed(message);
+            }
+        };
+    }
+
     private void settle(SequencedMessage message, boolean store) {
         String did;
         String rev;

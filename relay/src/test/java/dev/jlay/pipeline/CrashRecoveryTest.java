@@ -62,13 +62,14 @@ class CrashRecoveryTest {
             storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Integer.toString(CHECKPOINT));
             var cursors = new HostCursors((h, s) -> { }, 100);
 
-            var result = CrashRecovery.run(log, storage, cursors);
+            var result = CrashRecovery.run(log, storage, cursors, 0);
 
             assertThat(result.fromSeq()).isEqualTo(CHECKPOINT);
             assertThat(result.toSeq()).isEqualTo(frames.size());
             assertThat(result.events()).isEqualTo(frames.size() - CHECKPOINT);
             assertThat(result.unreadable()).isZero();
-            assertThat(result.hostFrames()).containsEntry(HOST, frames.size() - CHECKPOINT);
+            // host frames past the (never written) cursor, from the checkpoint's own event on (lookback 0)
+            assertThat(result.hostFrames()).containsEntry(HOST, frames.size() - CHECKPOINT + 1);
 
             // each repo ends at its last commit/sync after the checkpoint; none before it was touched
             var expected = new HashMap<String, String>();
@@ -93,7 +94,7 @@ class CrashRecoveryTest {
             // the host sends everything after its (lagging) cursor again: what is in the log is skipped
             long firstAfter = ((SequencedMessage) FirehoseCodec.decode(frames.get(CHECKPOINT))).seq();
             long last = ((SequencedMessage) FirehoseCodec.decode(frames.getLast())).seq();
-            assertThat(cursors.recoveredBuffer().entries()).isEqualTo(frames.size() - CHECKPOINT);
+            assertThat(cursors.recoveredBuffer().entries()).isEqualTo(frames.size() - CHECKPOINT + 1);
             assertThat(cursors.skipDurable(HOST, firstAfter)).isTrue();
             assertThat(cursors.skipDurable(HOST, last)).isTrue();
             assertThat(cursors.skipDurable("other:1", firstAfter)).isFalse();
@@ -104,16 +105,40 @@ class CrashRecoveryTest {
 
             // the checkpoint moved to the end: a second start replays nothing
             assertThat(storage.relayState().get(CrashRecovery.CHECKPOINT_KEY)).contains(Integer.toString(frames.size()));
-            var again = CrashRecovery.run(log, storage, new HostCursors((h, s) -> { }, 100));
+            var again = CrashRecovery.run(log, storage, new HostCursors((h, s) -> { }, 100), 0);
             assertThat(again.events()).isZero();
         }
+    }
+
+    @Test
+    void hostFramesDurableBeforeTheCheckpointButPastTheCursorAreSkippedToo() {
+        // the host's cursor lagged (an older frame of it was parked) while later frames became durable
+        try (var log = logOfCorpus(); var storage = new InMemoryStorage()) {
+            long cursor = hostSeq(99);
+            storage.hosts().register(HOST, new dev.jlay.store.HostLimits(1000, 50, 1000, 10000), false);
+            storage.hosts().updateCursor(HOST, cursor);
+            storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Integer.toString(CHECKPOINT));
+            var cursors = new HostCursors((h, s) -> { }, 100);
+
+            var result = CrashRecovery.run(log, storage, cursors, 60_000);
+
+            assertThat(result.events()).isEqualTo(frames.size() - CHECKPOINT); // replay still starts at the checkpoint
+            assertThat(result.hostFrames()).containsEntry(HOST, frames.size() - 100);
+            assertThat(cursors.skipDurable(HOST, hostSeq(100))).isTrue(); // before the checkpoint, past the cursor
+            assertThat(cursors.skipDurable(HOST, hostSeq(CHECKPOINT - 1))).isTrue();
+            assertThat(cursors.skipDurable(HOST, cursor)).isFalse();
+        }
+    }
+
+    private long hostSeq(int index) {
+        return ((SequencedMessage) FirehoseCodec.decode(frames.get(index))).seq();
     }
 
     @Test
     void withoutACheckpointNothingIsReplayed() {
         // a data dir from before checkpoints: no way to tell what the database has, so trust it
         try (var log = logOfCorpus(); var storage = new InMemoryStorage()) {
-            var result = CrashRecovery.run(log, storage, new HostCursors((h, s) -> { }, 100));
+            var result = CrashRecovery.run(log, storage, new HostCursors((h, s) -> { }, 100), 0);
             assertThat(result.events()).isZero();
             assertThat(storage.relayState().get(CrashRecovery.CHECKPOINT_KEY)).contains(Integer.toString(frames.size()));
         }
