@@ -1,5 +1,6 @@
 package dev.jlay.downstream;
 
+import dev.jlay.atproto.stream.ErrorMessage;
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
 import dev.jlay.eventlog.LogEvent;
@@ -12,6 +13,8 @@ import java.util.concurrent.TimeUnit;
  * the ring when close to the head, from the log when behind. Live tail and
  * replay are the same loop, so there is no hand-over buffer to overflow. A
  * cursor means "the last seq I have": events with seq &gt; cursor are sent.
+ * The repo content of taken-down accounts ({@link TakenDownRepos}) and events
+ * logged hidden are skipped on both paths; the cursor still moves past them.
  */
 final class ConsumerPump implements Runnable {
     private static final System.Logger LOG = System.getLogger(ConsumerPump.class.getName());
@@ -22,24 +25,29 @@ final class ConsumerPump implements Runnable {
     private final ConsumerRegistry registry;
     private final EventRing ring;
     private final EventLog log;
+    private final TakenDownRepos takedowns;
     private final OptionalLong cursor;
     private final long pingNanos;
     private final int logBatchEvents;
     private final long logBatchBytes;
+    private final ReplayBatches replayBatches;
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
 
-    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log, OptionalLong cursor,
-                 long pingMillis, int logBatchEvents, long logBatchBytes, Counter outdatedCursors,
+    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log,
+                 TakenDownRepos takedowns, OptionalLong cursor, long pingMillis, int logBatchEvents,
+                 long logBatchBytes, ReplayBatches replayBatches, Counter outdatedCursors,
                  Counter skippedByRetention) {
         this.consumer = consumer;
         this.registry = registry;
         this.ring = ring;
         this.log = log;
+        this.takedowns = takedowns;
         this.cursor = cursor;
         this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingMillis);
         this.logBatchEvents = logBatchEvents;
         this.logBatchBytes = logBatchBytes;
+        this.replayBatches = replayBatches;
         this.outdatedCursors = outdatedCursors;
         this.skippedByRetention = skippedByRetention;
     }
@@ -100,6 +108,10 @@ final class ConsumerPump implements Runnable {
     private void stream(long next) throws InterruptedException {
         long lastWrite = System.nanoTime();
         while (!consumer.closed) {
+            if (consumer.judgedTooSlow()) {
+                sayTooSlow();
+                return;
+            }
             if (next > ring.head()) {
                 if (!ring.awaitAfter(next - 1, pingNanos, TimeUnit.NANOSECONDS)) {
                     if (System.nanoTime() - lastWrite >= pingNanos) {
@@ -109,17 +121,38 @@ final class ConsumerPump implements Runnable {
                 }
                 continue;
             }
-            var frame = ring.get(next);
-            if (frame != null) {
-                consumer.send(frame);
-                registry.sent(consumer, next);
+            var event = ring.event(next);
+            if (event != null) {
+                if (skip(event)) {
+                    registry.skipped(consumer, next);
+                } else {
+                    consumer.send(event.frame());
+                    registry.sent(consumer, next);
+                    lastWrite = System.nanoTime();
+                }
                 next++;
-                lastWrite = System.nanoTime();
                 continue;
             }
             next = fromLog(next);
             lastWrite = System.nanoTime();
         }
+    }
+
+    /**
+     * The watchdog judged this consumer too slow and its blocked write has since returned: the
+     * error frame, then the close. Should these writes stick too, the watchdog cuts the socket
+     * when the grace period ends, and they fail.
+     */
+    private void sayTooSlow() {
+        consumer.send(ControlFrames.CONSUMER_TOO_SLOW);
+        consumer.session.close(CLOSE_ERROR, ErrorMessage.CONSUMER_TOO_SLOW);
+        registry.told(consumer);
+        consumer.closed = true;
+    }
+
+    /** Not to be sent: logged hidden, or repo content of an account taken down now. */
+    private boolean skip(LogEvent e) {
+        return e.hidden() || takedowns.hides(e.kind(), e.did());
     }
 
     /** Sends a batch from the log starting at {@code next}; returns the next seq to send. */
@@ -136,15 +169,22 @@ final class ConsumerPump implements Runnable {
                 throw new IllegalStateException("seq " + next + " is durable but not in the log");
             }
         }
-        for (LogEvent e : batch) {
-            if (consumer.closed) {
-                break;
+        long held = replayBatches.hold(batch);
+        try {
+            for (LogEvent e : batch) {
+                if (consumer.closed || consumer.judgedTooSlow()) {
+                    break;
+                }
+                if (skip(e)) {
+                    registry.skipped(consumer, e.seq());
+                } else {
+                    consumer.send(e.frame());
+                    registry.sent(consumer, e.seq());
+                }
+                next = e.seq() + 1;
             }
-            if (!e.hidden()) {
-                consumer.send(e.frame());
-            }
-            registry.sent(consumer, e.seq());
-            next = e.seq() + 1;
+        } finally {
+            replayBatches.release(batch.size(), held);
         }
         return next;
     }

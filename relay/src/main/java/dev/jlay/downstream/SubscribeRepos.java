@@ -30,32 +30,47 @@ import java.util.OptionalLong;
 public final class SubscribeRepos implements AutoCloseable {
     public static final String PATH = "/xrpc/com.atproto.sync.subscribeRepos";
 
-    /** Tuning knobs. */
-    public record Settings(int maxConsumers, long writeTimeoutMillis, long pingMillis, int logBatchEvents,
-                           long logBatchBytes) {
+    /**
+     * Tuning knobs.
+     *
+     * @param tooSlowGraceMillis how long a consumer judged too slow may take to get the ConsumerTooSlow
+     *                           error frame out before its socket is cut
+     */
+    public record Settings(int maxConsumers, long writeTimeoutMillis, long tooSlowGraceMillis, long pingMillis,
+                           int logBatchEvents, long logBatchBytes) {
     }
 
     private final EventRing ring;
     private final EventLog log;
+    private final TakenDownRepos takedowns;
     private final Settings settings;
     private final ConsumerRegistry registry;
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
+    private final ReplayBatches replayBatches;
 
-    public SubscribeRepos(EventRing ring, EventLog log, Settings settings, Metrics metrics) {
+    /** @param takedowns accounts whose repo content is not served (loaded from the store, kept by the admin API) */
+    public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, Metrics metrics) {
         this.ring = ring;
         this.log = log;
+        this.takedowns = takedowns;
         this.settings = settings;
-        this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(), ring::head,
-                metrics);
+        this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(),
+                settings.tooSlowGraceMillis(), ring::head, metrics);
         this.outdatedCursors = metrics.counter("relay_consumer_outdated_cursors_total",
                 "Consumers that asked for a cursor older than the retained window.");
         this.skippedByRetention = metrics.counter("relay_consumer_retention_skipped_events_total",
                 "Events a replaying consumer missed because retention deleted them mid-replay.");
+        this.replayBatches = new ReplayBatches((long) settings.maxConsumers() * settings.logBatchEvents());
+        metrics.register(replayBatches);
     }
 
     public ConsumerRegistry consumers() {
         return registry;
+    }
+
+    public TakenDownRepos takedowns() {
+        return takedowns;
     }
 
     /** Registers the WebSocket endpoint. */
@@ -126,8 +141,8 @@ public final class SubscribeRepos implements AutoCloseable {
                 session.close(1013, "too many consumers");
                 return;
             }
-            var pump = new ConsumerPump(consumer, registry, ring, log, cursor, settings.pingMillis(),
-                    settings.logBatchEvents(), settings.logBatchBytes(), outdatedCursors, skippedByRetention);
+            var pump = new ConsumerPump(consumer, registry, ring, log, takedowns, cursor, settings.pingMillis(),
+                    settings.logBatchEvents(), settings.logBatchBytes(), replayBatches, outdatedCursors, skippedByRetention);
             consumer.pump = Thread.ofVirtual().name("consumer-" + consumer.id).start(pump);
         }
 
