@@ -183,7 +183,7 @@ public final class Relay implements AutoCloseable {
             var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log());
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
-                    takedowns, collections);
+                    takedowns, collections, memory.accountant()::report);
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
                     surface, opened);
         } catch (RuntimeException | Error e) {
