@@ -78,7 +78,7 @@ class SimLeakDrillTest {
             pipeline = Pipeline.create(new Pipeline.Settings(new FrameWorkerPool.Config(2, 64,
                             new ParkingLot.Limits(10_000, 64L << 20, 5_000, TimeUnit.SECONDS.toNanos(30))),
                             ValidationConfig.strict()), state, identities, offline,
-                    Pipeline.toSequencer(events.sequencer()), metrics, Clock.systemUTC(), null);
+                    Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null);
             upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),
                     new AddressGuard(true), pipeline, HostListener.NONE, UpstreamMeters.register(metrics));
             for (String host : fleet.hostnames()) upstream.start(host, () -> 0, RateLimiter.UNLIMITED);

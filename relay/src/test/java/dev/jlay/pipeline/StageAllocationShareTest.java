@@ -192,7 +192,7 @@ class StageAllocationShareTest {
             };
             try (var events = new EventLogService(logSettings, SeqStamp::withSeq, metrics, System::currentTimeMillis);
                  var pipeline = Pipeline.create(settings, state, lookup, offline,
-                         Pipeline.toSequencer(events.sequencer()), metrics, Clock.systemUTC(), null);
+                         Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null);
                  var upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),
                          new AddressGuard(true), pipeline, HostListener.NONE, UpstreamMeters.register(metrics))) {
                 if (window != null) window.open();
