@@ -54,8 +54,12 @@ public final class Database implements Storage {
         var sql = new Sql(client, health);
         Runnable wake = () -> writerWake();
         this.repoState = new PgRepoStateStore(sql, options.repoStateCacheSize(), options.pendingCapacity(), wake);
-        this.accounts = new PgAccountStore(sql, clock, options.accountCacheSize(), options.pendingCapacity(), wake);
-        this.hosts = new PgHostStore(sql, options.pendingCapacity(), wake);
+        var hostQuota = new java.util.concurrent.atomic.AtomicReference<PgHostStore>();
+        var quota = new HostAccountQuota(hostname -> hostQuota.get().quota(hostname));
+        this.hosts = new PgHostStore(sql, options.pendingCapacity(), wake, quota);
+        hostQuota.set(hosts);
+        this.accounts = new PgAccountStore(sql, clock, options.accountCacheSize(), options.pendingCapacity(), wake,
+                quota, this::flush);
         this.bans = new PgBanStore(sql);
         this.relayState = new PgRelayStateStore(sql);
         this.audit = new PgAuditLog(sql);

@@ -53,4 +53,18 @@ class StoreChainStateTest {
         assertThat(StoreChainState.upstream(false, "something-new")).isEqualTo(UpstreamStatus.DEACTIVATED);
         assertThat(StoreChainState.upstream(false, null)).isEqualTo(UpstreamStatus.DEACTIVATED);
     }
+
+    @Test
+    void theFirstLookFromAHostAdmitsTheAccountUnderTheHostLimit() {
+        storage.hosts().register("small.example.com", new dev.jlay.store.HostLimits(1, 0, 0, 0), false);
+        var first = state.account("did:plc:first", "small.example.com");
+        var second = state.account("did:plc:second", "small.example.com");
+        assertThat(first.active()).isTrue();
+        assertThat(second.active()).isFalse();
+        assertThat(second.throttled()).isTrue();
+        assertThat(second.status()).isEqualTo("throttled");
+        // without a host (offline verification) nothing is created
+        assertThat(state.account("did:plc:third", null).active()).isTrue();
+        assertThat(storage.accounts().get("did:plc:third")).isEmpty();
+    }
 }
