@@ -57,13 +57,32 @@ public final class Surface {
                     }
                 });
         return new Surface(
-                new Health(storage::health),
+                new Health(storage::health, () -> flow(hosts, events),
+                        Duration.ofSeconds(config.getInt(ConfigKeys.HEALTH_STALE_AFTER_SECONDS)), Clock.systemUTC()),
                 new StatusPage(storage, events.log()::lastSeq, consumers::list),
                 new SyncRepos(storage, insecure),
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),
                 new AdminApi(adminToken, storage, control(hosts), events.sequencer()::append, consumers::list,
                         Clock.systemUTC()));
+    }
+
+    /** Connected hosts and the newest persisted event, for /_health's freshness condition. */
+    static Health.Flow flow(HostService hosts, EventLogService events) {
+        int connected = 0;
+        java.time.Instant since = null;
+        for (var s : hosts.connections().statuses()) {
+            if (s.state() == HostStatus.State.CONNECTED && s.connectedSince() != null) {
+                connected++;
+                if (since == null || s.connectedSince().isBefore(since)) {
+                    since = s.connectedSince();
+                }
+            }
+        }
+        var log = events.log();
+        var last = log.isEmpty() ? null
+                : log.get(log.lastSeq()).map(e -> java.time.Instant.ofEpochMilli(e.timeMillis())).orElse(null);
+        return new Health.Flow(connected, since, last);
     }
 
     /** The admin API's view of the host service; its checked failures become XRPC errors. */

@@ -90,11 +90,15 @@ public final class ConfigKeys {
     public static final ConfigKey CRAWL_TIMEOUT_MS = new ConfigKey("crawl.timeout-ms", INT, "5000",
             "how long requestCrawl waits for the host's describeServer answer");
 
+    public static final ConfigKey HEALTH_STALE_AFTER_SECONDS = new ConfigKey("health.stale-after-seconds", INT,
+            "300", "/_health is 503 when hosts are connected but no event was persisted for this long (0 = off)");
+
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
-            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, CRAWL_NEW_HOSTS_PER_DAY, CRAWL_TIMEOUT_MS);
+            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, CRAWL_NEW_HOSTS_PER_DAY, CRAWL_TIMEOUT_MS,
+            HEALTH_STALE_AFTER_SECONDS);
 }
