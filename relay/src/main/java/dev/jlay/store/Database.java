@@ -196,6 +196,21 @@ public final class Database implements Storage {
     }
 
     @Override
+    public List<ListedRepo> listRepos(String afterDid, int limit) {
+        var page = repoState.listWithAccounts(afterDid, limit);
+        var out = new java.util.ArrayList<ListedRepo>(page.size());
+        for (var listed : page) {
+            // the caches hold every change not yet flushed (and may hold none: then the row is current)
+            var did = listed.account().did();
+            var account = accounts.cache().getIfPresent(did);
+            var repo = repoState.cache().getIfPresent(did);
+            out.add(new ListedRepo(account != null && account.isPresent() ? account.get() : listed.account(),
+                    repo != null && repo.isPresent() ? repo.get() : listed.repo()));
+        }
+        return out;
+    }
+
+    @Override
     public DatabaseStatus health() {
         return health.status();
     }

@@ -389,6 +389,15 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
+    public synchronized List<ListedRepo> listRepos(String afterDid, int limit) {
+        return accountRows.tailMap(afterDid == null ? "" : afterDid, false).values().stream()
+                .filter(a -> repos.containsKey(a.did()))
+                .limit(limit)
+                .map(a -> new ListedRepo(a, repos.get(a.did())))
+                .toList();
+    }
+
+    @Override
     public DatabaseStatus health() {
         return new DatabaseStatus(true, "", Instant.EPOCH, 0);
     }
