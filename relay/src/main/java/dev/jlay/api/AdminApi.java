@@ -1,6 +1,7 @@
 package dev.jlay.api;
 
 import dev.jlay.downstream.ConsumerSnapshot;
+import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.store.Storage;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -28,11 +29,17 @@ public final class AdminApi {
      */
     public AdminApi(String token, Storage storage, AdminHosts.Control hostControl, AdminRepos.EventAppender events,
                     Supplier<List<ConsumerSnapshot>> consumers, Clock clock) {
+        this(token, storage, hostControl, events, new TakenDownRepos(100_000), consumers, clock);
+    }
+
+    /** @param takedowns {@code relay.subscribeRepos().takedowns()}: what the firehose hides */
+    public AdminApi(String token, Storage storage, AdminHosts.Control hostControl, AdminRepos.EventAppender events,
+                    TakenDownRepos takedowns, Supplier<List<ConsumerSnapshot>> consumers, Clock clock) {
         this.auth = new AdminAuth(token);
         this.storage = storage;
         this.hosts = new AdminHosts(auth, storage, hostControl, new AccountEvents(events, clock));
         this.bans = new AdminBans(auth, storage);
-        this.repos = new AdminRepos(auth, storage, events, clock);
+        this.repos = new AdminRepos(auth, storage, events, takedowns, clock);
         this.consumers = consumers;
     }
 

@@ -2,6 +2,7 @@ package dev.jlay.api;
 
 import dev.jlay.atproto.stream.AccountMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
+import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventKind;
 import dev.jlay.store.Account;
 import dev.jlay.store.LocalStatus;
@@ -18,13 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Admin: repo takedown and its reversal. A takedown sets the account's local status (the
- * pipeline then drops its commits and syncs, and getLatestCommit/getRepo refuse it) and emits
- * the relay's own {@code #account} event (active=false, status=takendown), because status is
- * reported hop by hop. A reversal sets it back and emits the upstream status.
- *
- * <p>Not done here: marking the repo's earlier events in the log hidden from replay
- * (the log's FLAG_HIDDEN is set at write time only; the event log has no update).
+ * Admin: repo takedown and its reversal. A takedown puts the DID in the firehose's
+ * {@link TakenDownRepos} (consumers stop receiving its #commit/#sync events, earlier ones on
+ * replay included), sets the account's local status (the pipeline then drops its commits and
+ * syncs, and getLatestCommit/getRepo refuse it) and emits the relay's own {@code #account}
+ * event (active=false, status=takendown), because status is reported hop by hop. A reversal
+ * sets it back, takes the DID out of the set (replay serves its events again) and emits the
+ * upstream status.
  */
 final class AdminRepos {
     /** Appends a frame through the sequencer ({@code relay.events().sequencer()::append}). */
@@ -38,12 +39,14 @@ final class AdminRepos {
     private final AdminAuth auth;
     private final Storage storage;
     private final EventAppender events;
+    private final TakenDownRepos takedowns;
     private final Clock clock;
 
-    AdminRepos(AdminAuth auth, Storage storage, EventAppender events, Clock clock) {
+    AdminRepos(AdminAuth auth, Storage storage, EventAppender events, TakenDownRepos takedowns, Clock clock) {
         this.auth = auth;
         this.storage = storage;
         this.events = events;
+        this.takedowns = takedowns;
         this.clock = clock;
     }
 
@@ -55,7 +58,22 @@ final class AdminRepos {
 
     private void takedown(ServerRequest req, ServerResponse res) {
         var did = did(req);
-        var account = storage.accounts().setLocalStatus(did, LocalStatus.TAKENDOWN);
+        // hidden first, so no consumer sends the repo's content once the status says takendown
+        boolean added;
+        try {
+            added = takedowns.add(did);
+        } catch (TakenDownRepos.FullException e) {
+            throw new XrpcException(Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable", e.getMessage());
+        }
+        Account account;
+        try {
+            account = storage.accounts().setLocalStatus(did, LocalStatus.TAKENDOWN);
+        } catch (RuntimeException e) {
+            if (added) {
+                takedowns.remove(did); // not taken down after all
+            }
+            throw e;
+        }
         long seq = emit(account);
         storage.audit().record(AdminAuth.actor(req), "repo.takedown", did, "seq " + seq);
         Json.send(res, Json.object().put("did", did).put("status", "takendown").put("seq", seq));
@@ -67,6 +85,7 @@ final class AdminRepos {
             throw XrpcException.declared("RepoNotFound", "repo " + did + " is not known");
         }
         var account = storage.accounts().setLocalStatus(did, LocalStatus.ACTIVE);
+        takedowns.remove(did);
         long seq = emit(account);
         storage.audit().record(AdminAuth.actor(req), "repo.reverse-takedown", did, "seq " + seq);
         var view = RepoStatusView.of(account);

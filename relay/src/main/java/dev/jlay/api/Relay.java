@@ -5,6 +5,7 @@ import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.SubscribeRepos;
+import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.SeqStamper;
 import dev.jlay.memory.Metrics;
@@ -16,7 +17,9 @@ import dev.jlay.pipeline.ParkingLot;
 import dev.jlay.pipeline.Pipeline;
 import dev.jlay.pipeline.ResolverIdentities;
 import dev.jlay.pipeline.StoreChainState;
+import dev.jlay.store.Account;
 import dev.jlay.store.Database;
+import dev.jlay.store.LocalStatus;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.Storage;
 import dev.jlay.store.StoreOptions;
@@ -137,7 +140,11 @@ public final class Relay implements AutoCloseable {
             opened.push(hosts);
             hosts.registerMetrics(metrics);
 
-            var subscribeRepos = new SubscribeRepos(events.ring(), events.log(), new SubscribeRepos.Settings(
+            var takedowns = TakenDownRepos.load(config.getInt(ConfigKeys.DOWNSTREAM_TAKEDOWN_CAPACITY),
+                    (after, limit) -> storage.accounts().listByLocalStatus(LocalStatus.TAKENDOWN, after, limit)
+                            .stream().map(Account::did).toList());
+            metrics.register(takedowns);
+            var subscribeRepos = new SubscribeRepos(events.ring(), events.log(), takedowns, new SubscribeRepos.Settings(
                     config.getInt(ConfigKeys.DOWNSTREAM_MAX_CONSUMERS),
                     config.getInt(ConfigKeys.DOWNSTREAM_WRITE_TIMEOUT_MS),
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
@@ -147,7 +154,7 @@ public final class Relay implements AutoCloseable {
             var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log());
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
-                    collections);
+                    takedowns, collections);
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
                     surface, opened);
         } catch (RuntimeException | Error e) {

@@ -4,6 +4,7 @@ import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.ConsumerRegistry;
+import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.Storage;
@@ -42,7 +43,8 @@ public final class Surface {
     }
 
     public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
-                                 HostService hosts, ConsumerRegistry consumers, CollectionIndex index) {
+                                 HostService hosts, ConsumerRegistry consumers, TakenDownRepos takedowns,
+                                 CollectionIndex index) {
         boolean insecure = config.allowInsecureHosts();
         var admission = CrawlAdmission.create(
                 new CrawlAdmission.Settings(insecure, config.getInt(ConfigKeys.CRAWL_NEW_HOSTS_PER_DAY)),
@@ -63,7 +65,7 @@ public final class Surface {
                 new SyncRepos(storage, insecure),
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),
-                new AdminApi(adminToken, storage, control(hosts), events.sequencer()::append, consumers::list,
+                new AdminApi(adminToken, storage, control(hosts), events.sequencer()::append, takedowns, consumers::list,
                         Clock.systemUTC()));
     }
 

@@ -60,6 +60,8 @@ public final class ConfigKeys {
             "30000", "a consumer whose socket write makes no progress this long is dropped (ConsumerTooSlow)");
     public static final ConfigKey DOWNSTREAM_PING_MS = new ConfigKey("downstream.ping-ms", INT, "30000",
             "keepalive ping interval on idle consumer connections");
+    public static final ConfigKey DOWNSTREAM_TAKEDOWN_CAPACITY = new ConfigKey("downstream.takedown-capacity", INT,
+            "100000", "most taken-down accounts whose events replay hides (a takedown beyond it is refused)");
 
     public static final ConfigKey UPSTREAM_HOSTS = new ConfigKey("upstream.hosts", STRING, "",
             "comma-separated hosts (host[:port]) read from the start, trusted (no rate limit); more come by requestCrawl");
@@ -97,6 +99,7 @@ public final class ConfigKeys {
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
+            DOWNSTREAM_TAKEDOWN_CAPACITY,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
             PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, CRAWL_NEW_HOSTS_PER_DAY, CRAWL_TIMEOUT_MS,

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  * the ring when close to the head, from the log when behind. Live tail and
  * replay are the same loop, so there is no hand-over buffer to overflow. A
  * cursor means "the last seq I have": events with seq &gt; cursor are sent.
+ * The repo content of taken-down accounts ({@link TakenDownRepos}) and events
+ * logged hidden are skipped on both paths; the cursor still moves past them.
  */
 final class ConsumerPump implements Runnable {
     private static final System.Logger LOG = System.getLogger(ConsumerPump.class.getName());
@@ -22,6 +24,7 @@ final class ConsumerPump implements Runnable {
     private final ConsumerRegistry registry;
     private final EventRing ring;
     private final EventLog log;
+    private final TakenDownRepos takedowns;
     private final OptionalLong cursor;
     private final long pingNanos;
     private final int logBatchEvents;
@@ -29,13 +32,14 @@ final class ConsumerPump implements Runnable {
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
 
-    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log, OptionalLong cursor,
-                 long pingMillis, int logBatchEvents, long logBatchBytes, Counter outdatedCursors,
-                 Counter skippedByRetention) {
+    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log,
+                 TakenDownRepos takedowns, OptionalLong cursor, long pingMillis, int logBatchEvents,
+                 long logBatchBytes, Counter outdatedCursors, Counter skippedByRetention) {
         this.consumer = consumer;
         this.registry = registry;
         this.ring = ring;
         this.log = log;
+        this.takedowns = takedowns;
         this.cursor = cursor;
         this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingMillis);
         this.logBatchEvents = logBatchEvents;
@@ -109,17 +113,26 @@ final class ConsumerPump implements Runnable {
                 }
                 continue;
             }
-            var frame = ring.get(next);
-            if (frame != null) {
-                consumer.send(frame);
-                registry.sent(consumer, next);
+            var event = ring.event(next);
+            if (event != null) {
+                if (skip(event)) {
+                    registry.skipped(consumer, next);
+                } else {
+                    consumer.send(event.frame());
+                    registry.sent(consumer, next);
+                    lastWrite = System.nanoTime();
+                }
                 next++;
-                lastWrite = System.nanoTime();
                 continue;
             }
             next = fromLog(next);
             lastWrite = System.nanoTime();
         }
+    }
+
+    /** Not to be sent: logged hidden, or repo content of an account taken down now. */
+    private boolean skip(LogEvent e) {
+        return e.hidden() || takedowns.hides(e.kind(), e.did());
     }
 
     /** Sends a batch from the log starting at {@code next}; returns the next seq to send. */
@@ -140,10 +153,12 @@ final class ConsumerPump implements Runnable {
             if (consumer.closed) {
                 break;
             }
-            if (!e.hidden()) {
+            if (skip(e)) {
+                registry.skipped(consumer, e.seq());
+            } else {
                 consumer.send(e.frame());
+                registry.sent(consumer, e.seq());
             }
-            registry.sent(consumer, e.seq());
             next = e.seq() + 1;
         }
         return next;

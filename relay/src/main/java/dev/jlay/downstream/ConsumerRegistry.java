@@ -102,6 +102,11 @@ public final class ConsumerRegistry implements AutoCloseable {
         framesSent.increment();
     }
 
+    /** The consumer moved past an event it must not see (hidden); nothing was written. */
+    void skipped(Consumer c, long seq) {
+        c.lastSentSeq = seq;
+    }
+
     public int size() {
         return consumers.size();
     }

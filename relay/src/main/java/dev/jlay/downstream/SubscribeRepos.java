@@ -37,14 +37,17 @@ public final class SubscribeRepos implements AutoCloseable {
 
     private final EventRing ring;
     private final EventLog log;
+    private final TakenDownRepos takedowns;
     private final Settings settings;
     private final ConsumerRegistry registry;
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
 
-    public SubscribeRepos(EventRing ring, EventLog log, Settings settings, Metrics metrics) {
+    /** @param takedowns accounts whose repo content is not served (loaded from the store, kept by the admin API) */
+    public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, Metrics metrics) {
         this.ring = ring;
         this.log = log;
+        this.takedowns = takedowns;
         this.settings = settings;
         this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(), ring::head,
                 metrics);
@@ -56,6 +59,10 @@ public final class SubscribeRepos implements AutoCloseable {
 
     public ConsumerRegistry consumers() {
         return registry;
+    }
+
+    public TakenDownRepos takedowns() {
+        return takedowns;
     }
 
     /** Registers the WebSocket endpoint. */
@@ -126,7 +133,7 @@ public final class SubscribeRepos implements AutoCloseable {
                 session.close(1013, "too many consumers");
                 return;
             }
-            var pump = new ConsumerPump(consumer, registry, ring, log, cursor, settings.pingMillis(),
+            var pump = new ConsumerPump(consumer, registry, ring, log, takedowns, cursor, settings.pingMillis(),
                     settings.logBatchEvents(), settings.logBatchBytes(), outdatedCursors, skippedByRetention);
             consumer.pump = Thread.ofVirtual().name("consumer-" + consumer.id).start(pump);
         }

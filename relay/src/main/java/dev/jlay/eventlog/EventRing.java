@@ -7,19 +7,21 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The most recent durable frames in memory, bounded by count and bytes, so
+ * The most recent durable events in memory, bounded by count and bytes, so
  * consumers near the head never touch RocksDB. One writer (the sequencer)
  * {@link #add}s in seq order and {@link #publish}es after the batch is durable;
- * any number of readers {@link #get} by seq without locks. A frame that has
- * been overwritten or evicted reads as null, and the reader goes to the log.
+ * any number of readers {@link #event} by seq without locks. An entry is the
+ * sequencer's own {@link LogEvent} (frame, kind, DID), so a reader can filter
+ * (takedowns) without decoding and the ring allocates nothing per event. An
+ * event that has been overwritten or evicted reads as null, and the reader goes
+ * to the log.
  */
 public final class EventRing implements BoundedBuffer {
-    private static final int ENTRY_OVERHEAD = 48;
+    /** The LogEvent record and the frame's array header; the DID string is counted on its own. */
+    private static final int ENTRY_OVERHEAD = 64;
+    private static final int STRING_OVERHEAD = 40;
 
-    private record Entry(long seq, byte[] frame) {
-    }
-
-    private final Entry[] slots;
+    private final LogEvent[] slots;
     private final int mask;
     private final long maxBytes;
     private final ReentrantLock lock = new ReentrantLock();
@@ -35,7 +37,7 @@ public final class EventRing implements BoundedBuffer {
     /** @param lastDurableSeq the log's last seq at open (the ring starts empty after it) */
     public EventRing(int capacity, long maxBytes, long lastDurableSeq) {
         int size = Integer.highestOneBit(Math.max(2, capacity - 1)) << 1;
-        this.slots = new Entry[size];
+        this.slots = new LogEvent[size];
         this.mask = size - 1;
         this.maxBytes = maxBytes;
         this.head = lastDurableSeq;
@@ -43,19 +45,25 @@ public final class EventRing implements BoundedBuffer {
         this.written = lastDurableSeq;
     }
 
-    /** Writer only: stage a durable frame; invisible until {@link #publish()}. */
+    /** Writer only: stage a durable frame with no kind or DID (tests); invisible until {@link #publish()}. */
     public void add(long seq, byte[] frame) {
+        add(new LogEvent(seq, EventKind.OTHER, null, 0, 0, frame));
+    }
+
+    /** Writer only: stage a durable event; invisible until {@link #publish()}. */
+    public void add(LogEvent event) {
+        long seq = event.seq();
         if (seq != written + 1) {
             throw new IllegalArgumentException("ring expects seq " + (written + 1) + ", got " + seq);
         }
         int i = (int) (seq & mask);
         var old = slots[i];
-        long b = bytes + frame.length + ENTRY_OVERHEAD;
+        long b = bytes + size(event);
         if (old != null) {
-            b -= old.frame().length + ENTRY_OVERHEAD;
+            b -= size(old);
             tail = Math.max(tail, old.seq() + 1);
         }
-        slots[i] = new Entry(seq, frame);
+        slots[i] = event;
         written = seq;
         // evict from the old end while over the byte bound (always keep the newest)
         long t = tail;
@@ -63,13 +71,18 @@ public final class EventRing implements BoundedBuffer {
             int j = (int) (t & mask);
             var e = slots[j];
             if (e != null && e.seq() == t) {
-                b -= e.frame().length + ENTRY_OVERHEAD;
+                b -= size(e);
                 slots[j] = null;
             }
             t++;
         }
         tail = t;
         bytes = b;
+    }
+
+    private static long size(LogEvent e) {
+        var did = e.did();
+        return e.frame().length + ENTRY_OVERHEAD + (did == null ? 0 : STRING_OVERHEAD + did.length());
     }
 
     /** Writer only: makes everything added so far visible and wakes waiting readers. */
@@ -92,11 +105,17 @@ public final class EventRing implements BoundedBuffer {
 
     /** The frame with this seq, or null when it is not (or no longer) in the ring. */
     public byte[] get(long seq) {
+        var e = event(seq);
+        return e == null ? null : e.frame();
+    }
+
+    /** The event with this seq, or null when it is not (or no longer) in the ring. */
+    public LogEvent event(long seq) {
         if (seq > head || seq < tail) {
             return null;
         }
         var e = slots[(int) (seq & mask)];
-        return e != null && e.seq() == seq ? e.frame() : null;
+        return e != null && e.seq() == seq ? e : null;
     }
 
     /** Waits until {@code head() > seq}; false on timeout. */

@@ -207,7 +207,7 @@ public final class Sequencer implements AutoCloseable {
         t0 = System.nanoTime();
         a0 = ThreadAllocation.currentThreadBytes();
         for (var e : events) {
-            ring.add(e.seq(), e.frame());
+            ring.add(e);
         }
         ring.publish();
         for (int i = 0; i < n; i++) {
