@@ -11,6 +11,7 @@ import dev.jlay.store.Storage;
 import dev.jlay.upstream.CrawlAdmission;
 import dev.jlay.upstream.CrawlRefusedException;
 import dev.jlay.upstream.HostConnectionManager;
+import dev.jlay.upstream.HostDiscovery;
 import dev.jlay.upstream.HostService;
 import dev.jlay.upstream.HostStatus;
 import io.helidon.http.Status;
@@ -31,15 +32,17 @@ public final class Surface {
     private final SyncHosts syncHosts;
     private final SyncCollections collections;
     private final AdminApi admin;
+    private final HostDiscovery discovery;
 
     private Surface(Health health, StatusPage statusPage, SyncRepos repos, SyncHosts syncHosts,
-                    SyncCollections collections, AdminApi admin) {
+                    SyncCollections collections, AdminApi admin, HostDiscovery discovery) {
         this.health = health;
         this.statusPage = statusPage;
         this.repos = repos;
         this.syncHosts = syncHosts;
         this.collections = collections;
         this.admin = admin;
+        this.discovery = discovery;
     }
 
     public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
@@ -66,7 +69,18 @@ public final class Surface {
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),
                 new AdminApi(adminToken, storage, control(hosts), events.sequencer()::append, takedowns, consumers::list,
-                        Clock.systemUTC()));
+                        Clock.systemUTC()),
+                new HostDiscovery(HostDiscovery.Settings.of(config.get(ConfigKeys.UPSTREAM_DISCOVERY_RELAYS),
+                        Duration.ofMinutes(config.getInt(ConfigKeys.UPSTREAM_DISCOVERY_INTERVAL_MINUTES)), insecure),
+                        storage.hosts(), admission::admit));
+    }
+
+    /**
+     * Periodic listHosts discovery through the same admission as requestCrawl; not started (the
+     * relay starts it, and it does nothing when {@code upstream.discovery-relays} is empty).
+     */
+    public HostDiscovery discovery() {
+        return discovery;
     }
 
     /** Connected hosts and the newest persisted event, for /_health's freshness condition. */
