@@ -147,6 +147,7 @@ public final class Relay implements AutoCloseable {
             var subscribeRepos = new SubscribeRepos(events.ring(), events.log(), takedowns, new SubscribeRepos.Settings(
                     config.getInt(ConfigKeys.DOWNSTREAM_MAX_CONSUMERS),
                     config.getInt(ConfigKeys.DOWNSTREAM_WRITE_TIMEOUT_MS),
+                    config.getInt(ConfigKeys.DOWNSTREAM_TOO_SLOW_GRACE_MS),
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20), metrics);
             opened.push(subscribeRepos);

@@ -57,7 +57,9 @@ public final class ConfigKeys {
     public static final ConfigKey DOWNSTREAM_MAX_CONSUMERS = new ConfigKey("downstream.max-consumers", INT, "1024",
             "subscribeRepos connections accepted at once");
     public static final ConfigKey DOWNSTREAM_WRITE_TIMEOUT_MS = new ConfigKey("downstream.write-timeout-ms", INT,
-            "30000", "a consumer whose socket write makes no progress this long is dropped (ConsumerTooSlow)");
+            "30000", "a consumer whose socket write makes no progress this long is judged too slow (ConsumerTooSlow)");
+    public static final ConfigKey DOWNSTREAM_TOO_SLOW_GRACE_MS = new ConfigKey("downstream.too-slow-grace-ms", INT,
+            "5000", "how long a consumer judged too slow may take to get the ConsumerTooSlow error frame; then its socket is cut");
     public static final ConfigKey DOWNSTREAM_PING_MS = new ConfigKey("downstream.ping-ms", INT, "30000",
             "keepalive ping interval on idle consumer connections");
     public static final ConfigKey DOWNSTREAM_TAKEDOWN_CAPACITY = new ConfigKey("downstream.takedown-capacity", INT,
@@ -105,7 +107,7 @@ public final class ConfigKeys {
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
-            DOWNSTREAM_TAKEDOWN_CAPACITY,
+            DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
             UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,

@@ -1,5 +1,6 @@
 package dev.jlay.downstream;
 
+import dev.jlay.atproto.stream.ErrorMessage;
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
 import dev.jlay.eventlog.LogEvent;
@@ -29,12 +30,14 @@ final class ConsumerPump implements Runnable {
     private final long pingNanos;
     private final int logBatchEvents;
     private final long logBatchBytes;
+    private final ReplayBatches replayBatches;
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
 
     ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log,
                  TakenDownRepos takedowns, OptionalLong cursor, long pingMillis, int logBatchEvents,
-                 long logBatchBytes, Counter outdatedCursors, Counter skippedByRetention) {
+                 long logBatchBytes, ReplayBatches replayBatches, Counter outdatedCursors,
+                 Counter skippedByRetention) {
         this.consumer = consumer;
         this.registry = registry;
         this.ring = ring;
@@ -44,6 +47,7 @@ final class ConsumerPump implements Runnable {
         this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingMillis);
         this.logBatchEvents = logBatchEvents;
         this.logBatchBytes = logBatchBytes;
+        this.replayBatches = replayBatches;
         this.outdatedCursors = outdatedCursors;
         this.skippedByRetention = skippedByRetention;
     }
@@ -104,6 +108,10 @@ final class ConsumerPump implements Runnable {
     private void stream(long next) throws InterruptedException {
         long lastWrite = System.nanoTime();
         while (!consumer.closed) {
+            if (consumer.judgedTooSlow()) {
+                sayTooSlow();
+                return;
+            }
             if (next > ring.head()) {
                 if (!ring.awaitAfter(next - 1, pingNanos, TimeUnit.NANOSECONDS)) {
                     if (System.nanoTime() - lastWrite >= pingNanos) {
@@ -130,6 +138,18 @@ final class ConsumerPump implements Runnable {
         }
     }
 
+    /**
+     * The watchdog judged this consumer too slow and its blocked write has since returned: the
+     * error frame, then the close. Should these writes stick too, the watchdog cuts the socket
+     * when the grace period ends, and they fail.
+     */
+    private void sayTooSlow() {
+        consumer.send(ControlFrames.CONSUMER_TOO_SLOW);
+        consumer.session.close(CLOSE_ERROR, ErrorMessage.CONSUMER_TOO_SLOW);
+        registry.told(consumer);
+        consumer.closed = true;
+    }
+
     /** Not to be sent: logged hidden, or repo content of an account taken down now. */
     private boolean skip(LogEvent e) {
         return e.hidden() || takedowns.hides(e.kind(), e.did());
@@ -149,17 +169,22 @@ final class ConsumerPump implements Runnable {
                 throw new IllegalStateException("seq " + next + " is durable but not in the log");
             }
         }
-        for (LogEvent e : batch) {
-            if (consumer.closed) {
-                break;
+        long held = replayBatches.hold(batch);
+        try {
+            for (LogEvent e : batch) {
+                if (consumer.closed || consumer.judgedTooSlow()) {
+                    break;
+                }
+                if (skip(e)) {
+                    registry.skipped(consumer, e.seq());
+                } else {
+                    consumer.send(e.frame());
+                    registry.sent(consumer, e.seq());
+                }
+                next = e.seq() + 1;
             }
-            if (skip(e)) {
-                registry.skipped(consumer, e.seq());
-            } else {
-                consumer.send(e.frame());
-                registry.sent(consumer, e.seq());
-            }
-            next = e.seq() + 1;
+        } finally {
+            replayBatches.release(batch.size(), held);
         }
         return next;
     }

@@ -11,10 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The connected consumers, bounded in number, and the watchdog that drops a
- * consumer whose socket write has made no progress for the write timeout
- * (ConsumerTooSlow). A consumer catching up from the log keeps writing, so it
- * is never "too slow".
+ * The connected consumers, bounded in number, and the watchdog that judges a
+ * consumer too slow when its socket write has made no progress for the write
+ * timeout. A consumer catching up from the log keeps writing, so it is never
+ * "too slow". A judged consumer is owed the {@code ConsumerTooSlow} error frame:
+ * its pump sends it, then closes, as soon as the blocked write returns. A write
+ * stuck for the grace period beyond that will not return in useful time: the
+ * watchdog cuts the socket, and the error frame is never sent (counted).
  */
 public final class ConsumerRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConsumerRegistry.class.getName());
@@ -22,23 +25,37 @@ public final class ConsumerRegistry implements AutoCloseable {
 
     private final int maxConsumers;
     private final long writeTimeoutNanos;
+    private final long graceNanos;
     private final LongSupplier head;
     private final ConcurrentHashMap<Long, Consumer> consumers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final Counter tooSlow;
+    private final Counter tooSlowTold;
+    private final Counter tooSlowAborted;
     private final Counter futureCursor;
     private final Counter rejected;
     private final Counter framesSent;
     private final Thread watchdog;
     private volatile boolean running = true;
 
-    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, LongSupplier head, Metrics metrics) {
+    /** @param graceMillis how long a consumer judged too slow may take to get the error frame out */
+    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, long graceMillis, LongSupplier head,
+                            Metrics metrics) {
         this.maxConsumers = maxConsumers;
         this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
+        this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
         this.head = head;
         metrics.gauge("relay_consumers", "Connected subscribeRepos consumers.", consumers::size);
         this.tooSlow = metrics.counter("relay_consumer_kicks_total",
                 "Consumers disconnected by the relay.", "reason", "too_slow");
+        this.tooSlowTold = metrics.counter("relay_consumer_too_slow_total",
+                "Consumers judged too slow, by how they ended: error_frame (ConsumerTooSlow sent, then close) "
+                        + "or aborted (the write never returned within the grace period; socket cut).",
+                "outcome", "error_frame");
+        this.tooSlowAborted = metrics.counter("relay_consumer_too_slow_total",
+                "Consumers judged too slow, by how they ended: error_frame (ConsumerTooSlow sent, then close) "
+                        + "or aborted (the write never returned within the grace period; socket cut).",
+                "outcome", "aborted");
         this.futureCursor = metrics.counter("relay_consumer_kicks_total",
                 "Consumers disconnected by the relay.", "reason", "future_cursor");
         // open label set (connection ids): the 64 largest lags get a series, the rest fold into "other" (max)
@@ -75,7 +92,7 @@ public final class ConsumerRegistry implements AutoCloseable {
                 return consumers.size() * 2048L;
             }
         });
-        long tick = Math.max(10, Math.min(1000, writeTimeoutMillis / 4));
+        long tick = Math.max(10, Math.min(1000, Math.min(writeTimeoutMillis, Math.max(1, graceMillis)) / 4));
         this.watchdog = Thread.ofPlatform().name("consumer-watchdog").daemon(true).start(() -> watch(tick));
     }
 
@@ -120,6 +137,23 @@ public final class ConsumerRegistry implements AutoCloseable {
         return tooSlow.get();
     }
 
+    /** Too-slow consumers that got the error frame before the close. */
+    public long tooSlowTold() {
+        return tooSlowTold.get();
+    }
+
+    /** Too-slow consumers whose socket was cut without the error frame. */
+    public long tooSlowAborted() {
+        return tooSlowAborted.get();
+    }
+
+    /** The pump wrote ConsumerTooSlow and closed. */
+    void told(Consumer c) {
+        if (c.told()) {
+            tooSlowTold.increment();
+        }
+    }
+
     /** Bounded by the consumer limit. */
     public List<ConsumerSnapshot> list() {
         long h = head.getAsLong();
@@ -140,13 +174,31 @@ public final class ConsumerRegistry implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (var c : consumers.values()) {
-                if (!c.kicked && c.writeStuckNanos(now) > writeTimeoutNanos) {
-                    c.kicked = true;
+                check(c, now);
+            }
+        }
+    }
+
+    private void check(Consumer c, long now) {
+        switch (c.slowness()) {
+            case Consumer.FINE -> {
+                if (c.writeStuckNanos(now) > writeTimeoutNanos && c.judgeTooSlow(now)) {
                     tooSlow.increment();
                     LOG.log(System.Logger.Level.INFO, "consumer {0} ({1}) too slow: no write progress for {2} ms",
                             c.id, c.remoteAddress, TimeUnit.NANOSECONDS.toMillis(c.writeStuckNanos(now)));
+                }
+            }
+            case Consumer.TOO_SLOW -> {
+                if (now - c.judgedNanos() > graceNanos && c.giveUp()) {
+                    tooSlowAborted.increment();
+                    LOG.log(System.Logger.Level.INFO, "consumer {0} ({1}) too slow and still stuck after {2} ms: "
+                            + "socket cut without the error frame", c.id, c.remoteAddress,
+                            TimeUnit.NANOSECONDS.toMillis(graceNanos));
                     c.abort();
                 }
+            }
+            default -> {
+                // told or aborted: the pump is ending
             }
         }
     }

@@ -30,9 +30,14 @@ import java.util.OptionalLong;
 public final class SubscribeRepos implements AutoCloseable {
     public static final String PATH = "/xrpc/com.atproto.sync.subscribeRepos";
 
-    /** Tuning knobs. */
-    public record Settings(int maxConsumers, long writeTimeoutMillis, long pingMillis, int logBatchEvents,
-                           long logBatchBytes) {
+    /**
+     * Tuning knobs.
+     *
+     * @param tooSlowGraceMillis how long a consumer judged too slow may take to get the ConsumerTooSlow
+     *                           error frame out before its socket is cut
+     */
+    public record Settings(int maxConsumers, long writeTimeoutMillis, long tooSlowGraceMillis, long pingMillis,
+                           int logBatchEvents, long logBatchBytes) {
     }
 
     private final EventRing ring;
@@ -42,6 +47,7 @@ public final class SubscribeRepos implements AutoCloseable {
     private final ConsumerRegistry registry;
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
+    private final ReplayBatches replayBatches;
 
     /** @param takedowns accounts whose repo content is not served (loaded from the store, kept by the admin API) */
     public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, Metrics metrics) {
@@ -49,12 +55,14 @@ public final class SubscribeRepos implements AutoCloseable {
         this.log = log;
         this.takedowns = takedowns;
         this.settings = settings;
-        this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(), ring::head,
-                metrics);
+        this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(),
+                settings.tooSlowGraceMillis(), ring::head, metrics);
         this.outdatedCursors = metrics.counter("relay_consumer_outdated_cursors_total",
                 "Consumers that asked for a cursor older than the retained window.");
         this.skippedByRetention = metrics.counter("relay_consumer_retention_skipped_events_total",
                 "Events a replaying consumer missed because retention deleted them mid-replay.");
+        this.replayBatches = new ReplayBatches((long) settings.maxConsumers() * settings.logBatchEvents());
+        metrics.register(replayBatches);
     }
 
     public ConsumerRegistry consumers() {
@@ -134,7 +142,7 @@ public final class SubscribeRepos implements AutoCloseable {
                 return;
             }
             var pump = new ConsumerPump(consumer, registry, ring, log, takedowns, cursor, settings.pingMillis(),
-                    settings.logBatchEvents(), settings.logBatchBytes(), outdatedCursors, skippedByRetention);
+                    settings.logBatchEvents(), settings.logBatchBytes(), replayBatches, outdatedCursors, skippedByRetention);
             consumer.pump = Thread.ofVirtual().name("consumer-" + consumer.id).start(pump);
         }
 

@@ -242,12 +242,15 @@ class SubscribeReposTest {
         assertThat(client.frames).isEmpty();
     }
 
-    @Test
-    void aConsumerThatStopsReadingIsDroppedAsTooSlow() throws Exception {
-        // synthetic 64 KiB frames fill the socket buffers quickly
+    /**
+     * A relay on synthetic 64 KiB frames (they fill socket buffers quickly), a consumer from cursor 0
+     * that reads one frame and then stops, and one from cursor 1 that reads everything; 600 frames.
+     */
+    private FirehoseClient stallOneConsumer(String writeTimeoutMs, String graceMs, List<FirehoseClient> fastOut)
+            throws Exception {
         var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
-                "metrics.port", "0", "downstream.write-timeout-ms", "3000", "sequencer.linger-ms", "0",
-                "database.url", database()));
+                "metrics.port", "0", "downstream.write-timeout-ms", writeTimeoutMs,
+                "downstream.too-slow-grace-ms", graceMs, "sequencer.linger-ms", "0", "database.url", database()));
         server = RelayServer.start(Relay.create(config, TestFrames.STAMPER), config.host(), config.port(),
                 config.metricsPort());
         var sequencer = server.relay().events().sequencer();
@@ -255,20 +258,63 @@ class SubscribeReposTest {
         last.get(30, TimeUnit.SECONDS);
         var slow = FirehoseClient.connect(server.port(), "cursor=0", false);
         clients.add(slow);
-        var fast = connect("cursor=1");
+        fastOut.add(connect("cursor=1"));
         for (int i = 1; i < 600; i++) {
             last = sequencer.append(TestFrames.payload(i, 64 * 1024), EventKind.OTHER, null);
         }
         last.get(30, TimeUnit.SECONDS);
-        var registry = server.relay().subscribeRepos().consumers();
-        // the stalled consumer (cursor 0) goes; the reading one (cursor 1) stays
-        await().atMost(Duration.ofSeconds(60)).until(() -> registry.tooSlowKicks() >= 1
-                && registry.list().stream().noneMatch(c -> c.requestedCursor().equals("0")));
+        return slow;
+    }
+
+    private void assertFastConsumerGotEverything(FirehoseClient fast) {
         await().atMost(Duration.ofSeconds(60)).until(() -> fast.frames.size() >= 599);
         assertThat(fast.frames.stream().map(TestFrames::seqOf).toList()).isEqualTo(range(2, 600));
+        assertThat(fast.closed).isNotDone();
+    }
+
+    @Test
+    void aConsumerThatStopsReadingGetsConsumerTooSlowAndACloseWhenItReadsAgain() throws Exception {
+        var fastOut = new ArrayList<FirehoseClient>();
+        var slow = stallOneConsumer("1500", "60000", fastOut);
+        var registry = server.relay().subscribeRepos().consumers();
+        await().atMost(Duration.ofSeconds(60)).until(() -> registry.tooSlowKicks() >= 1);
+        // judged, not yet told: its write is still stuck, the connection still open
+        assertThat(slow.closed).isNotDone();
+        assertThat(registry.tooSlowTold()).isZero();
+        assertFastConsumerGotEverything(fastOut.getFirst());
+
+        // it reads again within the grace period: the stuck write completes, the error frame follows, then the close
+        slow.read(Long.MAX_VALUE);
+        assertThat(slow.closed.get(30, TimeUnit.SECONDS)).isEqualTo("close 1008 ConsumerTooSlow");
+        assertThat(FirehoseCodec.decode(slow.frames.getLast())).isInstanceOfSatisfying(ErrorMessage.class,
+                e -> assertThat(e.error()).isEqualTo(ErrorMessage.CONSUMER_TOO_SLOW));
+        // before it, a prefix of the stream in order: nothing after the stuck frame was sent
+        var events = slow.frames.subList(0, slow.frames.size() - 1).stream().map(TestFrames::seqOf).toList();
+        assertThat(events).isEqualTo(range(1, events.size()));
+        assertThat(events.size()).isLessThan(600);
+        await().atMost(WAIT).until(() -> registry.list().size() == 1);
         assertThat(registry.list()).extracting(ConsumerSnapshot::requestedCursor).containsExactly("1");
         assertThat(registry.tooSlowKicks()).isEqualTo(1);
-        assertThat(fast.closed).isNotDone();
+        assertThat(registry.tooSlowTold()).isEqualTo(1);
+        assertThat(registry.tooSlowAborted()).isZero();
+        assertThat(server.relay().metrics().render())
+                .contains("relay_consumer_kicks_total{reason=\"too_slow\"} 1\n")
+                .contains("relay_consumer_too_slow_total{outcome=\"error_frame\"} 1\n")
+                .contains("relay_consumer_too_slow_total{outcome=\"aborted\"} 0\n");
+    }
+
+    @Test
+    void aConsumerStillStuckAfterTheGracePeriodIsCutWithoutTheErrorFrame() throws Exception {
+        var fastOut = new ArrayList<FirehoseClient>();
+        var slow = stallOneConsumer("1500", "1000", fastOut);
+        var registry = server.relay().subscribeRepos().consumers();
+        // the stalled consumer (cursor 0) goes; the reading one (cursor 1) stays
+        await().atMost(Duration.ofSeconds(60)).until(() -> registry.tooSlowAborted() >= 1
+                && registry.list().stream().noneMatch(c -> c.requestedCursor().equals("0")));
+        assertFastConsumerGotEverything(fastOut.getFirst());
+        assertThat(registry.list()).extracting(ConsumerSnapshot::requestedCursor).containsExactly("1");
+        assertThat(registry.tooSlowKicks()).isEqualTo(1);
+        assertThat(registry.tooSlowTold()).isZero();
         // the stalled one, reading again, finds only what was buffered before the cut: a prefix, in order
         slow.read(Long.MAX_VALUE);
         var previous = new java.util.concurrent.atomic.AtomicInteger(-1);
@@ -278,7 +324,9 @@ class SubscribeReposTest {
         var got = slow.frames.stream().map(TestFrames::seqOf).toList();
         assertThat(got).isEqualTo(range(1, got.size()));
         assertThat(server.relay().metrics().render())
-                .contains("relay_consumer_kicks_total{reason=\"too_slow\"} 1\n");
+                .contains("relay_consumer_kicks_total{reason=\"too_slow\"} 1\n")
+                .contains("relay_consumer_too_slow_total{outcome=\"aborted\"} 1\n")
+                .contains("relay_consumer_too_slow_total{outcome=\"error_frame\"} 0\n");
     }
 
     @Test
