@@ -5,7 +5,8 @@
 //  1. replays the relay's subscribeRepos from the cursor before the first event
 //     the live consumer saw up to its last one, and checks that the replay
 //     carries the same events by type as the live stream, with unique,
-//     increasing seqs;
+//     increasing seqs and no upstream event twice (same DID + rev + commit, or
+//     same DID + time for identity/account: a re-read after a crash);
 //  2. attributes every replayed event to its PDS (the DID sets of each PDS's
 //     listRepos) and matches the counts per PDS and type with what load.mjs
 //     expected (the relay equivalent of compare.mjs --per-pds);
@@ -81,7 +82,18 @@ for (const p of net.pds) {
 const live = cons.streams[0]
 const first = live?.seq?.first
 const last = live?.seq?.last
-const replay = { cursor: null, events: 0, byType: {}, duplicates: 0, outOfOrder: 0, unknownDid: 0, errorFrames: [], complete: false }
+const replay = { cursor: null, events: 0, byType: {}, duplicates: 0, outOfOrder: 0, unknownDid: 0, errorFrames: [], complete: false,
+  repeatedEvents: 0, repeatedSamples: [] }
+// the same upstream event relayed twice under two seqs (e.g. re-read after a crash):
+// commits and syncs by DID + rev + commit CID, identity and account by DID + time + content
+const eventKeys = new Map()
+const eventKey = (type, b) => {
+  const did = b.repo ?? b.did
+  if (type === 'commit' || type === 'sync') return `${type} ${did} ${b.rev} ${b.commit?.toString() ?? ''}`
+  if (type === 'identity') return `identity ${did} ${b.time} ${b.handle ?? ''}`
+  if (type === 'account') return `account ${did} ${b.time} ${b.active} ${b.status ?? ''}`
+  return null
+}
 const perPds = Object.fromEntries(net.pds.map((p) => [p.url, Object.fromEntries(TYPES.map((t) => [t, 0]))]))
 const seenDids = new Set()
 if (typeof first === 'number' && typeof last === 'number') {
@@ -108,6 +120,17 @@ if (typeof first === 'number' && typeof last === 'number') {
       replay.events++
       replay.byType[type] = (replay.byType[type] ?? 0) + 1
       const did = frame.body.repo ?? frame.body.did
+      const key = eventKey(type, frame.body)
+      if (key !== null) {
+        const earlier = eventKeys.get(key)
+        if (earlier !== undefined) {
+          replay.repeatedEvents++
+          if (replay.repeatedSamples.length < 20) {
+            replay.repeatedSamples.push({ type, did, rev: frame.body.rev, since: frame.body.since, commit: frame.body.commit?.toString(),
+              time: frame.body.time, seqs: [earlier, seq] })
+          }
+        } else eventKeys.set(key, seq)
+      }
       seenDids.add(did)
       const pds = didToPds.get(did)
       if (!pds) replay.unknownDid++
@@ -171,7 +194,7 @@ if (relayList.status === 404) {
   }
 }
 
-const ok = replay.complete && replayMatchesLive && replay.duplicates === 0 && replay.outOfOrder === 0 &&
+const ok = replay.complete && replayMatchesLive && replay.duplicates === 0 && replay.outOfOrder === 0 && replay.repeatedEvents === 0 &&
   replay.unknownDid === 0 && hostsMatch && !accountState.mismatchCount
 console.log(JSON.stringify({
   result: ok ? 'PASS' : 'FAIL',

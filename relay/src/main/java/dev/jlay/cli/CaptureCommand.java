@@ -50,6 +50,10 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--cursor", description = "Ask the host to replay from this seq.")
     Long cursor;
 
+    @Option(names = "--idle", description = "Stop after this long without a frame once connected "
+            + "(e.g. 5s, 500ms): the end of a replay from --cursor.")
+    String idle;
+
     @Option(names = "--connect-timeout", defaultValue = "10s", hidden = true)
     String connectTimeout;
 
@@ -61,6 +65,21 @@ public final class CaptureCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private volatile boolean signalled;
+
+    /** {@code 500ms}, {@code 5s}, {@code 2m}, or plain seconds; positive. */
+    static Duration duration(String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            Duration d = t.endsWith("ms") ? Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)))
+                    : t.endsWith("s") ? Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000))
+                    : t.endsWith("m") ? Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60)
+                    : Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("must be positive: " + text);
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a duration (500ms, 5s, 2m): " + text, e);
+        }
+    }
 
     /** The subscribe URL for {@code url}: http(s) maps to ws(s); the subscribeRepos path is optional. */
     static URI subscribeUri(String url, Long cursor) {
@@ -92,6 +111,14 @@ public final class CaptureCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (limit != null && limit <= 0) {
             err.println("capture: --limit must be positive");
+            err.flush();
+            return 2;
+        }
+        Duration idleFor;
+        try {
+            idleFor = idle == null ? null : duration(idle);
+        } catch (IllegalArgumentException e) {
+            err.println("capture: --idle: " + e.getMessage());
             err.flush();
             return 2;
         }
@@ -128,7 +155,7 @@ public final class CaptureCommand implements Callable<Integer> {
             Result r;
             try {
                 ws = await(opening);
-                r = ws == null ? new Result("signal", 0) : record(ws, events, writer);
+                r = ws == null ? new Result("signal", 0) : record(ws, events, writer, idleFor);
             } catch (ExecutionException e) {
                 Throwable c = e.getCause() == null ? e : e.getCause();
                 r = new Result("connection to " + uri + " failed: " + c, 1);
@@ -176,13 +203,21 @@ public final class CaptureCommand implements Callable<Integer> {
 
     private record Result(String ending, int exit) {}
 
-    private Result record(WebSocket ws, BlockingQueue<WsEvent> events, FrameFileWriter writer) throws Exception {
+    private Result record(WebSocket ws, BlockingQueue<WsEvent> events, FrameFileWriter writer, Duration idleFor)
+            throws Exception {
+        long lastFrame = System.nanoTime();
         // MessageReassembler requests the first message on open; each later one is requested here
         while (!signalled) {
             WsEvent e = events.poll(200, TimeUnit.MILLISECONDS);
             switch (e) {
-                case null -> {}
+                case null -> {
+                    if (idleFor != null && System.nanoTime() - lastFrame >= idleFor.toNanos()) {
+                        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(x -> null);
+                        return new Result("no frame for " + idle, 0);
+                    }
+                }
                 case WsEvent.Message m -> {
+                    lastFrame = System.nanoTime();
                     writer.append(m.bytes());
                     if (isError(m.bytes())) {
                         return new Result("error frame from the host", 0);

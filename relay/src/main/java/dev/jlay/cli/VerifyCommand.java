@@ -164,6 +164,7 @@ public final class VerifyCommand implements Callable<Integer> {
             summary.put("valid", valid);
             summary.put("invalid", invalid);
             summary.put("discontinuity", discontinuity);
+            summary.put("commits", commits);
             summary.put("passes", repeat);
             summary.put("warmup_passes", warmup);
             summary.put("seconds", seconds);
@@ -173,6 +174,7 @@ public final class VerifyCommand implements Callable<Integer> {
             double cpuSeconds = cpuNanos / 1e9;
             summary.put("cpu_seconds", cpuSeconds);
             summary.put("frames_per_cpu_second", cpuSeconds > 0 ? Math.round(total / cpuSeconds) : 0);
+            summary.put("commits_per_cpu_second", cpuSeconds > 0 ? Math.round(commits / cpuSeconds) : 0);
             out.println(JSON.writeValueAsString(summary));
             out.flush();
             return invalid == 0 ? 0 : 1;

@@ -82,6 +82,27 @@ class CaptureCommandTest {
     }
 
     @Test
+    void idleStopsAtTheEndOfAReplayThatStaysOpen() throws Exception {
+        // a PDS replaying from cursor 0 keeps the socket open for its live tail: --idle ends the capture
+        List<byte[]> frames = FrameFile.read(corpus("pds0.frames")).subList(0, 12);
+        Path out = tmp.resolve("cap.frames");
+        try (var host = new ScriptedHost(s -> {
+            for (byte[] f : frames) s.send(BufferData.create(f), true);
+            // ...and then nothing, without closing
+        })) {
+            var run = capture(host.url(), "--out", out.toString(), "--cursor", "0", "--idle", "700ms");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("12 frames").contains("no frame for 700ms");
+        }
+        assertThat(Files.readAllBytes(out)).isEqualTo(FrameFile.encode(frames));
+        assertThat(CaptureCommand.duration("5s")).hasSeconds(5);
+        assertThat(CaptureCommand.duration("2m")).hasMinutes(2);
+        assertThat(CaptureCommand.duration("1.5")).hasMillis(1500);
+        assertThat(capture("ws://127.0.0.1:9", "--out", tmp.resolve("x").toString(), "--idle", "0s").exit()).isEqualTo(2);
+        assertThat(capture("ws://127.0.0.1:9", "--out", tmp.resolve("x").toString(), "--idle", "soon").exit()).isEqualTo(2);
+    }
+
+    @Test
     void stopsAtTheHostsCloseWithEverythingBeforeIt() throws Exception {
         List<byte[]> frames = FrameFile.read(corpus("pds0.frames")).subList(0, 20);
         Path out = tmp.resolve("cap.frames");

@@ -38,6 +38,16 @@ class RealnetCheckTest {
         assertThat(run.exitCode()).as("scripts/realnet-check exit code; its output:%n%s", run.output()).isZero();
         assertThat(run.output()).contains("{\"result\":\"PASS\"").contains("realnet-check: PASS")
                 .contains("jlay connected to 2 hosts (request crawl)");
+        // step 8: each PDS's own firehose, captured from cursor 0, verifies clean; the tampered copy is
+        // flagged with the right reason on exactly its tampered frames (one of each kind)
+        assertThat(run.output()).contains("realnet-check: capture + verify + tamper: PASS")
+                .contains("pds0 {\"result\":\"PASS\",\"check\":\"clean\"")
+                .contains("pds1 {\"result\":\"PASS\",\"check\":\"clean\"")
+                .contains("{\"result\":\"PASS\",\"check\":\"tampered\"");
+        for (var reason : List.of("bad_signature", "inversion_failed", "rev_mismatch", "bad_car", "malformed_frame", "stale_rev")) {
+            assertThat(run.output()).as("a tampered frame flagged %s", reason)
+                    .containsPattern("\"expected\":\"" + reason + "\",\"verdict\":\"invalid\",\"reason\":\"" + reason + "\"");
+        }
         var m = TOTAL.matcher(run.output());
         assertThat(m.find()).as("compare.mjs counts in the output").isTrue();
         // a match of nothing against nothing proves nothing: the load made commits and jlay carried them
@@ -80,7 +90,8 @@ class RealnetCheckTest {
             }
             var output = Files.readString(log, StandardCharsets.UTF_8);
             // the counts and timings in the suite's log
-            output.lines().filter(l -> l.startsWith("realnet-check:") || l.startsWith("{\"result\""))
+            output.lines().filter(l -> l.startsWith("realnet-check:") || l.startsWith("{\"result\"")
+                            || l.matches("pds[0-9]+ \\{.*"))
                     .forEach(System.out::println);
             return new Run(process.exitValue(), output);
         } finally {
