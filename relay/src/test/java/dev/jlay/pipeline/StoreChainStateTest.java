@@ -79,6 +79,8 @@ class StoreChainStateTest {
 
     @Test
     void theFirstLookFromAHostAdmitsTheAccountUnderTheHostLimit() {
+        var storage = new InMemoryStorage();
+        var state = new StoreChainState(storage.repoState(), storage.accounts());
         storage.hosts().register("small.example.com", new dev.jlay.store.HostLimits(1, 0, 0, 0), false);
         var first = state.account("did:plc:first", "small.example.com");
         var second = state.account("did:plc:second", "small.example.com");
