@@ -1,5 +1,6 @@
 package dev.jlay.api;
 
+import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SeqStamp;
 import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
@@ -16,6 +17,9 @@ import dev.jlay.pipeline.FrameWorkerPool;
 import dev.jlay.pipeline.ParkingLot;
 import dev.jlay.pipeline.Pipeline;
 import dev.jlay.pipeline.ResolverIdentities;
+import dev.jlay.pipeline.CrashRecovery;
+import dev.jlay.pipeline.InboundFrame;
+import dev.jlay.pipeline.RecoveryCheckpoint;
 import dev.jlay.pipeline.StoreChainState;
 import dev.jlay.store.Account;
 import dev.jlay.store.Database;
@@ -61,6 +65,8 @@ public final class Relay implements AutoCloseable {
     private final MemoryMonitoring memory;
     private final Surface surface;
     private final Deque<AutoCloseable> closeOrder;
+    /** How often the database is checkpointed against the log (how much a crash makes recovery replay). */
+    private static final long CHECKPOINT_MILLIS = 2_000;
 
     private Relay(RelayConfig config, Metrics metrics, Storage storage, EventLogService events,
                   IdentityResolver identities, Pipeline pipeline, HostService hosts, SubscribeRepos subscribeRepos,
@@ -117,16 +123,38 @@ public final class Relay implements AutoCloseable {
             long pipelineBound = (long) poolConfig.workers() * poolConfig.queueCapacity()
                     + poolConfig.parking().maxFrames() + config.getInt(ConfigKeys.SEQUENCER_QUEUE);
             var cursors = new HostCursors(storage.hosts()::updateCursor, pipelineBound);
+            metrics.register(cursors.recoveredBuffer());
+            metrics.counter("relay_upstream_frames_skipped_total",
+                    "Host frames not read again because they were already durable (after a crash).",
+                    "reason", "already_durable", cursors::skippedDurable);
+            // before any host is read: the database catches up with the log, the cursors learn what is in it
+            long inFlightMillis = TimeUnit.NANOSECONDS.toMillis(poolConfig.parking().maxAgeNanos()) + 60_000;
+            CrashRecovery.run(events.log(), storage, cursors, inFlightMillis);
+            opened.push(new RecoveryCheckpoint(events.sequencer(), storage, CHECKPOINT_MILLIS));
+
             var bound = new ResolverIdentities(identities);
             var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT));
-            var toSequencer = Pipeline.toSequencer(events.sequencer(),
-                    f -> cursors.completed(f.host(), f.upstreamSeq()));
+            var chain = new StoreChainState(storage.repoState(), storage.accounts(),
+                    config.getInt(ConfigKeys.SEQUENCER_QUEUE) + pipelineBound);
+            metrics.register(chain);
+            var toSequencer = Pipeline.toSequencer(events.sequencer(), new Pipeline.Settled() {
+                @Override
+                public void durable(InboundFrame f, SequencedMessage m) {
+                    chain.durable(m);
+                    cursors.completed(f.host(), f.upstreamSeq());
+                }
+
+                @Override
+                public void failed(InboundFrame f, SequencedMessage m) {
+                    chain.failed(m);
+                }
+            });
             Pipeline.Output output = (f, m, v) -> {
                 toSequencer.accept(f, m, v);
                 collections.accept(m);
             };
             var pipeline = Pipeline.create(new Pipeline.Settings(poolConfig, validation),
-                    new StoreChainState(storage.repoState(), storage.accounts()), bound, bound, output,
+                    chain, bound, bound, output,
                     metrics, Clock.systemUTC(), (f, v) -> {
                         // a frame dropped for good lets the cursor pass; one cut off by shutdown does not
                         if (v instanceof Verdict.Drop d && d.reason() != DropReason.SHUTDOWN) {
@@ -155,7 +183,7 @@ public final class Relay implements AutoCloseable {
             var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log());
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
-                    takedowns, collections);
+                    takedowns, collections, memory.accountant()::report);
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
                     surface, opened);
         } catch (RuntimeException | Error e) {

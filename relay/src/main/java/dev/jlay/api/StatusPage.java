@@ -1,6 +1,7 @@
 package dev.jlay.api;
 
 import dev.jlay.downstream.ConsumerSnapshot;
+import dev.jlay.memory.MemoryReport;
 import dev.jlay.store.HostStatus;
 import dev.jlay.store.Storage;
 import io.helidon.http.HeaderNames;
@@ -12,25 +13,33 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * {@code /}: a plain server-rendered HTML page for a glance: last seq, database health, hosts by
- * status and the first hosts, connected consumers. No scripts, no external assets; refreshes itself.
+ * {@code /}: a plain server-rendered HTML page for a glance: last seq and events per second,
+ * database health, hosts by status and the first hosts, connected consumers, a memory summary.
+ * No scripts, no external assets; refreshes itself every 10 s, and each view is one sample of the
+ * events-per-second rate.
  */
 public final class StatusPage {
     static final int HOSTS_SHOWN = 100;
     static final int CONSUMERS_SHOWN = 100;
+    private static final long MIB = 1L << 20;
 
     private final Storage storage;
     private final LongSupplier seq;
     private final Supplier<List<ConsumerSnapshot>> consumers;
+    private final Supplier<MemoryReport> memory;
+    private final SeqRate rate = new SeqRate();
 
     /**
      * @param seq       the last assigned seq ({@code relay.events().log()::lastSeq})
      * @param consumers {@code relay.subscribeRepos().consumers()::list}
+     * @param memory    {@code MemoryAccountant::report}
      */
-    public StatusPage(Storage storage, LongSupplier seq, Supplier<List<ConsumerSnapshot>> consumers) {
+    public StatusPage(Storage storage, LongSupplier seq, Supplier<List<ConsumerSnapshot>> consumers,
+                      Supplier<MemoryReport> memory) {
         this.storage = storage;
         this.seq = seq;
         this.consumers = consumers;
+        this.memory = memory;
     }
 
     public void register(HttpRouting.Builder http) {
@@ -44,7 +53,12 @@ public final class StatusPage {
                 .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
                 .append("td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}</style></head><body>\n")
                 .append("<h1>jlay relay</h1>\n");
-        html.append("<p>Last seq: <strong id=\"seq\">").append(seq.getAsLong()).append("</strong></p>\n");
+        long now = seq.getAsLong();
+        html.append("<p>Last seq: <strong id=\"seq\">").append(now).append("</strong>, events per second: ")
+                .append("<strong id=\"events-per-second\">");
+        var perSecond = rate.sample(System.nanoTime(), now);
+        html.append(perSecond.isPresent() ? String.format(java.util.Locale.ROOT, "%.1f", perSecond.getAsDouble())
+                : "measuring (reload)").append("</strong></p>\n");
         var db = storage.health();
         html.append("<p>Database: <strong id=\"database\">").append(db.healthy() ? "ok" : "unavailable")
                 .append("</strong>");
@@ -54,6 +68,7 @@ public final class StatusPage {
         html.append("</p>\n");
         hosts(html, db.healthy());
         consumers(html);
+        memory(html);
         html.append("</body></html>\n");
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.send(html.toString());
@@ -99,6 +114,30 @@ public final class StatusPage {
                     .append(c.lag()).append("</td><td>").append(c.framesSent()).append("</td></tr>\n");
         }
         html.append("</table>\n");
+    }
+
+    private void memory(StringBuilder html) {
+        html.append("<h2>Memory</h2>\n");
+        MemoryReport report;
+        try {
+            report = memory.get();
+        } catch (RuntimeException e) {
+            html.append("<p>(not available: ").append(escape(e.getMessage())).append(")</p>\n");
+            return;
+        }
+        html.append("<table id=\"memory\"><tr><th>owner</th><th>MiB</th></tr>\n");
+        row(html, "rss", report.rss());
+        for (var e : report.owners().entrySet()) {
+            row(html, e.getKey(), e.getValue());
+        }
+        html.append("</table>\n<p>NMT: ").append(report.nmtEnabled() ? "on" : "off")
+                .append("; details at <code>/admin/memory</code>.</p>\n");
+    }
+
+    private static void row(StringBuilder html, String owner, long bytes) {
+        html.append("<tr id=\"memory-").append(escape(owner)).append("\"><td>").append(escape(owner))
+                .append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.1f", (double) bytes / MIB))
+                .append("</td></tr>\n");
     }
 
     static String escape(String s) {

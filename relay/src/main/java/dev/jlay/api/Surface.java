@@ -1,5 +1,7 @@
 package dev.jlay.api;
 
+import dev.jlay.memory.MemoryReport;
+import java.util.function.Supplier;
 import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
@@ -44,7 +46,7 @@ public final class Surface {
 
     public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
                                  HostService hosts, ConsumerRegistry consumers, TakenDownRepos takedowns,
-                                 CollectionIndex index) {
+                                 CollectionIndex index, Supplier<MemoryReport> memory) {
         boolean insecure = config.allowInsecureHosts();
         var admission = CrawlAdmission.create(
                 new CrawlAdmission.Settings(insecure, config.getInt(ConfigKeys.CRAWL_NEW_HOSTS_PER_DAY)),
@@ -60,7 +62,7 @@ public final class Surface {
                 });
         return new Surface(
                 new Health(storage::health),
-                new StatusPage(storage, events.log()::lastSeq, consumers::list),
+                new StatusPage(storage, events.log()::lastSeq, consumers::list, memory),
                 new SyncRepos(storage, insecure),
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),

@@ -20,6 +20,8 @@ public final class EventRing implements BoundedBuffer {
     /** The LogEvent record and the frame's array header; the DID string is counted on its own. */
     private static final int ENTRY_OVERHEAD = 64;
     private static final int STRING_OVERHEAD = 40;
+    /** The Origin record; its host string is the connection's own, shared by all its events. */
+    private static final int ORIGIN_OVERHEAD = 24;
 
     private final LogEvent[] slots;
     private final int mask;
@@ -82,7 +84,8 @@ public final class EventRing implements BoundedBuffer {
 
     private static long size(LogEvent e) {
         var did = e.did();
-        return e.frame().length + ENTRY_OVERHEAD + (did == null ? 0 : STRING_OVERHEAD + did.length());
+        return e.frame().length + ENTRY_OVERHEAD + (did == null ? 0 : STRING_OVERHEAD + did.length())
+                + (e.origin().known() ? ORIGIN_OVERHEAD : 0);
     }
 
     /** Writer only: makes everything added so far visible and wakes waiting readers. */

@@ -51,6 +51,7 @@ public final class Sequencer implements AutoCloseable {
     private final List<LogEvent> events;
     private volatile boolean running = true;
     private volatile long lastTime;
+    private volatile long settled;
 
     public Sequencer(EventLog log, EventRing ring, SeqStamper stamper, Options options, Metrics metrics,
                      LongSupplier clockMillis) {
@@ -71,6 +72,16 @@ public final class Sequencer implements AutoCloseable {
         metrics.register(new QueueBuffer());
         metrics.gauge("relay_seq", "Last seq assigned and made durable.", () -> log.lastSeq());
         this.thread = Thread.ofPlatform().name("sequencer").daemon(false).unstarted(this::loop);
+        this.settled = log.lastSeq();
+    }
+
+    /**
+     * The highest seq that is durable and whose producers' {@link Durable} callbacks have all run
+     * (so whatever they queue on durability, e.g. repo state, is queued). Crash-recovery
+     * checkpoints stop here, not at the log's last seq.
+     */
+    public long settledSeq() {
+        return settled;
     }
 
     public Sequencer start() {
@@ -184,7 +195,7 @@ public final class Sequencer implements AutoCloseable {
                 continue;
             }
             included.add(s);
-            events.add(new LogEvent(seq, s.kind(), s.did(), s.flags(), now, stamped));
+            events.add(new LogEvent(seq, s.kind(), s.did(), s.flags(), now, stamped, s.origin()));
             seq++;
         }
         int n = events.size();
@@ -218,6 +229,7 @@ public final class Sequencer implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "durable callback threw", callbackError);
             }
         }
+        settled = events.get(n - 1).seq();
         broadcastMeter.record(n, t0, a0);
     }
 

@@ -3,6 +3,7 @@ package dev.jlay.pipeline;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.Durable;
 import dev.jlay.eventlog.EventKind;
+import dev.jlay.eventlog.Origin;
 import dev.jlay.eventlog.Sequencer;
 import dev.jlay.eventlog.Submission;
 import dev.jlay.memory.Metrics;
@@ -13,7 +14,6 @@ import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.ValidationConfig;
 import dev.jlay.validate.Verdict;
 import java.time.Clock;
-import java.util.function.Consumer;
 
 /**
  * The frame pipeline as one component: the upstream readers' {@link FrameSink}
@@ -75,27 +75,40 @@ public final class Pipeline implements FrameSink, AutoCloseable {
     public static Output toSequencer(Sequencer sequencer) {
         return (frame, message, verdict) -> sequencer.submit(
                 new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE,
-                        frame.receivedNanos()));
+                        frame.receivedNanos(), origin(frame)));
+    }
+
+    /** What happens to an accepted frame once the sequencer is done with it (on the sequencer thread). */
+    public interface Settled {
+        /** The frame's batch is synced. */
+        void durable(InboundFrame frame, SequencedMessage message);
+
+        /** The frame's batch failed to write: it got no seq and never will. */
+        void failed(InboundFrame frame, SequencedMessage message);
     }
 
     /**
-     * As {@link #toSequencer(Sequencer)}, and tells {@code onDurable} (on the sequencer thread) once
-     * each frame's batch is synced. A frame whose batch failed is never reported: its host's cursor
-     * stays behind it, so a restart reads it again.
+     * As {@link #toSequencer(Sequencer)}, and tells {@code settled} once each frame's batch is synced
+     * or failed. A frame whose batch failed must not let its host's cursor pass it, so a restart
+     * reads it again.
      */
-    public static Output toSequencer(Sequencer sequencer, Consumer<InboundFrame> onDurable) {
+    public static Output toSequencer(Sequencer sequencer, Settled settled) {
         return (frame, message, verdict) -> sequencer.submit(new Submission(frame.bytes(),
                 EventKind.ofType(message.type()), message.did(), 0, new Durable() {
                     @Override
                     public void durable(long seq, byte[] stamped) {
-                        onDurable.accept(frame);
+                        settled.durable(frame, message);
                     }
 
                     @Override
                     public void failed(Throwable error) {
-                        // logged by the sequencer; the host cursor must not pass this frame
+                        settled.failed(frame, message);
                     }
-                }, frame.receivedNanos()));
+                }, frame.receivedNanos(), origin(frame)));
+    }
+
+    private static Origin origin(InboundFrame frame) {
+        return frame.host() == null ? Origin.NONE : new Origin(frame.host(), frame.upstreamSeq());
     }
 
     @Override

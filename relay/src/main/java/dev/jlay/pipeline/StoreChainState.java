@@ -1,5 +1,9 @@
 package dev.jlay.pipeline;
 
+import dev.jlay.atproto.stream.CommitMessage;
+import dev.jlay.atproto.stream.SequencedMessage;
+import dev.jlay.atproto.stream.SyncMessage;
+import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.store.Account;
 import dev.jlay.store.AccountStore;
 import dev.jlay.store.LocalStatus;
@@ -8,41 +12,148 @@ import dev.jlay.store.UpstreamStatus;
 import dev.jlay.validate.AccountState;
 import dev.jlay.validate.ChainState;
 import dev.jlay.validate.RepoState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The live relay's chain state: the store's repo-state and account stores
  * (bounded caches in front, batched writes behind). Reads and writes for a DID
  * come from its own worker, so they are ordered.
+ *
+ * <p>An accepted commit's repo state reaches the store only once the commit is durable in the
+ * event log ({@link #durable}); until then it waits here, where this DID's next frames read it.
+ * So the database never holds a state whose event a crash could lose: such a frame, re-read from
+ * its host after a restart, would otherwise look stale and be dropped for good.
  */
-public final class StoreChainState implements ChainState {
+public final class StoreChainState implements ChainState, BoundedBuffer {
 
     private static final System.Logger LOG = System.getLogger(StoreChainState.class.getName());
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
+    private static final long AWAITING_ENTRY_BYTES = 480; // store RepoState + list slot + map node, roughly
+
     private final RepoStateStore repos;
     private final AccountStore accounts;
+    private final long capacity;
+    /** Accepted, not yet durable repo states per DID, oldest first (immutable lists: reads need no lock). */
+    private final ConcurrentHashMap<String, List<dev.jlay.store.RepoState>> awaiting = new ConcurrentHashMap<>();
+    private final AtomicLong awaitingEntries = new AtomicLong();
 
-    public StoreChainState(RepoStateStore repos, AccountStore accounts) {
+    /** @param capacity the pipeline's frame bound past validation (reported; the sequencer queue enforces it) */
+    public StoreChainState(RepoStateStore repos, AccountStore accounts, long capacity) {
         this.repos = repos;
         this.accounts = accounts;
+        this.capacity = capacity;
+    }
+
+    public StoreChainState(RepoStateStore repos, AccountStore accounts) {
+        this(repos, accounts, 0);
     }
 
     @Override
     public RepoState repo(String did) {
-        return waiting(() -> repos.get(did)
-                .map(s -> new RepoState(s.rev(), s.commit(), s.data()))
-                .orElse(null));
+        var pending = awaiting.get(did);
+        if (pending != null && !pending.isEmpty()) return chain(pending.getLast());
+        return waiting(() -> repos.get(did).map(StoreChainState::chain).orElse(null));
+    }
+
+    private static RepoState chain(dev.jlay.store.RepoState s) {
+        return new RepoState(s.rev(), s.commit(), s.data());
     }
 
     @Override
     public void advance(String did, String host, RepoState next, boolean discontinuity) {
         waiting(() -> {
             ensure(did, host);
-            repos.put(new dev.jlay.store.RepoState(did, next.rev(), next.commit(), next.data()));
             if (discontinuity) accounts.recordDiscontinuity(did);
             return null;
         });
+        var state = new dev.jlay.store.RepoState(did, next.rev(), next.commit(), next.data());
+        awaiting.compute(did, (k, list) -> {
+            if (list == null) return List.of(state);
+            var longer = new ArrayList<dev.jlay.store.RepoState>(list.size() + 1);
+            longer.addAll(list);
+            longer.add(state);
+            return List.copyOf(longer);
+        });
+        awaitingEntries.incrementAndGet();
+    }
+
+    /**
+     * The accepted frame {@code message} is durable: its repo state (if it has one) goes to the store.
+     * Called on the sequencer thread, in seq order, so a DID's states arrive in the order accepted.
+     */
+    public void durable(SequencedMessage message) {
+        settle(message, true);
+    }
+
+    /** The frame's batch failed to write: its repo state is forgotten, never stored. */
+    public void failed(SequencedMessage message) {
+        settle(message, false);
+    }
+
+    /**
+     * The sequencer's callbacks this state needs, for {@link Pipeline#toSequencer(dev.jlay.eventlog.Sequencer,
+     * Pipeline.Settled)} when nothing else listens (the relay itself also moves host cursors there).
+     * Without them accepted states would wait here forever.
+     */
+    public Pipeline.Settled settled() {
+        return new Pipeline.Settled() {
+            @Override
+            public void durable(InboundFrame frame, SequencedMessage message) {
+                StoreChainState.this.durable(message);
+            }
+
+            @Override
+            public void failed(InboundFrame frame, SequencedMessage message) {
+                StoreChainState.this.failed(message);
+            }
+        };
+    }
+
+    private void settle(SequencedMessage message, boolean store) {
+        String did;
+        String rev;
+        switch (message) {
+            case CommitMessage c -> { did = c.repo(); rev = c.rev(); }
+            case SyncMessage s -> { did = s.did(); rev = s.rev(); }
+            default -> { return; }
+        }
+        var pending = awaiting.get(did);
+        if (pending == null) return;
+        dev.jlay.store.RepoState state = null;
+        for (var s : pending) {
+            if (s.rev().equals(rev)) {
+                state = s;
+                break;
+            }
+        }
+        if (state == null) return;
+        if (store) {
+            var durable = state;
+            waiting(() -> {
+                repos.put(durable);
+                return null;
+            });
+        }
+        // only now leave the overlay: the store's cache answers for this DID from here
+        var settled = state;
+        awaiting.computeIfPresent(did, (k, list) -> {
+            int i = indexOf(list, settled);
+            if (i < 0) return list;
+            awaitingEntries.addAndGet(-(i + 1)); // older ones never settled (cut off): they go too
+            return i + 1 == list.size() ? null : List.copyOf(list.subList(i + 1, list.size()));
+        });
+    }
+
+    private static int indexOf(List<dev.jlay.store.RepoState> list, dev.jlay.store.RepoState s) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == s) return i;
+        }
+        return -1;
     }
 
     @Override
@@ -103,6 +214,26 @@ public final class StoreChainState implements ChainState {
             // validation already checked the frame came from the DID's current PDS: it moved
             accounts.setHost(did, host);
         }
+    }
+
+    @Override
+    public String bufferName() {
+        return "chain_state_awaiting_durable";
+    }
+
+    @Override
+    public long entries() {
+        return Math.max(0, awaitingEntries.get());
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    @Override
+    public long bytes() {
+        return entries() * AWAITING_ENTRY_BYTES;
     }
 
     static AccountState state(Account a) {

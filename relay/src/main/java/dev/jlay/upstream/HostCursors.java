@@ -14,8 +14,13 @@ import java.util.concurrent.atomic.LongAdder;
  * highest seq received instead: frames already received are still on their way, and asking for
  * them again would only make duplicates.
  *
+ * <p>After a crash the persisted cursor may still lag behind frames that did become durable:
+ * crash recovery hands over which host seqs are already in the event log ({@link #alreadyDurable}),
+ * and the reader skips those when the host sends them again, so none is carried twice.
+ *
  * <p>In-flight entries are bounded by the pipeline's own bounds (worker queues, parking lot,
- * sequencer queue): a frame enters here only when one of those accepted it.
+ * sequencer queue): a frame enters here only when one of those accepted it. Recovered seqs are
+ * bounded by the events written since the last recovery checkpoint, and freed as hosts pass them.
  */
 public final class HostCursors implements BoundedBuffer {
 
@@ -32,6 +37,10 @@ public final class HostCursors implements BoundedBuffer {
     private final long capacity;
     private final ConcurrentHashMap<String, Progress> hosts = new ConcurrentHashMap<>();
     private final LongAdder inFlight = new LongAdder();
+    /** Per host, sorted host seqs already durable in the event log (from crash recovery). */
+    private final ConcurrentHashMap<String, long[]> durable = new ConcurrentHashMap<>();
+    private final LongAdder recoveredEntries = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
 
     private static final class Progress {
         final ConcurrentSkipListSet<Long> inFlight = new ConcurrentSkipListSet<>();
@@ -53,6 +62,69 @@ public final class HostCursors implements BoundedBuffer {
     /** Starts tracking {@code host} from its persisted cursor (before its connection starts). */
     public void seed(String host, long stored) {
         hosts.putIfAbsent(host, new Progress(stored));
+    }
+
+    /**
+     * Host {@code host}'s frames with these seqs are already durable in the event log (crash
+     * recovery found them past the persisted cursor). Call before the host's connection starts.
+     */
+    public void alreadyDurable(String host, long[] seqs) {
+        if (seqs.length == 0) return;
+        var sorted = seqs.clone();
+        java.util.Arrays.sort(sorted);
+        var before = durable.put(host, sorted);
+        recoveredEntries.add(sorted.length - (before == null ? 0 : before.length));
+    }
+
+    /**
+     * True when frame {@code seq} of {@code host} is already durable (see {@link #alreadyDurable}):
+     * the reader drops it, and the cursor may pass it as if it had completed.
+     */
+    public boolean skipDurable(String host, long seq) {
+        var seqs = durable.get(host);
+        if (seqs == null) return false;
+        if (seq > seqs[seqs.length - 1]) {
+            // the host is past every recovered frame: nothing more to skip
+            if (durable.remove(host, seqs)) recoveredEntries.add(-seqs.length);
+            return false;
+        }
+        if (java.util.Arrays.binarySearch(seqs, seq) < 0) return false;
+        var p = progress(host);
+        p.received.accumulateAndGet(seq, Math::max);
+        advance(host, p);
+        skipped.increment();
+        return true;
+    }
+
+    /** Frames skipped by {@link #skipDurable} since start. */
+    public long skippedDurable() {
+        return skipped.sum();
+    }
+
+    /** The recovered seqs as a bounded buffer of their own. */
+    public BoundedBuffer recoveredBuffer() {
+        return new BoundedBuffer() {
+            @Override
+            public String bufferName() {
+                return "host_cursor_recovered";
+            }
+
+            @Override
+            public long entries() {
+                return Math.max(0, recoveredEntries.sum());
+            }
+
+            @Override
+            public long capacity() {
+                // fixed by the events since the last checkpoint; it only shrinks
+                return entries();
+            }
+
+            @Override
+            public long bytes() {
+                return entries() * Long.BYTES;
+            }
+        };
     }
 
     /** The reader is about to hand frame {@code seq} on: it is in flight from now. */
@@ -121,6 +193,7 @@ public final class HostCursors implements BoundedBuffer {
 
     /** Forgets a host that is no longer read (its in-flight frames still complete harmlessly). */
     public void forget(String host) {
+        // recovered seqs stay: the host, started again, re-reads from the same lagging cursor
         var p = hosts.remove(host);
         if (p != null) inFlight.add(-p.inFlight.size());
     }

@@ -227,6 +227,7 @@ public final class HostService implements HostListener, AutoCloseable {
     private record TrackedSink(FrameSink pipeline, HostCursors cursors) implements FrameSink {
         @Override
         public boolean offer(UpstreamFrame frame) {
+            if (cursors.skipDurable(frame.host(), frame.seq())) return true;
             cursors.received(frame.host(), frame.seq());
             boolean taken = false;
             try {
@@ -240,6 +241,7 @@ public final class HostService implements HostListener, AutoCloseable {
 
         @Override
         public void put(UpstreamFrame frame) throws InterruptedException {
+            if (cursors.skipDurable(frame.host(), frame.seq())) return;
             cursors.received(frame.host(), frame.seq());
             boolean taken = false;
             try {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * /_health follows the database (a real PostgreSQL that is stopped and started again), and the
- * status page at / renders over a real HTTP GET. No headless-browser test: no Chromium on this machine.
+ * status page at / renders over a real HTTP GET ({@code StatusPageInChromiumTest} renders it in a browser).
  */
 class HealthAndStatusPageTest {
     private static final HostLimits LIMITS = new HostLimits(1000, 50, 1000, 10000);
@@ -29,7 +29,8 @@ class HealthAndStatusPageTest {
         var routing = HttpRouting.builder();
         XrpcEdge.register(routing);
         new Health(storage::health).register(routing);
-        new StatusPage(storage, () -> seq, () -> consumers).register(routing);
+        new StatusPage(storage, () -> seq, () -> consumers, dev.jlay.memory.MemoryAccountant.create()::report)
+                .register(routing);
         return WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
     }
 

@@ -44,7 +44,10 @@ class CorpusThroughPipelineTest {
         var sentOrder = new LinkedHashMap<String, List<Long>>();
         var metrics = new dev.jlay.memory.Metrics();
         try (var pipeline = Pipeline.create(settings, state, identities, identities,
-                (f, m, v) -> out.add(new Out(m.did(), m.seq(), f.host())), metrics, Clock.systemUTC(),
+                (f, m, v) -> {
+                    out.add(new Out(m.did(), m.seq(), f.host()));
+                    state.durable(m); // no event log here: accepted is as durable as it gets
+                }, metrics, Clock.systemUTC(),
                 (f, v) -> { if (v instanceof Verdict.Drop d) verdicts.add(f.did() + " " + d); })) {
             for (var file : List.of(new String[] {"pds0.frames", "localhost:2583"}, new String[] {"pds1.frames", "localhost:2584"})) {
                 for (byte[] frame : FrameFile.read(SharedFixtures.corpusDir().resolve(file[0]))) {

@@ -180,7 +180,7 @@ class LeakDrillTest {
             pipeline = Pipeline.create(new Pipeline.Settings(new FrameWorkerPool.Config(2, 64,
                             new ParkingLot.Limits(10_000, 64L << 20, 5_000, TimeUnit.SECONDS.toNanos(30))),
                             ValidationConfig.strict()), state, identities, offline,
-                    Pipeline.toSequencer(events.sequencer()), metrics, Clock.systemUTC(), null);
+                    Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null);
             for (var file : List.of(new String[] {"pds0.frames", "localhost:2583"},
                     new String[] {"pds1.frames", "localhost:2584"})) {
                 for (byte[] frame : FrameFile.read(SharedFixtures.corpusDir().resolve(file[0]))) {

@@ -87,7 +87,7 @@ class StageAllocationShareTest {
                 Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 8L << 20);
         try (var events = new EventLogService(logSettings, SeqStamp::withSeq, metrics, System::currentTimeMillis);
              var pipeline = Pipeline.create(settings, state, identities, identities,
-                     Pipeline.toSequencer(events.sequencer()), metrics, Clock.systemUTC(), null)) {
+                     Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null)) {
             var threads = new ArrayList<>(pipeline.pool().threads());
             Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("sequencer")).forEach(threads::add);
             long processBefore = ThreadAllocation.totalBytes();

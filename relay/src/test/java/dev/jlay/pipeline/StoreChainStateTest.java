@@ -2,55 +2,78 @@ package dev.jlay.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jlay.atproto.cid.Cid;
+import dev.jlay.atproto.stream.CommitMessage;
+import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.store.InMemoryStorage;
-import dev.jlay.store.LocalStatus;
-import dev.jlay.store.UpstreamStatus;
+import dev.jlay.testing.SharedFixtures;
 import dev.jlay.validate.RepoState;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The chain state on the store's in-memory stand-in (same contract as PostgreSQL). */
+/**
+ * A commit's repo state reaches the store only once the commit is durable: the database must
+ * never be ahead of the event log, or a crash turns the lost frame, re-read, into a "stale" drop.
+ */
 class StoreChainStateTest {
 
-    private final InMemoryStorage storage = new InMemoryStorage();
-    private final StoreChainState state = new StoreChainState(storage.repoState(), storage.accounts());
-    private static final String DID = "did:plc:abcdefghijklmnopqrstuvwx";
+    private static List<CommitMessage> commitsOfOneRepo() throws Exception {
+        var frames = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
+        var commits = frames.stream().map(FirehoseCodec::decode).filter(CommitMessage.class::isInstance)
+                .map(CommitMessage.class::cast).toList();
+        String did = commits.getFirst().repo();
+        return commits.stream().filter(c -> c.repo().equals(did)).limit(3).toList();
+    }
 
-    private static Cid cid(String s) {
-        return Cid.ofDagCbor(dev.jlay.atproto.cbor.DagCbor.encode(Map.of("x", s)));
+    private static RepoState state(CommitMessage c) {
+        return new RepoState(c.rev(), c.commit(), c.prevData() == null ? c.commit() : c.prevData());
     }
 
     @Test
-    void advancesRecordsDiscontinuitiesAndFollowsStatus() {
-        assertThat(state.repo(DID)).isNull();
-        assertThat(state.account(DID).active()).isTrue();
-        var s1 = new RepoState("3kaaaaaaaaaa2", cid("c1"), cid("d1"));
-        state.advance(DID, "pds.example.com", s1, false);
-        assertThat(state.repo(DID)).isEqualTo(s1);
-        assertThat(storage.accounts().get(DID).orElseThrow().host()).isEqualTo("pds.example.com");
-        state.advance(DID, "pds.example.com", new RepoState("3kaaaaaaaaab2", cid("c2"), cid("d2")), true);
-        assertThat(storage.accounts().get(DID).orElseThrow().discontinuities()).isEqualTo(1);
+    void acceptedStateIsReadAtOnceButStoredOnlyWhenDurable() throws Exception {
+        var commits = commitsOfOneRepo();
+        assertThat(commits).hasSize(3);
+        String did = commits.getFirst().repo();
+        try (var storage = new InMemoryStorage()) {
+            var chain = new StoreChainState(storage.repoState(), storage.accounts(), 10);
+            var first = commits.get(0);
+            var second = commits.get(1);
+            chain.advance(did, "h", state(first), false);
+            chain.advance(did, "h", state(second), false);
+            // the worker's next frame sees the newest accepted state; the database has nothing yet
+            assertThat(chain.repo(did).rev()).isEqualTo(second.rev());
+            assertThat(storage.repoState().get(did)).isEmpty();
+            assertThat(chain.entries()).isEqualTo(2);
 
-        state.upstreamStatus(DID, "pds.example.com", false, "deactivated");
-        assertThat(state.account(DID).active()).isFalse();
-        assertThat(storage.accounts().get(DID).orElseThrow().upstreamStatus()).isEqualTo(UpstreamStatus.DEACTIVATED);
-        state.upstreamStatus(DID, "pds.example.com", true, null);
-        assertThat(state.account(DID).active()).isTrue();
+            chain.durable(first);
+            assertThat(storage.repoState().get(did)).get().extracting(s -> s.rev()).isEqualTo(first.rev());
+            assertThat(chain.repo(did).rev()).isEqualTo(second.rev());
+            chain.durable(second);
+            assertThat(storage.repoState().get(did)).get().extracting(s -> s.rev()).isEqualTo(second.rev());
+            assertThat(chain.entries()).isZero();
+            assertThat(chain.repo(did).rev()).isEqualTo(second.rev());
 
-        storage.accounts().setLocalStatus(DID, LocalStatus.TAKENDOWN);
-        assertThat(state.account(DID).active()).isFalse();
-        assertThat(state.account(DID).status()).isEqualTo("takendown");
-
-        state.advance(DID, "new-pds.example.com", new RepoState("3kaaaaaaaaac2", cid("c3"), cid("d3")), false);
-        assertThat(storage.accounts().get(DID).orElseThrow().host()).isEqualTo("new-pds.example.com");
+            // a batch that failed to write: its state is forgotten, never stored
+            var third = commits.get(2);
+            chain.advance(did, "h", state(third), false);
+            assertThat(chain.repo(did).rev()).isEqualTo(third.rev());
+            chain.failed(third);
+            assertThat(chain.entries()).isZero();
+            assertThat(chain.repo(did).rev()).isEqualTo(second.rev());
+            assertThat(storage.repoState().get(did)).get().extracting(s -> s.rev()).isEqualTo(second.rev());
+        }
     }
 
     @Test
-    void unknownInactiveStatusesAreKeptByTheirActiveFlag() {
-        assertThat(StoreChainState.upstream(true, "throttled")).isEqualTo(UpstreamStatus.ACTIVE);
-        assertThat(StoreChainState.upstream(false, "takendown")).isEqualTo(UpstreamStatus.TAKENDOWN);
-        assertThat(StoreChainState.upstream(false, "something-new")).isEqualTo(UpstreamStatus.DEACTIVATED);
-        assertThat(StoreChainState.upstream(false, null)).isEqualTo(UpstreamStatus.DEACTIVATED);
+    void aStateThatNeverSettledIsDroppedWhenALaterOneDoes() throws Exception {
+        var commits = commitsOfOneRepo();
+        String did = commits.getFirst().repo();
+        try (var storage = new InMemoryStorage()) {
+            var chain = new StoreChainState(storage.repoState(), storage.accounts(), 10);
+            chain.advance(did, "h", state(commits.get(0)), false); // e.g. cut off by shutdown: never settles
+            chain.advance(did, "h", state(commits.get(1)), false);
+            chain.durable(commits.get(1));
+            assertThat(chain.entries()).isZero();
+            assertThat(storage.repoState().get(did)).get().extracting(s -> s.rev()).isEqualTo(commits.get(1).rev());
+        }
     }
 }

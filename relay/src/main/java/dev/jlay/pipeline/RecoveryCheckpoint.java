@@ -1,0 +1,65 @@
+package dev.jlay.pipeline;
+
+import dev.jlay.eventlog.Sequencer;
+import dev.jlay.store.Storage;
+import dev.jlay.store.StoreException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every few seconds: takes the sequencer's settled seq, writes everything the database has
+ * queued, and records that seq as the point {@link CrashRecovery} replays from. Every event up
+ * to it had its database effects queued before it settled, so after the flush they are in.
+ * A database outage only makes the checkpoint older (a longer replay after a crash).
+ */
+public final class RecoveryCheckpoint implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RecoveryCheckpoint.class.getName());
+
+    private final Sequencer sequencer;
+    private final Storage storage;
+    private final ScheduledExecutorService timer;
+    private long written = -1;
+
+    public RecoveryCheckpoint(Sequencer sequencer, Storage storage, long intervalMillis) {
+        this.sequencer = sequencer;
+        this.storage = storage;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("recovery-checkpoint").daemon(true).unstarted(r));
+        timer.scheduleWithFixedDelay(this::checkpointQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes a checkpoint now; returns its seq. Throws {@link StoreException} when the database is down. */
+    public synchronized long checkpoint() {
+        long seq = sequencer.settledSeq();
+        if (seq == written) return seq;
+        storage.flush();
+        storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Long.toString(seq));
+        written = seq;
+        return seq;
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.DEBUG, "recovery checkpoint skipped: {0}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "recovery checkpoint failed", e);
+        }
+    }
+
+    /** Stops the timer and writes a last checkpoint (after the pipeline has drained). */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+            checkpoint();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "last recovery checkpoint not written: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.jlay.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.jlay.pipeline.FrameFile;
+import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.DidDocServer;
+import dev.jlay.testing.FirehoseClient;
+import dev.jlay.testing.SharedFixtures;
+import dev.jlay.testing.TestPostgres;
+import dev.jlay.testing.TestRelays;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The status page at {@code /} as an operator sees it: the whole relay (real PostgreSQL, a loopback
+ * host replaying the corpus, a consumer) and the page loaded in headless Chromium (Debian's
+ * {@code chromium}, installed by {@code scripts/ci-setup}), whose DOM after load is checked.
+ */
+class StatusPageInChromiumTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void chromiumRendersSeqRateHostsConsumersAndMemory() throws Exception {
+        var chromium = chromium();
+        var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
+        var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
+        var secondHostSends = new CountDownLatch(1); // frames between the two views, however slow Chromium is
+        String database = TestPostgres.freshDatabase("statuspage");
+        try (var host = new LoopbackPds(pds0); var later = new LoopbackPds(pds1, Duration.ZERO, secondHostSends);
+             var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
+                     Map.of("http://localhost:2583", host.url(), "http://localhost:2584", later.url()))) {
+            var config = TestRelays.config(dir, "database.url", database, "plc.url", plc.url().toString(),
+                    "allow-insecure-hosts", "true", "upstream.hosts", host.host() + "," + later.host());
+            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
+                    config.metricsPort());
+                 var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
+                await().atMost(WAIT).until(() -> consumer.frames.size() >= pds0.size());
+                String url = "http://127.0.0.1:" + server.port() + "/";
+
+                var first = render(chromium, url);
+                assertThat(text(first, "events-per-second")).startsWith("measuring");
+                long firstSeq = Long.parseLong(text(first, "seq"));
+                assertThat(firstSeq).isEqualTo(pds0.size());
+
+                secondHostSends.countDown();
+                await().atMost(WAIT).until(() -> consumer.frames.size() == pds0.size() + pds1.size());
+                Thread.sleep(1_000); // a rate needs views at least a second apart
+                var second = render(chromium, url);
+                long secondSeq = Long.parseLong(text(second, "seq"));
+                assertThat(secondSeq).isEqualTo(pds0.size() + pds1.size());
+                assertThat(Double.parseDouble(text(second, "events-per-second"))).isPositive();
+                assertThat(second).contains("<title>jlay relay</title>", host.host(), later.host(), "<td>active</td>");
+                assertThat(text(second, "database")).isEqualTo("ok");
+                assertThat(text(second, "consumer-count")).isEqualTo("1");
+                // the memory summary: RSS and the owners that add up to it
+                assertThat(cell(second, "memory-rss")).isGreaterThan(10.0);
+                assertThat(cell(second, "memory-java_heap")).isPositive();
+                assertThat(second).contains("id=\"memory-unaccounted\"");
+            }
+        }
+    }
+
+    /** The DOM after load, as Chromium serialises it. */
+    private static String render(String chromium, String url) throws IOException, InterruptedException {
+        var profile = Files.createTempDirectory("jlay-chromium");
+        var command = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile, "--dump-dom", url));
+        var process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(process.exitValue()).as("chromium exit code").isZero();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    private static String text(String dom, String id) {
+        var m = Pattern.compile("id=\"" + Pattern.quote(id) + "\"[^>]*>([^<]*)<").matcher(dom);
+        assertThat(m.find()).as("element #%s in the rendered page:%n%s", id, dom).isTrue();
+        return m.group(1).strip();
+    }
+
+    /** The MiB cell of a memory row. */
+    private static double cell(String dom, String rowId) {
+        var m = Pattern.compile("<tr id=\"" + Pattern.quote(rowId) + "\"><td>[^<]*</td><td>([^<]*)</td>").matcher(dom);
+        assertThat(m.find()).as("row #%s in the rendered page", rowId).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Chromium is part of the test setup (scripts/ci-setup installs Debian's package): missing is an error. */
+    private static String chromium() {
+        for (var name : List.of("chromium", "chromium-browser", "google-chrome")) {
+            for (var dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+                var p = Path.of(dir, name);
+                if (Files.isExecutable(p)) return p.toString();
+            }
+        }
+        throw new AssertionError("no chromium on PATH: run scripts/ci-setup (apt-get install chromium)");
+    }
+}
