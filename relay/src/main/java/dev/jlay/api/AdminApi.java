@@ -37,7 +37,7 @@ public final class AdminApi {
                     TakenDownRepos takedowns, Supplier<List<ConsumerSnapshot>> consumers, Clock clock) {
         this.auth = new AdminAuth(token);
         this.storage = storage;
-        this.hosts = new AdminHosts(auth, storage, hostControl);
+        this.hosts = new AdminHosts(auth, storage, hostControl, new AccountEvents(events, clock));
         this.bans = new AdminBans(auth, storage);
         this.repos = new AdminRepos(auth, storage, events, takedowns, clock);
         this.consumers = consumers;

@@ -13,7 +13,9 @@ import java.util.Optional;
 
 /**
  * Admin: hosts with their live connection stats; block, unblock, change limits, and crawl a host
- * bypassing the public requestCrawl checks (the operator decides).
+ * bypassing the public requestCrawl checks (the operator decides). Raising a host's account limit
+ * (or trusting it) re-activates its throttled accounts up to the new room, oldest first, and emits
+ * the relay's own {@code #account} (active) for each.
  */
 public final class AdminHosts {
     /** The host lifecycle the admin API drives ({@code HostService} in the relay). */
@@ -34,11 +36,13 @@ public final class AdminHosts {
     private final AdminAuth auth;
     private final Storage storage;
     private final Control control;
+    private final AccountEvents accountEvents;
 
-    AdminHosts(AdminAuth auth, Storage storage, Control control) {
+    AdminHosts(AdminAuth auth, Storage storage, Control control, AccountEvents accountEvents) {
         this.auth = auth;
         this.storage = storage;
         this.control = control;
+        this.accountEvents = accountEvents;
     }
 
     void register(HttpRouting.Builder http) {
@@ -140,8 +144,19 @@ public final class AdminHosts {
             storage.hosts().setTrusted(hostname, trusted.asBoolean());
             detail.append(" trusted=").append(trusted.asBoolean());
         }
+        // a higher limit (or trust) re-activates throttled accounts, each announced by an #account event
+        var reactivated = storage.accounts().reactivateThrottled(hostname);
+        if (!reactivated.isEmpty()) {
+            detail.append(" reactivated=").append(reactivated.size());
+        }
         storage.audit().record(AdminAuth.actor(req), "host.limits", hostname, detail.toString());
-        Json.send(res, view(storage.hosts().get(hostname).orElseThrow()));
+        var seqs = accountEvents.emit(reactivated);
+        var out = view(storage.hosts().get(hostname).orElseThrow());
+        var list = out.putArray("reactivated");
+        for (int i = 0; i < reactivated.size(); i++) {
+            list.addObject().put("did", reactivated.get(i).did()).put("seq", seqs.get(i));
+        }
+        Json.send(res, out);
     }
 
     /** Starts reading a host with none of requestCrawl's public checks (bans, SSRF, probe, daily limit). */

@@ -184,6 +184,7 @@ public final class Relay implements AutoCloseable {
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
                     takedowns, collections, memory.accountant()::report);
+            opened.push(surface.discovery().start()); // listHosts discovery: idle unless relays are configured
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
                     surface, opened);
         } catch (RuntimeException | Error e) {

@@ -13,6 +13,7 @@ import dev.jlay.store.Storage;
 import dev.jlay.upstream.CrawlAdmission;
 import dev.jlay.upstream.CrawlRefusedException;
 import dev.jlay.upstream.HostConnectionManager;
+import dev.jlay.upstream.HostDiscovery;
 import dev.jlay.upstream.HostService;
 import dev.jlay.upstream.HostStatus;
 import io.helidon.http.Status;
@@ -33,15 +34,17 @@ public final class Surface {
     private final SyncHosts syncHosts;
     private final SyncCollections collections;
     private final AdminApi admin;
+    private final HostDiscovery discovery;
 
     private Surface(Health health, StatusPage statusPage, SyncRepos repos, SyncHosts syncHosts,
-                    SyncCollections collections, AdminApi admin) {
+                    SyncCollections collections, AdminApi admin, HostDiscovery discovery) {
         this.health = health;
         this.statusPage = statusPage;
         this.repos = repos;
         this.syncHosts = syncHosts;
         this.collections = collections;
         this.admin = admin;
+        this.discovery = discovery;
     }
 
     public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
@@ -61,13 +64,43 @@ public final class Surface {
                     }
                 });
         return new Surface(
-                new Health(storage::health),
+                new Health(storage::health, () -> flow(hosts, events),
+                        Duration.ofSeconds(config.getInt(ConfigKeys.HEALTH_STALE_AFTER_SECONDS)), Clock.systemUTC()),
                 new StatusPage(storage, events.log()::lastSeq, consumers::list, memory),
                 new SyncRepos(storage, insecure),
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),
                 new AdminApi(adminToken, storage, control(hosts), events.sequencer()::append, takedowns, consumers::list,
-                        Clock.systemUTC()));
+                        Clock.systemUTC()),
+                new HostDiscovery(HostDiscovery.Settings.of(config.get(ConfigKeys.UPSTREAM_DISCOVERY_RELAYS),
+                        Duration.ofMinutes(config.getInt(ConfigKeys.UPSTREAM_DISCOVERY_INTERVAL_MINUTES)), insecure),
+                        storage.hosts(), admission::admit));
+    }
+
+    /**
+     * Periodic listHosts discovery through the same admission as requestCrawl; not started (the
+     * relay starts it, and it does nothing when {@code upstream.discovery-relays} is empty).
+     */
+    public HostDiscovery discovery() {
+        return discovery;
+    }
+
+    /** Connected hosts and the newest persisted event, for /_health's freshness condition. */
+    static Health.Flow flow(HostService hosts, EventLogService events) {
+        int connected = 0;
+        java.time.Instant since = null;
+        for (var s : hosts.connections().statuses()) {
+            if (s.state() == HostStatus.State.CONNECTED && s.connectedSince() != null) {
+                connected++;
+                if (since == null || s.connectedSince().isBefore(since)) {
+                    since = s.connectedSince();
+                }
+            }
+        }
+        var log = events.log();
+        var last = log.isEmpty() ? null
+                : log.get(log.lastSeq()).map(e -> java.time.Instant.ofEpochMilli(e.timeMillis())).orElse(null);
+        return new Health.Flow(connected, since, last);
     }
 
     /** The admin API's view of the host service; its checked failures become XRPC errors. */

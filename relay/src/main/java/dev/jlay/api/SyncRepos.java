@@ -40,18 +40,14 @@ public final class SyncRepos {
     private void listRepos(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 500);
         var after = Params.didCursor(req).orElse(null);
-        var page = storage.accounts().list(after, limit);
+        var page = storage.listRepos(after, limit); // one query for the page
         var repos = Json.array();
-        for (var account : page) {
-            var state = storage.repoState().get(account.did());
-            if (state.isEmpty()) {
-                continue;
-            }
-            var view = RepoStatusView.of(account);
+        for (var listed : page) {
+            var view = RepoStatusView.of(listed.account());
             var repo = repos.addObject()
-                    .put("did", account.did())
-                    .put("head", state.get().commit().toString())
-                    .put("rev", state.get().rev())
+                    .put("did", listed.account().did())
+                    .put("head", listed.repo().commit().toString())
+                    .put("rev", listed.repo().rev())
                     .put("active", view.active());
             if (view.status() != null) {
                 repo.put("status", view.status());
@@ -59,7 +55,7 @@ public final class SyncRepos {
         }
         var body = Json.object();
         if (page.size() == limit) {
-            body.put("cursor", page.getLast().did());
+            body.put("cursor", page.getLast().account().did());
         }
         body.set("repos", repos);
         Json.send(res, body);

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * What the pipeline calls for every accepted message, next to handing it to the sequencer.
- * {@code #commit} ops add collections; an {@code #account} with status {@code deleted} forgets
- * the repo; everything else is ignored.
+ * {@code #commit} ops add collections (and a commit that deletes a collection's last record
+ * removes it, see {@code CollectionIndex}); an {@code #account} with status {@code deleted}
+ * forgets the repo; everything else is ignored.
  */
 @FunctionalInterface
 public interface CollectionFeed {
@@ -22,10 +23,15 @@ public interface CollectionFeed {
     default void removeRepo(String did) {
     }
 
-    /** Feeds a commit's ops, or a deletion; other message types are ignored. */
+    /** An accepted commit: by default its creates and updates ({@link #accept(String, List)}). */
+    default void commit(CommitMessage commit) {
+        accept(commit.repo(), commit.ops());
+    }
+
+    /** Feeds a commit, or a deletion; other message types are ignored. */
     default void accept(SequencedMessage message) {
         switch (message) {
-            case CommitMessage c when !c.ops().isEmpty() -> accept(c.repo(), c.ops());
+            case CommitMessage c when !c.ops().isEmpty() -> commit(c);
             case AccountMessage a when !a.active() && "deleted".equals(a.status()) -> removeRepo(a.did());
             default -> {
             }

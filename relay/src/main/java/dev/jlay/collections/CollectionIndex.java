@@ -1,5 +1,6 @@
 package dev.jlay.collections;
 
+import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.syntax.Nsid;
 import dev.jlay.memory.BoundedBuffer;
@@ -35,10 +36,12 @@ import org.rocksdb.WriteOptions;
  * {@code by_repo} with {@code <did>\0<nsid>} (a repo's collections; removing a repo).
  * Values are empty.
  *
- * <p>Fed by commit ops ({@link CollectionFeed}): a create or update puts the pair. A delete does
- * not remove it: the relay cannot know whether other records remain in that collection (it sees
- * a diff, not the repo), so a repo stays listed once it has written to a collection, until its
- * account is deleted ({@code #account} with status deleted → {@link #removeRepo}). Writes go to RocksDB's WAL without fsync: a process
+ * <p>Fed by commits ({@link CollectionFeed}): a create or update puts the pair. A commit that
+ * deletes from a collection the repo is listed in (and writes nothing else to it) removes the
+ * pair when its own tree proves the collection empty ({@link EmptiedCollections}: the deleted
+ * key's neighbours, from the proof blocks in the commit's CAR); when the proof is incomplete the
+ * pair stays. A repo leaves every collection when its account is deleted ({@code #account} with
+ * status deleted → {@link #removeRepo}). Writes go to RocksDB's WAL without fsync: a process
  * crash loses nothing, a machine crash may lose the last moments of the index (not of events).
  */
 public final class CollectionIndex implements CollectionFeed, AutoCloseable {
@@ -173,6 +176,52 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         }
         if (meter != null) {
             meter.record(1, start, allocated);
+        }
+    }
+
+    /**
+     * A commit's creates and updates; then, for collections it only deleted from and the repo is
+     * listed in, removes those its tree proves empty. Most commits delete nothing and cost no more
+     * than {@link #accept(String, List)}; a delete reads the CAR only when the repo is listed there.
+     */
+    @Override
+    public void commit(CommitMessage commit) {
+        accept(commit.repo(), commit.ops());
+        var candidates = EmptiedCollections.candidates(commit.ops());
+        if (candidates.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long allocated = meter == null ? -1 : ThreadAllocation.currentThreadBytes();
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try (var batch = new WriteBatch()) {
+            ensureOpen();
+            candidates.keySet().removeIf(nsid -> !listed(commit.repo(), nsid));
+            var emptied = EmptiedCollections.provenEmpty(commit, candidates);
+            if (emptied.isEmpty()) {
+                return;
+            }
+            for (var nsid : emptied) {
+                batch.delete(byCollection, key(nsid, commit.repo()));
+                batch.delete(byRepo, key(commit.repo(), nsid));
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new CollectionIndexException("collection index write failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+            if (meter != null) {
+                meter.record(0, start, allocated);
+            }
+        }
+    }
+
+    private boolean listed(String did, String nsid) {
+        try {
+            return db.get(byRepo, key(did, nsid)) != null;
+        } catch (RocksDBException e) {
+            throw new CollectionIndexException("collection index read failed: " + e.getMessage(), e);
         }
     }
 

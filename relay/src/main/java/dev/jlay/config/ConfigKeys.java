@@ -78,6 +78,12 @@ public final class ConfigKeys {
     public static final ConfigKey UPSTREAM_ACCOUNT_LIMIT = new ConfigKey("upstream.account-limit", LONG, "1000",
             "default number of accounts a new host may have before further ones are throttled");
 
+    public static final ConfigKey UPSTREAM_DISCOVERY_RELAYS = new ConfigKey("upstream.discovery-relays", STRING, "",
+            "comma-separated relays whose listHosts is read every interval; new hosts go through requestCrawl's "
+                    + "admission (empty = no discovery)");
+    public static final ConfigKey UPSTREAM_DISCOVERY_INTERVAL_MINUTES = new ConfigKey(
+            "upstream.discovery-interval-minutes", INT, "60", "minutes between listHosts discovery rounds");
+
     public static final ConfigKey PIPELINE_WORKERS = new ConfigKey("workers.count", INT, "0",
             "frame worker threads (0 = one per core)");
     public static final ConfigKey PIPELINE_QUEUE = new ConfigKey("workers.queue-capacity", INT, "1024",
@@ -100,12 +106,17 @@ public final class ConfigKeys {
     public static final ConfigKey CRAWL_TIMEOUT_MS = new ConfigKey("crawl.timeout-ms", INT, "5000",
             "how long requestCrawl waits for the host's describeServer answer");
 
+    public static final ConfigKey HEALTH_STALE_AFTER_SECONDS = new ConfigKey("health.stale-after-seconds", INT,
+            "300", "/_health is 503 when hosts are connected but no event was persisted for this long (0 = off)");
+
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
-            UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
-            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, CRAWL_NEW_HOSTS_PER_DAY, CRAWL_TIMEOUT_MS);
+            UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
+            UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
+            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, CRAWL_NEW_HOSTS_PER_DAY,
+            CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS);
 }

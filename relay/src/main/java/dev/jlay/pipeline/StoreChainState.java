@@ -161,6 +161,15 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
         return waiting(() -> accounts.get(did).map(StoreChainState::state).orElse(AccountState.ACTIVE));
     }
 
+    /** Creates the account on {@code host} when new: admission under the host's account limit happens here. */
+    @Override
+    public AccountState account(String did, String host) {
+        if (host == null) {
+            return account(did);
+        }
+        return waiting(() -> state(ensure(did, host)));
+    }
+
     @Override
     public void upstreamStatus(String did, String host, boolean active, String status) {
         waiting(() -> {
@@ -206,14 +215,15 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
         }
     }
 
-    private void ensure(String did, String host) {
+    private Account ensure(String did, String host) {
         var known = accounts.get(did);
         if (known.isEmpty()) {
-            accounts.ensure(did, host);
+            return accounts.ensure(did, host);
         } else if (host != null && !host.equals(known.get().host())) {
             // validation already checked the frame came from the DID's current PDS: it moved
-            accounts.setHost(did, host);
+            return accounts.setHost(did, host);
         }
+        return known.get();
     }
 
     @Override

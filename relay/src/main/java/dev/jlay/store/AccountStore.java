@@ -12,10 +12,16 @@ import java.util.Optional;
 public interface AccountStore {
     Optional<Account> get(String did);
 
-    /** The account, created (active/active on {@code host}) when it is new. */
+    /**
+     * The account, created on {@code host} when it is new: active while the host has room under its
+     * account limit, locally {@code throttled} beyond it (trusted hosts have no limit).
+     */
     Account ensure(String did, String host);
 
-    /** The account moved to another PDS. Creates it when unknown. */
+    /**
+     * The account moved to another PDS. Creates it when unknown. It is admitted on the new host as a
+     * new account would be (throttled or active by that host's room); a takedown or suspension stays.
+     */
     Account setHost(String did, String host);
 
     Account setUpstreamStatus(String did, UpstreamStatus status);
@@ -24,6 +30,12 @@ public interface AccountStore {
 
     /** Written before it returns; creates the account (with no host) when unknown. */
     Account setLocalStatus(String did, LocalStatus status);
+
+    /**
+     * After a host's account limit was raised (or it became trusted): its throttled accounts, oldest
+     * first, become active while the host has room. Returns those changed (each needs an #account event).
+     */
+    List<Account> reactivateThrottled(String host);
 
     /** Accounts ordered by DID after {@code afterDid} (null = from the start); reflects flushed writes. */
     List<Account> list(String afterDid, int limit);

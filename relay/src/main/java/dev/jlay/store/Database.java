@@ -54,8 +54,12 @@ public final class Database implements Storage {
         var sql = new Sql(client, health);
         Runnable wake = () -> writerWake();
         this.repoState = new PgRepoStateStore(sql, options.repoStateCacheSize(), options.pendingCapacity(), wake);
-        this.accounts = new PgAccountStore(sql, clock, options.accountCacheSize(), options.pendingCapacity(), wake);
-        this.hosts = new PgHostStore(sql, options.pendingCapacity(), wake);
+        var hostQuota = new java.util.concurrent.atomic.AtomicReference<PgHostStore>();
+        var quota = new HostAccountQuota(hostname -> hostQuota.get().quota(hostname));
+        this.hosts = new PgHostStore(sql, options.pendingCapacity(), wake, quota);
+        hostQuota.set(hosts);
+        this.accounts = new PgAccountStore(sql, clock, options.accountCacheSize(), options.pendingCapacity(), wake,
+                quota, this::flush);
         this.bans = new PgBanStore(sql);
         this.relayState = new PgRelayStateStore(sql);
         this.audit = new PgAuditLog(sql);
@@ -189,6 +193,21 @@ public final class Database implements Storage {
     @Override
     public AuditLog audit() {
         return audit;
+    }
+
+    @Override
+    public List<ListedRepo> listRepos(String afterDid, int limit) {
+        var page = repoState.listWithAccounts(afterDid, limit);
+        var out = new java.util.ArrayList<ListedRepo>(page.size());
+        for (var listed : page) {
+            // the caches hold every change not yet flushed (and may hold none: then the row is current)
+            var did = listed.account().did();
+            var account = accounts.cache().getIfPresent(did);
+            var repo = repoState.cache().getIfPresent(did);
+            out.add(new ListedRepo(account != null && account.isPresent() ? account.get() : listed.account(),
+                    repo != null && repo.isPresent() ? repo.get() : listed.repo()));
+        }
+        return out;
     }
 
     @Override

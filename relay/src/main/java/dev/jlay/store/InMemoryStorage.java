@@ -78,7 +78,7 @@ public final class InMemoryStorage implements Storage {
         public Account ensure(String did, String host) {
             synchronized (InMemoryStorage.this) {
                 var a = accountRows.get(did);
-                return a != null ? a : store(fresh(did, host));
+                return a != null ? a : store(admitted(fresh(did, host)));
             }
         }
 
@@ -86,8 +86,50 @@ public final class InMemoryStorage implements Storage {
         public Account setHost(String did, String host) {
             synchronized (InMemoryStorage.this) {
                 var a = accountRows.get(did);
-                return store(a == null ? fresh(did, host) : a.withHost(host, clock.instant()));
+                if (a == null) {
+                    return store(admitted(fresh(did, host)));
+                }
+                if (java.util.Objects.equals(a.host(), host)) {
+                    return a;
+                }
+                var moved = a.withHost(host, clock.instant());
+                return store(switch (a.localStatus()) {
+                    case ACTIVE, THROTTLED -> admitted(moved.withLocalStatus(LocalStatus.ACTIVE, clock.instant()));
+                    case TAKENDOWN, SUSPENDED -> moved;
+                });
             }
+        }
+
+        @Override
+        public List<Account> reactivateThrottled(String host) {
+            synchronized (InMemoryStorage.this) {
+                var throttled = accountRows.values().stream()
+                        .filter(a -> host.equals(a.host()) && a.localStatus() == LocalStatus.THROTTLED)
+                        .sorted(Comparator.comparing(Account::createdAt).thenComparing(Account::did)).toList();
+                var out = new ArrayList<Account>();
+                for (var a : throttled) {
+                    if (!hasRoom(host)) {
+                        break;
+                    }
+                    out.add(store(a.withLocalStatus(LocalStatus.ACTIVE, clock.instant())));
+                }
+                return out;
+            }
+        }
+
+        /** Active when its host has room under the account limit (none for trusted or unknown hosts), else throttled. */
+        private Account admitted(Account a) {
+            return hasRoom(a.host()) ? a : a.withLocalStatus(LocalStatus.THROTTLED, a.updatedAt());
+        }
+
+        private boolean hasRoom(String host) {
+            var h = host == null ? null : hostRows.get(host);
+            if (h == null || h.trusted()) {
+                return true;
+            }
+            long admitted = accountRows.values().stream()
+                    .filter(a -> host.equals(a.host()) && a.localStatus() != LocalStatus.THROTTLED).count();
+            return admitted < h.limits().accountLimit();
         }
 
         @Override
@@ -344,6 +386,15 @@ public final class InMemoryStorage implements Storage {
     @Override
     public AuditLog audit() {
         return audit;
+    }
+
+    @Override
+    public synchronized List<ListedRepo> listRepos(String afterDid, int limit) {
+        return accountRows.tailMap(afterDid == null ? "" : afterDid, false).values().stream()
+                .filter(a -> repos.containsKey(a.did()))
+                .limit(limit)
+                .map(a -> new ListedRepo(a, repos.get(a.did())))
+                .toList();
     }
 
     @Override

@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbRow;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -13,6 +15,8 @@ import java.util.function.UnaryOperator;
 /** Accounts in PostgreSQL behind a bounded cache; pipeline changes are batched, admin changes immediate. */
 final class PgAccountStore implements AccountStore {
     static final long BYTES_PER_ENTRY = 350;
+    /** Accounts re-activated by one limit change at most (each gets its own #account event). */
+    static final int MAX_REACTIVATE = 100_000;
     private static final String COLUMNS =
             "did, host, local_status, upstream_status, discontinuities, created_at, updated_at";
 
@@ -33,10 +37,19 @@ final class PgAccountStore implements AccountStore {
     private final Cache<String, Optional<Account>> cache;
     private final WriteBehind<String, Account> writes;
     private final Object[] stripes = new Object[256];
+    private final HostAccountQuota quota;
+    private final Runnable flush;
 
-    PgAccountStore(Sql sql, Clock clock, int cacheSize, int pendingCapacity, Runnable onFull) {
+    /**
+     * @param quota per-host account limits (shared with the host store, which reports limit changes)
+     * @param flush writes every queued change now (the store's batch writer)
+     */
+    PgAccountStore(Sql sql, Clock clock, int cacheSize, int pendingCapacity, Runnable onFull,
+                   HostAccountQuota quota, Runnable flush) {
         this.sql = sql;
         this.clock = clock;
+        this.quota = quota;
+        this.flush = flush;
         // Eviction runs on the caller thread, so the bound holds at every moment.
         this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
         this.writes = new WriteBehind<>(new PendingWrites<>("store_account_writes", pendingCapacity, onFull),
@@ -77,12 +90,48 @@ final class PgAccountStore implements AccountStore {
         if (cached != null && cached.isPresent()) {
             return cached.get();
         }
-        return mutate(did, a -> a, () -> fresh(did, host));
+        return mutate(did, a -> a, () -> admitted(did, host));
     }
 
     @Override
     public Account setHost(String did, String host) {
-        return mutate(did, a -> a.withHost(host, clock.instant()), () -> fresh(did, host));
+        synchronized (stripe(did)) {
+            var before = get(did);
+            var next = mutate(did, a -> Objects.equals(a.host(), host) ? a : moved(a, host),
+                    () -> admitted(did, host));
+            if (before.isPresent() && before.get().localStatus() != next.localStatus()) {
+                // batched upserts leave local_status alone (it is the admin's): write the change now
+                writeLocalStatus(did, Optional.of(next), next.localStatus());
+            }
+            return next;
+        }
+    }
+
+    /** A new account: active while its host has room under its account limit, throttled beyond. */
+    private Account admitted(String did, String host) {
+        var a = fresh(did, host);
+        return quota.admit(host) ? a : a.withLocalStatus(LocalStatus.THROTTLED, a.createdAt());
+    }
+
+    /**
+     * The account moved to another PDS: it leaves the old host's count and is admitted on the new
+     * one (a throttled account may become active there, an active one throttled); a takedown or
+     * suspension stays and counts.
+     */
+    private Account moved(Account a, String host) {
+        if (a.localStatus() != LocalStatus.THROTTLED) {
+            quota.adjust(a.host(), -1);
+        }
+        var now = clock.instant();
+        var next = a.withHost(host, now);
+        return switch (a.localStatus()) {
+            case ACTIVE, THROTTLED -> next.withLocalStatus(quota.admit(host) ? LocalStatus.ACTIVE
+                    : LocalStatus.THROTTLED, now);
+            case TAKENDOWN, SUSPENDED -> {
+                quota.adjust(host, +1);
+                yield next;
+            }
+        };
     }
 
     @Override
@@ -100,18 +149,59 @@ final class PgAccountStore implements AccountStore {
     @Override
     public Account setLocalStatus(String did, LocalStatus status) {
         synchronized (stripe(did)) {
-            var now = clock.instant();
-            var next = get(did).map(a -> a.withLocalStatus(status, now))
-                    .orElseGet(() -> fresh(did, null).withLocalStatus(status, now));
-            sql.call("set local status", ex -> ex.dml("""
-                    INSERT INTO account (did, host, local_status, upstream_status, discontinuities)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (did) DO UPDATE SET local_status = excluded.local_status, updated_at = now()
-                    """, did, next.host(), status.value(), next.upstreamStatus().value(), next.discontinuities()));
-            cache.put(did, Optional.of(next));
-            writes.pending().updateIfPresent(did, a -> a.withLocalStatus(status, now));
+            var before = get(did);
+            var next = writeLocalStatus(did, before, status);
+            // the host's count of admitted accounts (all but throttled) follows
+            boolean was = before.map(a -> a.localStatus() != LocalStatus.THROTTLED).orElse(false);
+            boolean is = status != LocalStatus.THROTTLED;
+            if (was != is && next.host() != null) {
+                quota.adjust(next.host(), is ? +1 : -1);
+            }
             return next;
         }
+    }
+
+    @Override
+    public List<Account> reactivateThrottled(String host) {
+        flush.run(); // throttled accounts may still be queued: the query must see them
+        long room = quota.room(host);
+        if (room <= 0) {
+            return List.of();
+        }
+        var dids = sql.list("list throttled accounts", """
+                SELECT did FROM account WHERE host = ? AND local_status = 'throttled'
+                 ORDER BY created_at, did LIMIT ?
+                """, r -> Sql.stringOf(r, "did"), host, Math.min(room, MAX_REACTIVATE));
+        var out = new ArrayList<Account>(dids.size());
+        for (var did : dids) {
+            synchronized (stripe(did)) {
+                var current = get(did);
+                if (current.isEmpty() || current.get().localStatus() != LocalStatus.THROTTLED
+                        || !host.equals(current.get().host())) {
+                    continue; // changed since the query
+                }
+                if (!quota.admit(host)) {
+                    break; // new accounts took the room meanwhile
+                }
+                out.add(writeLocalStatus(did, current, LocalStatus.ACTIVE));
+            }
+        }
+        return out;
+    }
+
+    /** Writes the local status at once (an admin or limit decision); the caller holds the DID's stripe. */
+    private Account writeLocalStatus(String did, Optional<Account> current, LocalStatus status) {
+        var now = clock.instant();
+        var next = current.map(a -> a.withLocalStatus(status, now))
+                .orElseGet(() -> fresh(did, null).withLocalStatus(status, now));
+        sql.call("set local status", ex -> ex.dml("""
+                INSERT INTO account (did, host, local_status, upstream_status, discontinuities)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (did) DO UPDATE SET local_status = excluded.local_status, updated_at = now()
+                """, did, next.host(), status.value(), next.upstreamStatus().value(), next.discontinuities()));
+        cache.put(did, Optional.of(next));
+        writes.pending().updateIfPresent(did, a -> a.withLocalStatus(status, now));
+        return next;
     }
 
     @Override

@@ -27,9 +27,11 @@ final class PgHostStore implements HostStore {
 
     private final Sql sql;
     private final WriteBehind<String, Cursor> cursors;
+    private final HostAccountQuota quota;
 
-    PgHostStore(Sql sql, int pendingCapacity, Runnable onFull) {
+    PgHostStore(Sql sql, int pendingCapacity, Runnable onFull, HostAccountQuota quota) {
         this.sql = sql;
+        this.quota = quota;
         this.cursors = new WriteBehind<>(new PendingWrites<>("store_host_cursor_writes", pendingCapacity, onFull),
                 this::writeCursors, BYTES_PER_CURSOR);
     }
@@ -77,12 +79,25 @@ final class PgHostStore implements HostStore {
                  WHERE hostname = ?
                 """, limits.accountLimit(), limits.eventsPerSecond(), limits.eventsPerHour(), limits.eventsPerDay(),
                 hostname);
+        quota.limitsChanged(hostname, limits.accountLimit(), null);
     }
 
     @Override
     public void setTrusted(String hostname, boolean trusted) {
         update("set host trusted", "UPDATE host SET trusted = ?, updated_at = now() WHERE hostname = ?",
                 trusted, hostname);
+        quota.limitsChanged(hostname, null, trusted);
+    }
+
+    /** A host's account limit, trust and admitted (not throttled) accounts, for {@link HostAccountQuota}. */
+    java.util.Optional<HostAccountQuota.Loaded> quota(String hostname) {
+        return sql.call("load host quota", ex -> ex.get("""
+                SELECT h.account_limit, h.trusted,
+                       (SELECT count(*) FROM account a
+                         WHERE a.host = h.hostname AND a.local_status <> 'throttled') AS admitted
+                  FROM host h WHERE h.hostname = ?
+                """, hostname).map(r -> new HostAccountQuota.Loaded(Sql.longOf(r, "account_limit"),
+                Sql.boolOf(r, "trusted"), Sql.longOf(r, "admitted"))));
     }
 
     @Override

@@ -62,6 +62,21 @@ final class PgRepoStateStore implements RepoStateStore {
         return now != null ? now : loaded;
     }
 
+    /** Accounts joined with their repo state, in DID order: one query for the page. */
+    List<ListedRepo> listWithAccounts(String afterDid, int limit) {
+        return sql.list("list repos", """
+                SELECT a.did, a.host, a.local_status, a.upstream_status, a.discontinuities, a.created_at,
+                       a.updated_at, r.rev, r.commit_cid, r.data_cid
+                  FROM account a JOIN account_repo r ON r.did = a.did
+                 WHERE a.did > ? ORDER BY a.did LIMIT ?
+                """, r -> {
+                    var account = PgAccountStore.account(r);
+                    var repo = new RepoState(account.did(), Sql.stringOf(r, "rev"),
+                            Cid.parse(Sql.stringOf(r, "commit_cid")), Cid.parse(Sql.stringOf(r, "data_cid")));
+                    return new ListedRepo(account, repo);
+                }, afterDid == null ? "" : afterDid, limit);
+    }
+
     @Override
     public void put(RepoState state) {
         cache.put(state.did(), Optional.of(state));

@@ -22,6 +22,13 @@ public interface Storage extends AutoCloseable {
 
     AuditLog audit();
 
+    /**
+     * Accounts that have a commit, with it, in DID order after {@code afterDid} (null = from the
+     * start): one database query per page. Reflects flushed writes, with newer cached state of
+     * the listed accounts laid over.
+     */
+    List<ListedRepo> listRepos(String afterDid, int limit);
+
     /** What /_health reads. */
     DatabaseStatus health();
 

@@ -12,6 +12,11 @@ public record AccountState(boolean locallyActive, String localStatus, boolean up
         return locallyActive && upstreamActive;
     }
 
+    /** Held back by this relay's per-host account limit. */
+    public boolean throttled() {
+        return !locallyActive && "throttled".equals(localStatus);
+    }
+
     /** The status to report: the local one wins. */
     public String status() {
         if (!locallyActive && localStatus != null) return localStatus;

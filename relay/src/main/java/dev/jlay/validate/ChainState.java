@@ -20,6 +20,15 @@ public interface ChainState {
     /** The account's hosting status; {@link AccountState#ACTIVE} for an account never seen. */
     AccountState account(String did);
 
+    /**
+     * The account's hosting status as a frame from {@code host} (its DID's current PDS) meets it. The
+     * live relay creates a new account here, on that host, so an account beyond the host's account
+     * limit is throttled from its first event on. Default: {@link #account(String)}.
+     */
+    default AccountState account(String did, String host) {
+        return account(did);
+    }
+
     /** Records the upstream host's #account status. */
     void upstreamStatus(String did, String host, boolean active, String status);
 }

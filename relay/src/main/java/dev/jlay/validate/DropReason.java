@@ -43,6 +43,8 @@ public enum DropReason {
     MISSING_PREV_DATA("missing_prev_data"),
     /** The account is not active, locally or upstream. */
     ACCOUNT_INACTIVE("account_inactive"),
+    /** The account is beyond its host's account limit (locally throttled). */
+    ACCOUNT_THROTTLED("account_throttled"),
     /** The frame came from a host that is not the DID's current PDS. */
     WRONG_HOST("wrong_host"),
     /** The DID document could not be resolved. */

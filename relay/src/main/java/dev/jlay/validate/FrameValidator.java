@@ -171,9 +171,10 @@ public final class FrameValidator {
         if (host != null && !HostAuthority.matches(who.pds(), host)) {
             return Checked.drop(DropReason.WRONG_HOST, host + " is not " + who.pds());
         }
-        var account = state.account(did);
+        var account = state.account(did, host);
         if (!account.active()) {
-            return Checked.drop(DropReason.ACCOUNT_INACTIVE, String.valueOf(account.status()));
+            var reason = account.throttled() ? DropReason.ACCOUNT_THROTTLED : DropReason.ACCOUNT_INACTIVE;
+            return Checked.drop(reason, String.valueOf(account.status()));
         }
         return null;
     }

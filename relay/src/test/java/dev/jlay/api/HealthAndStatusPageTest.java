@@ -96,4 +96,87 @@ class HealthAndStatusPageTest {
             storage.close();
         }
     }
+
+    /** A clock the test moves. */
+    private static final class TestClock extends java.time.Clock {
+        volatile Instant now = Instant.parse("2026-11-26T10:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void healthIs503WhenHostsAreConnectedButNoEventWasPersistedWithinTheWindow() throws Exception {
+        var storage = new InMemoryStorage();
+        var clock = new TestClock();
+        var flow = new java.util.concurrent.atomic.AtomicReference<>(Health.Flow.NONE);
+        var routing = HttpRouting.builder();
+        XrpcEdge.register(routing);
+        new Health(storage::health, flow::get, Duration.ofMinutes(5), clock).register(routing);
+        var server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build()
+                .start();
+        try {
+            var http = new Http(server.port());
+            var t0 = clock.now;
+            // no host connected: idle, not broken, however old the last event
+            flow.set(new Health.Flow(0, null, t0.minus(Duration.ofDays(2))));
+            assertThat(http.get("/_health").status()).isEqualTo(200);
+
+            // a host connected a minute ago with an old log: it gets one window for its first event
+            flow.set(new Health.Flow(1, t0.minus(Duration.ofMinutes(1)), t0.minus(Duration.ofDays(2))));
+            assertThat(http.get("/_health").status()).isEqualTo(200);
+
+            // ten minutes connected, last event six minutes ago: stale
+            flow.set(new Health.Flow(2, t0.minus(Duration.ofMinutes(10)), t0.minus(Duration.ofMinutes(6))));
+            var stale = http.get("/_health");
+            assertThat(stale.status()).isEqualTo(503);
+            assertThat(stale.json().get("status").asText()).isEqualTo("unhealthy");
+            assertThat(stale.json().get("reason").asText())
+                    .isEqualTo("no events persisted for 300 s while 2 hosts are connected");
+            assertThat(stale.json().get("lastEvent").asText()).isEqualTo(t0.minus(Duration.ofMinutes(6)).toString());
+
+            // an empty log counts as no event
+            flow.set(new Health.Flow(1, t0.minus(Duration.ofMinutes(10)), null));
+            assertThat(http.get("/_health").status()).isEqualTo(503);
+
+            // an event four minutes ago: fresh; and stale again once the clock passes the window
+            flow.set(new Health.Flow(1, t0.minus(Duration.ofMinutes(10)), t0.minus(Duration.ofMinutes(4))));
+            assertThat(http.get("/_health").body()).isEqualTo("{\"status\":\"ok\"}");
+            clock.now = t0.plus(Duration.ofMinutes(2));
+            assertThat(http.get("/_health").json().get("reason").asText()).contains("1 host is connected");
+        } finally {
+            server.stop();
+            storage.close();
+        }
+    }
+
+    @Test
+    void aZeroWindowJudgesTheDatabaseOnly() throws Exception {
+        var storage = new InMemoryStorage();
+        var clock = new TestClock();
+        var routing = HttpRouting.builder();
+        XrpcEdge.register(routing);
+        new Health(storage::health, () -> new Health.Flow(3, clock.now.minus(Duration.ofDays(1)), null),
+                Duration.ZERO, clock).register(routing);
+        var server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build()
+                .start();
+        try {
+            assertThat(new Http(server.port()).get("/_health").status()).isEqualTo(200);
+        } finally {
+            server.stop();
+            storage.close();
+        }
+    }
 }

@@ -109,6 +109,43 @@ abstract class SyncApiContract {
     }
 
     @Test
+    void listReposServesAFullPageOf1000() throws Exception {
+        // on a host the relay does not know, so no account limit applies
+        for (int i = 0; i < 1000; i++) {
+            var did = String.format("did:plc:page%04d", i);
+            storage.accounts().ensure(did, "bulk.example.com");
+            storage.repoState().put(new RepoState(did, "3kpage222222a", cid("c" + i), cid("d" + i)));
+        }
+        storage.flush();
+        // seeded before them in DID order: aaa, bbb, ccc, ddd, deleted, eee, fff (nocommit has no commit)
+        var first = http.get("/xrpc/com.atproto.sync.listRepos?limit=1000").json();
+        var repos = first.get("repos");
+        assertThat(repos).hasSize(1000);
+        assertThat(repos.findValuesAsText("did")).doesNotHaveDuplicates().doesNotContain("did:plc:nocommit");
+        assertThat(repos.get(7).get("did").asText()).isEqualTo("did:plc:page0000");
+        assertThat(repos.get(7).get("head").asText()).isEqualTo(cid("c0").toString());
+        assertThat(repos.get(999).get("head").asText()).isEqualTo(cid("c992").toString());
+        assertThat(first.get("cursor").asText()).isEqualTo("did:plc:page0992");
+        var rest = http.get("/xrpc/com.atproto.sync.listRepos?limit=1000&cursor=did:plc:page0992").json();
+        assertThat(rest.get("repos").findValuesAsText("did"))
+                .containsExactly("did:plc:page0993", "did:plc:page0994", "did:plc:page0995", "did:plc:page0996",
+                        "did:plc:page0997", "did:plc:page0998", "did:plc:page0999");
+        assertThat(rest.has("cursor")).isFalse();
+    }
+
+    @Test
+    void listReposShowsChangesNotYetFlushed() throws Exception {
+        storage.repoState().put(new RepoState("did:plc:aaa", "3kaaa2222223a", cid("commit-aaa-2"), cid("d2")));
+        storage.accounts().setUpstreamStatus("did:plc:eee", UpstreamStatus.DEACTIVATED);
+        var repos = http.get("/xrpc/com.atproto.sync.listRepos").json().get("repos");
+        assertThat(repos.get(0).get("head").asText()).isEqualTo(cid("commit-aaa-2").toString());
+        assertThat(repos.get(0).get("rev").asText()).isEqualTo("3kaaa2222223a");
+        var eee = repos.findParents("did").stream().filter(r -> r.get("did").asText().equals("did:plc:eee"))
+                .findFirst().orElseThrow();
+        assertThat(eee.get("status").asText()).isEqualTo("deactivated");
+    }
+
+    @Test
     void listReposPagesThroughAccountsWithACommit() throws Exception {
         var first = http.get("/xrpc/com.atproto.sync.listRepos?limit=3");
         assertThat(first.status()).as(first.body()).isEqualTo(200);

@@ -3,7 +3,14 @@ package dev.jlay.collections;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jlay.atproto.car.CarWriter;
 import dev.jlay.atproto.cid.Cid;
+import dev.jlay.atproto.crypto.Curve;
+import dev.jlay.atproto.crypto.Keypair;
+import dev.jlay.atproto.repo.CommitResult;
+import dev.jlay.atproto.repo.RepoWriter;
+import dev.jlay.atproto.repo.Write;
+import dev.jlay.atproto.syntax.TidClock;
 import dev.jlay.atproto.stream.AccountMessage;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.IdentityMessage;
@@ -14,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -149,5 +157,134 @@ class CollectionIndexTest {
                 assertThat(got).as(nsid).containsExactlyElementsOf(model.getOrDefault(nsid, new TreeSet<>()));
             }
         }
+    }
+
+    // ---- deletions proven by the commit's own tree
+
+    private static final String DID = "did:plc:deletetestaaaaaaaaaaaaa";
+
+    private static RepoWriter repo(long seed) {
+        var key = Keypair.generate(Curve.K256, new java.security.SecureRandom(
+                java.nio.ByteBuffer.allocate(8).putLong(seed).array()));
+        var repo = RepoWriter.create(DID, key, TidClock.system((int) (seed & 1023)));
+        repo.genesis();
+        return repo;
+    }
+
+    private static Write put(String path) {
+        return Write.create(path, Map.of("$type", path.substring(0, path.indexOf('/')), "n", path));
+    }
+
+    private static CommitMessage message(CommitResult c) {
+        return c.toMessage(1, "2026-11-26T00:00:00Z");
+    }
+
+    @Test
+    void aCommitThatDeletesTheLastRecordOfACollectionTakesTheRepoOutOfIt() {
+        var repo = repo(1);
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            index.accept(message(repo.apply(List.of(put("app.bsky.feed.post/a"), put("app.bsky.feed.post/b"),
+                    put("app.bsky.feed.like/x"), put("app.bsky.feed.postgate/p")))));
+            assertThat(index.collections(DID)).containsExactly("app.bsky.feed.like", "app.bsky.feed.post",
+                    "app.bsky.feed.postgate");
+
+            index.accept(message(repo.apply(List.of(Write.delete("app.bsky.feed.post/a")))));
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).as("post/b remains").containsExactly(DID);
+
+            index.accept(message(repo.apply(List.of(Write.delete("app.bsky.feed.like/x")))));
+            assertThat(index.repos("app.bsky.feed.like", null, 10)).isEmpty();
+
+            // the last post goes while a follow arrives: post leaves, follow joins, postgate (a neighbour) stays
+            index.accept(message(repo.apply(List.of(Write.delete("app.bsky.feed.post/b"),
+                    put("app.bsky.graph.follow/f")))));
+            assertThat(index.collections(DID)).containsExactly("app.bsky.feed.postgate", "app.bsky.graph.follow");
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).isEmpty();
+
+            // a delete and a create in the same collection: it stays
+            index.accept(message(repo.apply(List.of(Write.delete("app.bsky.feed.postgate/p"),
+                    put("app.bsky.feed.postgate/q")))));
+            assertThat(index.repos("app.bsky.feed.postgate", null, 10)).containsExactly(DID);
+        }
+    }
+
+    @Test
+    void withoutTheProofBlocksNothingIsProvenAndTheRepoStays() {
+        var repo = repo(2);
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            index.accept(message(repo.apply(List.of(put("app.bsky.feed.like/x"), put("app.bsky.feed.post/a")))));
+            var full = repo.apply(List.of(Write.delete("app.bsky.feed.like/x")));
+            // the CAR cut down to the commit block: the MST path to the deleted key is missing
+            var car = CarWriter.write(List.of(full.cid()), Map.of(full.cid(), full.blocks().get(full.cid())));
+            var m = message(full);
+            var cut = new CommitMessage(m.seq(), m.repo(), m.commit(), m.rev(), m.since(), car, m.ops(), m.prevData(),
+                    m.blobs(), m.time(), m.tooBig(), m.rebase());
+            index.accept(cut);
+            assertThat(index.repos("app.bsky.feed.like", null, 10)).containsExactly(DID);
+            // garbage blocks prove nothing either
+            index.accept(new CommitMessage(m.seq(), m.repo(), m.commit(), m.rev(), m.since(), new byte[] {1, 2, 3},
+                    m.ops(), m.prevData(), m.blobs(), m.time(), m.tooBig(), m.rebase()));
+            assertThat(index.repos("app.bsky.feed.like", null, 10)).containsExactly(DID);
+            // the real commit does
+            index.accept(m);
+            assertThat(index.repos("app.bsky.feed.like", null, 10)).isEmpty();
+            assertThat(index.repos("app.bsky.feed.post", null, 10)).containsExactly(DID);
+        }
+    }
+
+    /**
+     * Random commits (creates, updates, deletes) on one real repo over collections whose NSIDs
+     * prefix each other: after every commit the repo is listed in exactly the collections that
+     * hold a record.
+     */
+    @Test
+    void randomCommitsKeepTheRepoListedInExactlyItsNonEmptyCollections() {
+        var random = new Random(26_11_2026L);
+        var nsids = List.of("com.example.a", "com.example.a.b", "com.example.ab", "app.bsky.feed.post",
+                "app.bsky.feed.postgate");
+        var repo = repo(3);
+        var records = new TreeSet<String>();
+        int n = 0;
+        int emptied = 0;
+        var before = new TreeSet<String>();
+        try (var index = CollectionIndex.open(dir, 1 << 20, null)) {
+            for (int commit = 0; commit < 300; commit++) {
+                var writes = new ArrayList<Write>();
+                var touched = new java.util.HashSet<String>();
+                int ops = 1 + random.nextInt(4);
+                for (int i = 0; i < ops; i++) {
+                    // phases that grow the repo and phases that shrink it, so collections empty often
+                    int deletePercent = (commit / 30) % 2 == 0 ? 35 : 80;
+                    if (!records.isEmpty() && random.nextInt(100) < deletePercent) {
+                        var all = new ArrayList<>(records);
+                        var path = all.get(random.nextInt(all.size()));
+                        if (!touched.add(path)) {
+                            continue;
+                        }
+                        if (random.nextInt(4) == 0) {
+                            writes.add(Write.update(path, Map.of("$type", "x", "v", commit)));
+                        } else {
+                            writes.add(Write.delete(path));
+                            records.remove(path);
+                        }
+                    } else {
+                        var path = nsids.get(random.nextInt(nsids.size())) + "/r" + (n++);
+                        touched.add(path);
+                        writes.add(put(path));
+                        records.add(path);
+                    }
+                }
+                if (writes.isEmpty()) {
+                    continue;
+                }
+                index.accept(message(repo.apply(writes)));
+                var expected = new TreeSet<String>();
+                records.forEach(p -> expected.add(p.substring(0, p.indexOf('/'))));
+                assertThat(index.collections(DID)).as("after commit %d", commit).containsExactlyElementsOf(expected);
+                before.removeAll(expected);
+                emptied += before.size();
+                before = expected;
+            }
+        }
+        assertThat(emptied).as("collections emptied along the way").isGreaterThan(10);
     }
 }

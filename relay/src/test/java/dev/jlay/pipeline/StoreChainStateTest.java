@@ -76,4 +76,20 @@ class StoreChainStateTest {
             assertThat(storage.repoState().get(did)).get().extracting(s -> s.rev()).isEqualTo(commits.get(1).rev());
         }
     }
+
+    @Test
+    void theFirstLookFromAHostAdmitsTheAccountUnderTheHostLimit() {
+        var storage = new InMemoryStorage();
+        var state = new StoreChainState(storage.repoState(), storage.accounts());
+        storage.hosts().register("small.example.com", new dev.jlay.store.HostLimits(1, 0, 0, 0), false);
+        var first = state.account("did:plc:first", "small.example.com");
+        var second = state.account("did:plc:second", "small.example.com");
+        assertThat(first.active()).isTrue();
+        assertThat(second.active()).isFalse();
+        assertThat(second.throttled()).isTrue();
+        assertThat(second.status()).isEqualTo("throttled");
+        // without a host (offline verification) nothing is created
+        assertThat(state.account("did:plc:third", null).active()).isTrue();
+        assertThat(storage.accounts().get("did:plc:third")).isEmpty();
+    }
 }

@@ -236,6 +236,64 @@ abstract class StorageContract {
         assertThat(storage.hosts().get("b.example.com").orElseThrow().accountCount()).isEqualTo(2);
     }
 
+    @Test
+    void accountsBeyondTheHostLimitAreThrottledUntilItIsRaised() {
+        storage.hosts().register("small.example.com", new HostLimits(2, 0, 0, 0), false);
+        var dids = java.util.List.of("did:plc:a1", "did:plc:a2", "did:plc:a3", "did:plc:a4");
+        for (var did : dids) {
+            storage.accounts().ensure(did, "small.example.com");
+        }
+        assertThat(dids.stream().map(d -> storage.accounts().get(d).orElseThrow().localStatus()))
+                .containsExactly(LocalStatus.ACTIVE, LocalStatus.ACTIVE, LocalStatus.THROTTLED, LocalStatus.THROTTLED);
+        // ensure of a known account changes nothing
+        assertThat(storage.accounts().ensure("did:plc:a3", "small.example.com").localStatus())
+                .isEqualTo(LocalStatus.THROTTLED);
+        assertThat(storage.accounts().reactivateThrottled("small.example.com")).isEmpty();
+
+        storage.hosts().setLimits("small.example.com", new HostLimits(3, 0, 0, 0));
+        assertThat(storage.accounts().reactivateThrottled("small.example.com"))
+                .extracting(Account::did).containsExactly("did:plc:a3");
+        storage.hosts().setLimits("small.example.com", new HostLimits(10, 0, 0, 0));
+        var back = storage.accounts().reactivateThrottled("small.example.com");
+        assertThat(back).extracting(Account::did).containsExactly("did:plc:a4");
+        assertThat(back.getFirst().localStatus()).isEqualTo(LocalStatus.ACTIVE);
+        storage.flush();
+        assertThat(storage.accounts().get("did:plc:a4").orElseThrow().active()).isTrue();
+        assertThat(storage.accounts().listByLocalStatus(LocalStatus.THROTTLED, null, 10)).isEmpty();
+    }
+
+    @Test
+    void aFullHostThrottlesNewAccountsButATrustedOneHasNoLimit() {
+        storage.hosts().register("full.example.com", new HostLimits(1, 0, 0, 0), false);
+        storage.hosts().register("roomy.example.com", new HostLimits(1, 0, 0, 0), false);
+        storage.accounts().ensure("did:plc:f1", "full.example.com");
+        storage.accounts().ensure("did:plc:f2", "full.example.com");
+        assertThat(storage.accounts().get("did:plc:f2").orElseThrow().localStatus()).isEqualTo(LocalStatus.THROTTLED);
+        // a takedown of the admitted account still counts against the limit
+        storage.accounts().setLocalStatus("did:plc:f1", LocalStatus.TAKENDOWN);
+        assertThat(storage.accounts().ensure("did:plc:f3", "full.example.com").localStatus())
+                .isEqualTo(LocalStatus.THROTTLED);
+
+        // a throttled account that moves to a host with room is active there; the full host keeps its count
+        assertThat(storage.accounts().setHost("did:plc:f2", "roomy.example.com").localStatus())
+                .isEqualTo(LocalStatus.ACTIVE);
+        assertThat(storage.accounts().setHost("did:plc:f3", "roomy.example.com").localStatus())
+                .isEqualTo(LocalStatus.THROTTLED);
+        storage.flush();
+        assertThat(storage.accounts().get("did:plc:f2").orElseThrow().localStatus()).isEqualTo(LocalStatus.ACTIVE);
+        assertThat(storage.accounts().get("did:plc:f3").orElseThrow().localStatus())
+                .isEqualTo(LocalStatus.THROTTLED);
+
+        storage.hosts().setTrusted("full.example.com", true);
+        for (int i = 0; i < 5; i++) {
+            assertThat(storage.accounts().ensure("did:plc:t" + i, "full.example.com").localStatus())
+                    .isEqualTo(LocalStatus.ACTIVE);
+        }
+        // an account of a host the relay does not know is not limited
+        assertThat(storage.accounts().ensure("did:plc:u1", "unknown.example.com").localStatus())
+                .isEqualTo(LocalStatus.ACTIVE);
+    }
+
     // ---- bans, relay state, audit
 
     @Test

@@ -85,6 +85,43 @@ public final class Mst {
         return null;
     }
 
+    /**
+     * The keys next to {@code key} in the whole tree. {@code before}/{@code after} are null at an
+     * end of the tree; {@code present} says the key itself is in it (then the neighbours are not
+     * looked for). Walks {@code key}'s own lookup path only: every key between the tightest bounds
+     * met on the way lies in the subtree the path ends at, and that subtree is empty, so the
+     * bounds are the neighbours. A proof of the key's presence or absence is therefore enough.
+     *
+     * @throws MissingBlockException when a node on that path is not available
+     */
+    public Neighbors neighbors(byte[] key) {
+        byte[] before = null;
+        byte[] after = null;
+        MstNode n = load(root);
+        while (true) {
+            int i = search(n.keys, key);
+            if (i >= 0) {
+                return new Neighbors(true, null, null);
+            }
+            int gap = -i - 1;
+            if (gap > 0) {
+                before = n.keys[gap - 1];
+            }
+            if (gap < n.keys.length) {
+                after = n.keys[gap];
+            }
+            MstNode child = n.children[gap];
+            if (child == null) {
+                return new Neighbors(false, before, after);
+            }
+            n = load(child);
+        }
+    }
+
+    /** What {@link #neighbors} found. */
+    public record Neighbors(boolean present, byte[] before, byte[] after) {
+    }
+
     /** CID of the root node, hashing only nodes built since they were last hashed. */
     public Cid rootCid() {
         return cidOf(root, null);

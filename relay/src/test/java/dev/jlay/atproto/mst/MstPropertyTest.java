@@ -111,6 +111,35 @@ class MstPropertyTest {
         }));
     }
 
+    /** A key's neighbours, read from nothing but that key's own proof, are the true neighbours. */
+    @TestFactory
+    Stream<DynamicTest> neighboursFromTheKeysOwnProof() {
+        return IntStream.range(0, 30).mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> {
+            var rnd = new Random(7000 + seed);
+            var entries = new TreeMap<String, Cid>();
+            for (int i = 0, n = rnd.nextInt(seed % 5 == 0 ? 3 : 400); i < n; i++) {
+                entries.put(randomPath(rnd), randomCid(rnd));
+            }
+            var t = build(entries);
+            var root = t.rootCid();
+            for (int probe = 0; probe < 50; probe++) {
+                var key = probe % 5 == 0 && !entries.isEmpty()
+                        ? new ArrayList<>(entries.keySet()).get(rnd.nextInt(entries.size())) : randomPath(rnd);
+                var partial = Mst.load(root, BlockSource.of(t.proof(MstKey.bytes(key))));
+                var n = partial.neighbors(MstKey.bytes(key));
+                if (entries.containsKey(key)) {
+                    assertThat(n.present()).isTrue();
+                    continue;
+                }
+                assertThat(n.present()).isFalse();
+                assertThat(n.before() == null ? null : new String(n.before(), StandardCharsets.UTF_8))
+                        .as("before %s", key).isEqualTo(entries.lowerKey(key));
+                assertThat(n.after() == null ? null : new String(n.after(), StandardCharsets.UTF_8))
+                        .as("after %s", key).isEqualTo(entries.higherKey(key));
+            }
+        }));
+    }
+
     /** Random op batches on random trees: the covering proofs alone let the batch be undone. */
     @TestFactory
     Stream<DynamicTest> coveringProofsSufficeForInversion() {
