@@ -93,9 +93,14 @@ async function make(inFile, outFile, expectFile) {
     victims.push(c)
   }
   if (victims.length < kinds.length) throw new Error(`only ${victims.length} usable commits of distinct repos`)
-  const replayed = candidates.find((c) => !used.has(c.did) && active.get(c.did) !== false
-    && candidates.some((d) => d.did === c.did && d.i > c.i))
-  if (!replayed) throw new Error('no repo with two commits left for the replay')
+  // the replayed commit: a later commit of its repo must exist, so replaying it is stale. A repo no
+  // other tamper touched is preferred; on a slow run (few commits) any untampered commit will do:
+  // it is appended at the end, so the tampered repo's own verdicts do not change
+  const victimIndex = new Set(victims.map((v) => v.i))
+  const replayable = (c) => active.get(c.did) !== false && !victimIndex.has(c.i)
+    && candidates.some((d) => d.did === c.did && d.i > c.i && !victimIndex.has(d.i))
+  const replayed = candidates.find((c) => !used.has(c.did) && replayable(c)) ?? candidates.find(replayable)
+  if (!replayed) throw new Error('no repo with two untampered commits for the replay')
 
   const out = [...frames]
   const tampered = []
