@@ -263,13 +263,13 @@ class LeakDrillTest {
                 rig.pass();
                 rig.pass();
                 rig.pass();
-                var before = report(accountant);
+                var before = quietMallocReport(accountant);
                 long heapBefore = heapAfterGc();
                 rig.identities.leaking.set(true);
                 rig.pass();
                 rig.identities.leaking.set(false);
                 long heapGrew = heapAfterGc() - heapBefore;
-                var after = report(accountant);
+                var after = quietMallocReport(accountant);
                 long injected = rig.identities.leakedBytes.get();
                 var grew = new java.util.TreeMap<String, Long>();
                 after.owners().forEach((owner, bytes) -> grew.put(owner, bytes - before.owner(owner)));
@@ -345,6 +345,21 @@ class LeakDrillTest {
         var summary = accountant.nmt().summary();
         assertThat(summary.enabled()).as("the suite runs with -XX:NativeMemoryTracking=summary").isTrue();
         return summary.committedByCategory().getOrDefault("Other", 0L);
+    }
+
+    /**
+     * The report of the moment the JVM's own malloc was lowest among a few samples. Early in a JVM's
+     * life (a fresh CI run puts this test near the start) C2 compiles hold tens of MB of compiler
+     * arena chunks for a moment; caught in one snapshot they move {@code malloc_jvm} by more than the
+     * injected leak. A leak persists; a compile's arenas do not.
+     */
+    private static MemoryReport quietMallocReport(MemoryAccountant accountant) throws InterruptedException {
+        MemoryReport quietest = null;
+        for (int i = 0; i < 8; i++) {
+            var r = report(accountant);
+            if (quietest == null || r.owner("malloc_jvm") < quietest.owner("malloc_jvm")) quietest = r;
+        }
+        return quietest;
     }
 
     private static MemoryReport report(MemoryAccountant accountant) throws InterruptedException {
