@@ -160,22 +160,39 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         if (collections.isEmpty()) {
             return;
         }
+        try {
+            write(batch -> {
+                for (var nsid : collections) {
+                    batch.put(byCollection, key(nsid, did), new byte[0]);
+                    batch.put(byRepo, key(did, nsid), new byte[0]);
+                }
+            });
+        } finally {
+            if (meter != null) {
+                meter.record(1, start, allocated);
+            }
+        }
+    }
+
+    /** Fills a batch while the index is held open (reads allowed); an empty batch is not written. */
+    @FunctionalInterface
+    private interface BatchFill {
+        void fill(WriteBatch batch) throws RocksDBException;
+    }
+
+    private void write(BatchFill fill) {
         var lock = lifecycle.readLock();
         lock.lock();
         try (var batch = new WriteBatch()) {
             ensureOpen();
-            for (var nsid : collections) {
-                batch.put(byCollection, key(nsid, did), new byte[0]);
-                batch.put(byRepo, key(did, nsid), new byte[0]);
+            fill.fill(batch);
+            if (batch.count() > 0) {
+                db.write(writeOptions, batch);
             }
-            db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new CollectionIndexException("collection index write failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
-        }
-        if (meter != null) {
-            meter.record(1, start, allocated);
         }
     }
 
@@ -193,24 +210,15 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         }
         long start = System.nanoTime();
         long allocated = meter == null ? -1 : ThreadAllocation.currentThreadBytes();
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try (var batch = new WriteBatch()) {
-            ensureOpen();
-            candidates.keySet().removeIf(nsid -> !listed(commit.repo(), nsid));
-            var emptied = EmptiedCollections.provenEmpty(commit, candidates);
-            if (emptied.isEmpty()) {
-                return;
-            }
-            for (var nsid : emptied) {
-                batch.delete(byCollection, key(nsid, commit.repo()));
-                batch.delete(byRepo, key(commit.repo(), nsid));
-            }
-            db.write(writeOptions, batch);
-        } catch (RocksDBException e) {
-            throw new CollectionIndexException("collection index write failed: " + e.getMessage(), e);
+        try {
+            write(batch -> {
+                candidates.keySet().removeIf(nsid -> !listed(commit.repo(), nsid));
+                for (var nsid : EmptiedCollections.provenEmpty(commit, candidates)) {
+                    batch.delete(byCollection, key(nsid, commit.repo()));
+                    batch.delete(byRepo, key(commit.repo(), nsid));
+                }
+            });
         } finally {
-            lock.unlock();
             if (meter != null) {
                 meter.record(0, start, allocated);
             }
