@@ -7,7 +7,6 @@ import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
-import dev.jlay.memory.ThreadAllocation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,7 +142,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     @Override
     public void accept(String did, List<RepoOp> ops) {
         long start = System.nanoTime();
-        long allocated = meter == null ? -1 : ThreadAllocation.currentThreadBytes();
+        long allocated = meter == null ? -1 : meter.allocatedNow();
         var collections = new LinkedHashSet<String>();
         for (var op : ops) {
             if (op.action() == RepoOp.Action.DELETE) {
@@ -209,7 +208,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             return;
         }
         long start = System.nanoTime();
-        long allocated = meter == null ? -1 : ThreadAllocation.currentThreadBytes();
+        long allocated = meter == null ? -1 : meter.allocatedNow();
         try {
             write(batch -> {
                 candidates.keySet().removeIf(nsid -> !listed(commit.repo(), nsid));

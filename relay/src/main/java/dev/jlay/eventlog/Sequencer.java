@@ -5,7 +5,6 @@ import dev.jlay.memory.Histogram;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
-import dev.jlay.memory.ThreadAllocation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -181,7 +180,7 @@ public final class Sequencer implements AutoCloseable {
 
     private void commit() {
         long t0 = System.nanoTime();
-        long a0 = ThreadAllocation.currentThreadBytes();
+        long a0 = sequenceMeter.allocatedNow();
         long seq = log.nextSeq();
         long now = Math.max(lastTime, clockMillis.getAsLong());
         lastTime = now;
@@ -205,7 +204,7 @@ public final class Sequencer implements AutoCloseable {
         }
 
         t0 = System.nanoTime();
-        a0 = ThreadAllocation.currentThreadBytes();
+        a0 = persistMeter.allocatedNow();
         log.append(events);
         persistMeter.record(n, t0, a0);
         long durableNanos = System.nanoTime();
@@ -216,7 +215,7 @@ public final class Sequencer implements AutoCloseable {
         }
 
         t0 = System.nanoTime();
-        a0 = ThreadAllocation.currentThreadBytes();
+        a0 = broadcastMeter.allocatedNow();
         for (var e : events) {
             ring.add(e);
         }

@@ -144,11 +144,16 @@ public final class Metrics {
         this(true);
     }
 
-    /** {@code stageMeters} false: the stage meters record nothing (to measure what they cost). */
+    /** {@code stageMeters} false: the stage meters read and record nothing (to measure what they cost). */
     public Metrics(boolean stageMeters) {
+        this(stageMeters, ThreadAllocation::currentThreadBytes);
+    }
+
+    /** With the thread allocation counter the stage meters read (tests count the reads). */
+    public Metrics(boolean stageMeters, AllocationCounter counter) {
         for (var stage : Stage.values()) {
             stages[stage.ordinal()] = new StageMeter(stage, histogram(STAGE_LATENCY, STAGE_LATENCY_HELP,
-                    Histogram.LATENCY_SECONDS, "stage", stage.label()), stageMeters);
+                    Histogram.LATENCY_SECONDS, "stage", stage.label()), stageMeters, counter);
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  * increments after; no allocation, no lookup.
  *
  * <pre>{@code
- * long t0 = System.nanoTime(), a0 = ThreadAllocation.currentThreadBytes();
+ * long t0 = System.nanoTime(), a0 = meter.allocatedNow();
  * ...work...
  * meter.record(events, t0, a0);
  * }</pre>
@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #unmeteredEvents()} says how many events went without a byte figure.
  *
  * <p>A disabled meter ({@code memory.stage-meters: false}, only for measuring what the meters
- * cost) records nothing; the callers' first counter read still happens.
+ * cost) records nothing and reads no counter: {@link #allocatedNow()} answers -1 without
+ * asking the JVM, so callers that take the window's start from the meter (never from
+ * {@link ThreadAllocation} directly) cost one branch per window.
  */
 public final class StageMeter {
     private final Stage stage;
@@ -29,11 +31,26 @@ public final class StageMeter {
     private final LongAdder sampledBytes = new LongAdder();
     private final Histogram latency;
     private final boolean enabled;
+    private final AllocationCounter counter;
 
-    StageMeter(Stage stage, Histogram latency, boolean enabled) {
+    StageMeter(Stage stage, Histogram latency, boolean enabled, AllocationCounter counter) {
         this.stage = stage;
         this.latency = latency;
         this.enabled = enabled;
+        this.counter = counter;
+    }
+
+    /**
+     * The current thread's allocation counter, the start of a window for {@link #record}; -1 on a
+     * virtual thread, and -1 without reading anything when the meter is off.
+     */
+    public long allocatedNow() {
+        return enabled ? counter.currentThreadBytes() : -1;
+    }
+
+    /** False with {@code memory.stage-meters: false}: nothing is read or recorded. */
+    public boolean enabled() {
+        return enabled;
     }
 
     public Stage stage() {
@@ -48,7 +65,7 @@ public final class StageMeter {
         nanos.add(end - startNanos);
         latency.observeNanos(end - startNanos, count); // a batch: every event in it spent that long here
         if (startAllocated >= 0) {
-            long now = ThreadAllocation.currentThreadBytes();
+            long now = counter.currentThreadBytes();
             if (now >= startAllocated) {
                 allocatedBytes.add(now - startAllocated);
                 return;

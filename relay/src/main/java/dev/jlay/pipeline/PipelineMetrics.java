@@ -4,7 +4,6 @@ import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
-import dev.jlay.memory.ThreadAllocation;
 
 /**
  * Binds the pipeline to the relay's metric registry: the worker stages
@@ -27,7 +26,7 @@ public final class PipelineMetrics {
         return new StageRecorder() {
             @Override
             public long allocatedNow() {
-                return ThreadAllocation.currentThreadBytes();
+                return meters[0].allocatedNow(); // every stage meter is on or off together
             }
 
             @Override

@@ -1,7 +1,6 @@
 package dev.jlay.store;
 
 import dev.jlay.memory.StageMeter;
-import dev.jlay.memory.ThreadAllocation;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,7 +79,8 @@ final class BatchWriter implements AutoCloseable {
             boolean doSlow = urgent || System.nanoTime() - lastSlow >= slowIntervalNanos;
             urgent = false;
             long t0 = System.nanoTime();
-            long a0 = ThreadAllocation.currentThreadBytes();
+            var m0 = meter;
+            long a0 = m0 == null ? -1 : m0.allocatedNow();
             try {
                 int written = drain(fast);
                 if (doSlow) {
@@ -94,9 +94,8 @@ final class BatchWriter implements AutoCloseable {
                 if (written > 0) {
                     lastContact = System.nanoTime();
                     health.up();
-                    var m = meter;
-                    if (m != null) {
-                        m.record(written, t0, a0);
+                    if (m0 != null) {
+                        m0.record(written, t0, a0);
                     }
                 }
                 backoff = 0;
