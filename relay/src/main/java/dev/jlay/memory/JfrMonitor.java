@@ -38,6 +38,7 @@ public final class JfrMonitor implements AutoCloseable {
     public static final String RECEIVE_THREAD_PREFIX = "upstream-";
     /** Allocation samples per second the relay takes (the stream's main per-event cost). */
     public static final int ALLOCATION_SAMPLES_PER_SECOND = 100;
+    static final String SETTINGS = "jlay.jfc";
 
     private final Metrics metrics;
     private final RecordingStream stream = new RecordingStream();
@@ -91,15 +92,28 @@ public final class JfrMonitor implements AutoCloseable {
         stream.onEvent("jdk.NativeMemoryUsage", this::onNativeMemory);
         stream.setMaxAge(Duration.ofSeconds(30));
 
-        try {
-            rolling = new Recording(Configuration.getConfiguration("default"));
-        } catch (java.text.ParseException e) {
-            throw new IOException(e);
-        }
+        rolling = new Recording(settings());
         rolling.setName("jlay-rolling");
         rolling.setToDisk(true);
         rolling.setMaxAge(rollingMaxAge);
         rolling.setMaxSize(rollingMaxBytes);
+    }
+
+    /**
+     * The rolling recording's settings, {@code jlay.jfc} next to this class: GC, heap, allocation
+     * samples, threads, native memory, and nothing that costs per event without being read
+     * (docs/memory.md, "What the JFR recording holds"). The JDK's {@code default} set cost the
+     * relay several percent of its throughput (docs/benchmarks.md).
+     */
+    public static Configuration settings() throws IOException {
+        try (var in = JfrMonitor.class.getResourceAsStream(SETTINGS)) {
+            if (in == null) {
+                throw new IOException("missing JFR settings " + SETTINGS);
+            }
+            return Configuration.create(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.text.ParseException e) {
+            throw new IOException("bad JFR settings " + SETTINGS + ": " + e.getMessage(), e);
+        }
     }
 
     public void start() {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,7 @@ class JfrMonitorTest {
                 String text = metrics.render();
                 return text.contains("relay_jvm_gc_causes_total{cause=\"system_gc\"}")
                         && !text.contains("relay_jvm_threads 0\n")
+                        && text.contains("relay_nmt_committed_bytes{category=\"java_heap\"}")
                         && monitor.topAllocatingClasses(5).stream().anyMatch(e -> e.getKey().equals("byte[]"));
             });
             String text = metrics.render();
@@ -41,7 +44,36 @@ class JfrMonitorTest {
 
             Path dump = dir.resolve("last.jfr");
             assertThat(monitor.dumpLast(Duration.ofMinutes(10), dump)).isTrue();
-            assertThat(RecordingFile.readAllEvents(dump)).isNotEmpty();
+            var events = RecordingFile.readAllEvents(dump);
+            var types = events.stream().map(e -> e.getEventType().getName()).collect(Collectors.toSet());
+            // what /admin/jfr promises (docs/memory.md, "What the JFR recording holds")
+            assertThat(types).contains("jdk.GarbageCollection", "jdk.GCHeapSummary", "jdk.ObjectAllocationSample",
+                    "jdk.JavaThreadStatistics", "jdk.NativeMemoryUsage");
+            assertThat(events.stream().filter(e -> e.getEventType().getName().equals("jdk.ObjectAllocationSample")))
+                    .as("allocation samples carry the allocating stack (compiler threads have none)")
+                    .anyMatch(e -> e.getStackTrace() != null && e.getStackTrace().getFrames().stream()
+                            .anyMatch(f -> f.getMethod().getType().getName().startsWith(JfrMonitorTest.class.getName())));
+            // and what the trimmed settings leave out: method samples, idle parking, the environment (admin token)
+            assertThat(types).doesNotContain("jdk.ExecutionSample", "jdk.NativeMethodSample", "jdk.ThreadPark",
+                    "jdk.JavaMonitorWait", "jdk.SocketRead", "jdk.GCPhaseParallel", "jdk.OldObjectSample",
+                    "jdk.InitialEnvironmentVariable", "jdk.SystemProcess");
+        }
+    }
+
+    @Test
+    void theSettingsKeepWhatTheStreamReadsAndDropTheDefaultSetsCostlyEvents() throws Exception {
+        Map<String, String> s = JfrMonitor.settings().getSettings();
+        for (String consumed : List.of("jdk.GarbageCollection", "jdk.GCHeapSummary", "jdk.ObjectAllocationSample",
+                "jdk.JavaThreadStatistics", "jdk.NativeMemoryUsage")) {
+            assertThat(s).as(consumed).containsEntry(consumed + "#enabled", "true");
+        }
+        assertThat(s).containsEntry("jdk.ObjectAllocationSample#throttle", JfrMonitor.ALLOCATION_SAMPLES_PER_SECOND + "/s")
+                .containsEntry("jdk.ObjectAllocationSample#stackTrace", "true");
+        for (String dropped : List.of("jdk.ExecutionSample", "jdk.NativeMethodSample", "jdk.ThreadPark",
+                "jdk.ThreadSleep", "jdk.JavaMonitorWait", "jdk.FileRead", "jdk.FileWrite", "jdk.SocketRead",
+                "jdk.SocketWrite", "jdk.JavaExceptionThrow", "jdk.OldObjectSample", "jdk.GCPhaseParallel",
+                "jdk.InitialEnvironmentVariable", "jdk.SystemProcess", "jdk.ThreadDump")) {
+            assertThat(s.getOrDefault(dropped + "#enabled", "false")).as(dropped).isEqualTo("false");
         }
     }
 
