@@ -84,7 +84,7 @@ public final class JfrMonitor implements AutoCloseable {
         stream.enable("jdk.GCHeapSummary");
         stream.enable("jdk.ObjectAllocationSample").with("throttle", allocationSamplesPerSecond + "/s").withStackTrace();
         stream.enable("jdk.JavaThreadStatistics").withPeriod(Duration.ofSeconds(5));
-        stream.enable("jdk.NativeMemoryUsage").withPeriod(Duration.ofSeconds(15));
+        stream.enable("jdk.NativeMemoryUsage").withPeriod(Duration.ofSeconds(1)); // as jlay.jfc: gauges from the first second
         stream.onEvent("jdk.GarbageCollection", this::onGc);
         stream.onEvent("jdk.GCHeapSummary", this::onHeapSummary);
         stream.onEvent("jdk.ObjectAllocationSample", this::onAllocation);
