@@ -205,7 +205,11 @@ public final class SoakCommand implements Callable<Integer> {
             }
             complete = done >= frames;
             boolean outOfTime = maxSeconds > 0 && now - t0 > TimeUnit.SECONDS.toNanos(maxSeconds);
-            if (complete || outOfTime || !relay.isAlive() || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) {
+            // a consumer the relay hung up on never catches up: say so now rather than wait for the stall guard
+            String cut = disconnected(cs);
+            if (cut != null) err("soak: " + cut);
+            if (complete || outOfTime || cut != null || !relay.isAlive()
+                    || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) {
                 break;
             }
         }
@@ -238,6 +242,7 @@ public final class SoakCommand implements Callable<Integer> {
         consumerChecks.put("seq_backwards", cs.stream().mapToLong(SoakConsumer::backwards).sum());
         consumerChecks.put("seq_gaps", cs.stream().mapToLong(SoakConsumer::gaps).sum());
         consumerChecks.put("min_frames", minFrames(cs));
+        consumerChecks.put("disconnected", disconnected(cs));
         out.set("rss_bytes", samples);
         out.put("rss_growth_bytes_per_frame", round(slopeFrom(samples, warmed ? warmDone : (long) (0.2 * done))));
         out.set("alloc_bytes_per_frame", allocation(warmed ? atWarm : before, after, steadyFrames));
@@ -256,6 +261,16 @@ public final class SoakCommand implements Callable<Integer> {
                 + " ms; drops " + drops + "; report " + report);
         cs.forEach(SoakConsumer::close);
         return complete ? 0 : 1;
+    }
+
+    /** Which consumers the relay closed, and why; null while all are connected. */
+    private static String disconnected(List<SoakConsumer> cs) {
+        var out = new StringBuilder();
+        for (int i = 0; i < cs.size(); i++) {
+            String why = cs.get(i).closedReason();
+            if (why != null) out.append(out.isEmpty() ? "" : "; ").append("consumer ").append(i).append(" disconnected: ").append(why);
+        }
+        return out.isEmpty() ? null : out.toString();
     }
 
     /** Heap bytes per frame by stage (exact on platform threads), and their sum, over the run. */
