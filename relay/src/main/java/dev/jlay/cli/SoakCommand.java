@@ -248,6 +248,9 @@ public final class SoakCommand implements Callable<Integer> {
         out.set("alloc_bytes_per_frame", allocation(warmed ? atWarm : before, after, steadyFrames));
         out.set("stage_latency_ms", stageLatency(warmed ? atWarm : before, after));
         out.set("memory_growth_bytes_per_frame", ownerGrowth(warmed ? atWarm : before, after, steadyFrames));
+        // the JVM's own malloc split by NMT category (empty without --nmt): which part of malloc_jvm grows
+        out.set("nmt_growth_bytes_per_frame", growth(warmed ? atWarm : before, after, steadyFrames,
+                "relay_nmt_committed_bytes", "category"));
         ObjectNode whole = out.putObject("whole_run");
         whole.put("frames", done).put("seconds", round(seconds)).put("frames_per_second", Math.round(done / seconds));
         whole.set("latency_ms", latencyJson(latency.wholeRun()));
@@ -306,11 +309,16 @@ public final class SoakCommand implements Callable<Integer> {
      * 15 s) per frame between two scrapes: which owner a rising RSS belongs to.
      */
     static ObjectNode ownerGrowth(MetricsText before, MetricsText after, long frames) {
+        return growth(before, after, frames, "relay_memory_bytes", "owner");
+    }
+
+    /** Per label value of gauge {@code metric}: its change between the scrapes, per frame. */
+    static ObjectNode growth(MetricsText before, MetricsText after, long frames, String metric, String label) {
         ObjectNode o = JSON.createObjectNode();
         if (before == null || after == null || frames == 0) return o;
-        var b = before.byLabel("relay_memory_bytes", "owner");
-        after.byLabel("relay_memory_bytes", "owner").forEach((owner, v) -> {
-            if (b.containsKey(owner)) o.put(owner, round((v - b.get(owner)) / frames));
+        var b = before.byLabel(metric, label);
+        after.byLabel(metric, label).forEach((value, v) -> {
+            if (b.containsKey(value)) o.put(value, round((v - b.get(value)) / frames));
         });
         return o;
     }
