@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
  * with its seq once durable.
  */
 final class AccountEvents {
+    private static final System.Logger LOG = System.getLogger(AccountEvents.class.getName());
     private static final long APPEND_TIMEOUT_SECONDS = 10;
 
     private final AdminRepos.EventAppender events;
@@ -35,11 +36,7 @@ final class AccountEvents {
         var pending = new ArrayList<CompletableFuture<Long>>(accounts.size());
         try {
             for (var account : accounts) {
-                var view = RepoStatusView.of(account);
-                var message = new AccountMessage(0, account.did(),
-                        clock.instant().truncatedTo(ChronoUnit.MILLIS).toString(),
-                        view.active(), view.active() ? null : view.status());
-                pending.add(events.append(FirehoseCodec.encode(message), EventKind.ACCOUNT, account.did()));
+                pending.add(append(account));
             }
             var seqs = new ArrayList<Long>(pending.size());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(APPEND_TIMEOUT_SECONDS);
@@ -54,5 +51,31 @@ final class AccountEvents {
             throw new XrpcException(Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable",
                     "status saved, but the #account events were not all sequenced: " + e);
         }
+    }
+
+    /**
+     * The account's status as the pipeline changed it (the account limit), not waited for: the worker
+     * that throttled the account goes on with its frames. A failed write is logged; the status stands
+     * and getRepoStatus reports it.
+     */
+    void announce(Account account) {
+        try {
+            append(account).whenComplete((seq, error) -> {
+                if (error != null) {
+                    LOG.log(System.Logger.Level.WARNING, "#account of " + account.did() + " ("
+                            + account.effectiveStatus() + ") was not sequenced", error);
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down: the worker sees it next
+        }
+    }
+
+    /** The account's status as the sync lexicons show it ({@link RepoStatusView}), through the sequencer. */
+    private CompletableFuture<Long> append(Account account) throws InterruptedException {
+        var view = RepoStatusView.of(account);
+        var message = new AccountMessage(0, account.did(), clock.instant().truncatedTo(ChronoUnit.MILLIS).toString(),
+                view.active(), view.active() ? null : view.status());
+        return events.append(FirehoseCodec.encode(message), EventKind.ACCOUNT, account.did());
     }
 }

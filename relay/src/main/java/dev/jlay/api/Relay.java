@@ -134,8 +134,10 @@ public final class Relay implements AutoCloseable {
 
             var bound = new ResolverIdentities(identities);
             var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT));
+            // the account limit's own status changes go on the firehose as the relay's #account
+            var admissions = new AccountEvents(events.sequencer()::append, Clock.systemUTC());
             var chain = new StoreChainState(storage.repoState(), storage.accounts(),
-                    config.getInt(ConfigKeys.SEQUENCER_QUEUE) + pipelineBound);
+                    config.getInt(ConfigKeys.SEQUENCER_QUEUE) + pipelineBound, admissions::announce);
             metrics.register(chain);
             var toSequencer = Pipeline.toSequencer(events.sequencer(), new Pipeline.Settled() {
                 @Override

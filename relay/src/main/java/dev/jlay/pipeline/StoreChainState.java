@@ -35,18 +35,40 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
 
     private static final long AWAITING_ENTRY_BYTES = 480; // store RepoState + list slot + map node, roughly
 
+    /**
+     * Told when admitting an account under its host's account limit changed its local status: a new
+     * account throttled from its first event, or a moved one throttled (or let through) on its new
+     * host. Called once per change, on the DID's worker, before the frame that caused it goes on; the
+     * relay emits its own {@code #account} for it through the sequencer.
+     */
+    @FunctionalInterface
+    public interface AdmissionChanges {
+        AdmissionChanges NONE = account -> { };
+
+        void changed(Account account);
+    }
+
     private final RepoStateStore repos;
     private final AccountStore accounts;
     private final long capacity;
+    private final AdmissionChanges admissions;
     /** Accepted, not yet durable repo states per DID, oldest first (immutable lists: reads need no lock). */
     private final ConcurrentHashMap<String, List<dev.jlay.store.RepoState>> awaiting = new ConcurrentHashMap<>();
     private final AtomicLong awaitingEntries = new AtomicLong();
 
-    /** @param capacity the pipeline's frame bound past validation (reported; the sequencer queue enforces it) */
-    public StoreChainState(RepoStateStore repos, AccountStore accounts, long capacity) {
+    /**
+     * @param capacity the pipeline's frame bound past validation (reported; the sequencer queue enforces it)
+     * @param admissions told when the account limit throttles (or, on a move, lets through) an account
+     */
+    public StoreChainState(RepoStateStore repos, AccountStore accounts, long capacity, AdmissionChanges admissions) {
         this.repos = repos;
         this.accounts = accounts;
         this.capacity = capacity;
+        this.admissions = admissions;
+    }
+
+    public StoreChainState(RepoStateStore repos, AccountStore accounts, long capacity) {
+        this(repos, accounts, capacity, AdmissionChanges.NONE);
     }
 
     public StoreChainState(RepoStateStore repos, AccountStore accounts) {
@@ -217,13 +239,22 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
 
     private Account ensure(String did, String host) {
         var known = accounts.get(did);
+        Account now;
         if (known.isEmpty()) {
-            return accounts.ensure(did, host);
+            now = accounts.ensure(did, host);
         } else if (host != null && !host.equals(known.get().host())) {
             // validation already checked the frame came from the DID's current PDS: it moved
-            return accounts.setHost(did, host);
+            now = accounts.setHost(did, host);
+        } else {
+            return known.get();
         }
-        return known.get();
+        // the store answers the same account from here on, so a change is told once
+        boolean was = known.isPresent() && known.get().localStatus() == LocalStatus.THROTTLED;
+        boolean is = now.localStatus() == LocalStatus.THROTTLED;
+        if (was != is) {
+            admissions.changed(now);
+        }
+        return now;
     }
 
     @Override

@@ -130,8 +130,8 @@ public final class ValidatingProcessor implements FrameProcessor {
     }
 
     private Step accept(InboundFrame frame, SequencedMessage message, Checked checked) {
+        checked.applyTo(state); // a drop changes nothing, unless the frame was withheld (Checked#withheld)
         if (checked.verdict().passes()) {
-            checked.applyTo(state);
             accepted.accept(frame, message, checked.verdict());
         }
         return done(checked.verdict());

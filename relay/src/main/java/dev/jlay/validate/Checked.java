@@ -2,9 +2,16 @@ package dev.jlay.validate;
 
 /**
  * A verdict plus the state change it implies, applied only after the frame is
- * accepted (so a drop never touches state).
+ * accepted (so a drop never touches state), except for a {@link #withheld} frame:
+ * valid, not passed on, but what it says is kept.
+ *
+ * @param keptWhenDropped the update applies although the verdict drops the frame
  */
-public record Checked(Verdict verdict, Update update) {
+public record Checked(Verdict verdict, Update update, boolean keptWhenDropped) {
+
+    public Checked(Verdict verdict, Update update) {
+        this(verdict, update, false);
+    }
 
     /** The state change a passing frame makes. */
     public sealed interface Update {
@@ -30,12 +37,21 @@ public record Checked(Verdict verdict, Update update) {
         return new Checked(Verdict.PASS, NONE);
     }
 
+    /**
+     * Valid, but not passed on: the verdict drops it (and is counted), the update is still applied.
+     * An upstream #account of an account this relay throttles: the host's status is recorded, the
+     * relay's own (throttled) is what consumers were told.
+     */
+    static Checked withheld(DropReason reason, String detail, Update update) {
+        return new Checked(Verdict.drop(reason, detail), update, true);
+    }
+
     static Checked pass(Update update) {
         return new Checked(Verdict.PASS, update);
     }
 
     public void applyTo(ChainState state) {
-        if (!verdict.passes()) return;
+        if (!verdict.passes() && !keptWhenDropped) return;
         switch (update) {
             case Update.None n -> {}
             case Update.Advance a -> state.advance(a.did(), a.host(), a.next(), a.discontinuity());

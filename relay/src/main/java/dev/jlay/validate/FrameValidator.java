@@ -159,7 +159,14 @@ public final class FrameValidator {
         if (host != null && !HostAuthority.matches(who.pds(), host)) {
             return Checked.drop(DropReason.WRONG_HOST, host + " is not " + who.pds());
         }
-        return Checked.pass(new Checked.Update.UpstreamStatus(m.did(), host, m.active(), m.status()));
+        var update = new Checked.Update.UpstreamStatus(m.did(), host, m.active(), m.status());
+        // an account this relay throttles stays inactive to consumers whatever its host says: the
+        // relay announced that itself; the host's status is kept for when the account is re-activated
+        var account = state.account(m.did(), host);
+        if (account.throttled()) {
+            return Checked.withheld(DropReason.ACCOUNT_THROTTLED, "upstream active=" + m.active(), update);
+        }
+        return Checked.pass(update);
     }
 
     /** Identity complete, right host, account active: the checks that need no parsing. */

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
+import dev.jlay.store.Account;
+import dev.jlay.store.HostLimits;
 import dev.jlay.store.InMemoryStorage;
+import dev.jlay.store.LocalStatus;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.validate.RepoState;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -91,5 +95,32 @@ class StoreChainStateTest {
         // without a host (offline verification) nothing is created
         assertThat(state.account("did:plc:third", null).active()).isTrue();
         assertThat(storage.accounts().get("did:plc:third")).isEmpty();
+    }
+
+    @Test
+    void anAccountThrottledOrLetThroughByTheLimitIsToldOnce() {
+        try (var storage = new InMemoryStorage()) {
+            storage.hosts().register("full.test", new HostLimits(1, 10, 100, 1000), false);
+            storage.hosts().register("roomy.test", new HostLimits(10, 10, 100, 1000), false);
+            var told = new ArrayList<Account>();
+            var state = new StoreChainState(storage.repoState(), storage.accounts(), 0, told::add);
+
+            assertThat(state.account("did:plc:first", "full.test").active()).isTrue();
+            assertThat(told).isEmpty(); // admitted: nothing to say
+            assertThat(state.account("did:plc:second", "full.test").throttled()).isTrue();
+            // its next frames (a commit, its host's #account) find it throttled already: not told again
+            state.account("did:plc:second", "full.test");
+            state.upstreamStatus("did:plc:second", "full.test", true, null);
+            assertThat(told).extracting(Account::did, a -> a.localStatus())
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("did:plc:second", LocalStatus.THROTTLED));
+
+            // it moves to a host with room: let through, and told so
+            assertThat(state.account("did:plc:second", "roomy.test").active()).isTrue();
+            assertThat(told).hasSize(2);
+            assertThat(told.get(1).localStatus()).isEqualTo(LocalStatus.ACTIVE);
+            assertThat(told.get(1).host()).isEqualTo("roomy.test");
+            state.account("did:plc:second", "roomy.test");
+            assertThat(told).hasSize(2);
+        }
     }
 }

@@ -140,6 +140,28 @@ class FrameValidatorTest {
     }
 
     @Test
+    void aThrottledAccountsHostAccountIsWithheldButItsStatusKept() {
+        var v = validator(false);
+        state.setAccount(DID, new AccountState(false, "throttled", true, null)); // the relay's account limit
+        var says = new AccountMessage(60, DID, NOW.toString(), false, "deactivated");
+        var checked = v.check(says, HOST, who, null);
+        assertThat(reason(checked.verdict())).isEqualTo(DropReason.ACCOUNT_THROTTLED);
+        checked.applyTo(state);
+        assertThat(state.account(DID)).isEqualTo(new AccountState(false, "throttled", false, "deactivated"));
+        assertThat(reason(accept(v, new AccountMessage(61, DID, NOW.toString(), true, null))))
+                .isEqualTo(DropReason.ACCOUNT_THROTTLED);
+        assertThat(state.account(DID).upstreamActive()).isTrue();
+        // from the wrong host it is not the account's status at all: dropped, nothing kept
+        var forged = v.check(new AccountMessage(62, DID, NOW.toString(), false, "deleted"), "evil.example.com", who, null);
+        assertThat(reason(forged.verdict())).isEqualTo(DropReason.WRONG_HOST);
+        forged.applyTo(state);
+        assertThat(state.account(DID).upstreamActive()).isTrue();
+        // once let through, the host's #account passes again
+        state.setAccount(DID, AccountState.ACTIVE);
+        assertThat(accept(v, new AccountMessage(63, DID, NOW.toString(), true, null))).isEqualTo(Verdict.PASS);
+    }
+
+    @Test
     void missingPrevDataIsDroppedStrictAndPassedLenient() {
         var strict = validator(false);
         accept(strict, msg(repo.genesis()));
