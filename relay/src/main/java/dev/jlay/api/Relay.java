@@ -186,7 +186,7 @@ public final class Relay implements AutoCloseable {
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
                     takedowns, collections, memory.accountant()::report);
-            opened.push(surface.discovery().start()); // listHosts discovery: idle unless relays are configured
+            opened.push(surface.discovery()); // listHosts discovery: started with the hosts (startUpstream)
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
                     surface, opened);
         } catch (RuntimeException | Error e) {
@@ -230,10 +230,14 @@ public final class Relay implements AutoCloseable {
         return new HostService.Settings(connection, limits, configured);
     }
 
-    /** Starts reading every known host and the configured ones. Idempotent. */
+    /**
+     * Starts reading every known host and the configured ones, and listHosts discovery (its first
+     * round at once, when discovery relays are configured). Idempotent.
+     */
     public void startUpstream() {
         int n = hosts.startAll();
         LOG.log(System.Logger.Level.INFO, "upstream: reading {0} hosts", n);
+        surface.discovery().start();
     }
 
     public RelayConfig config() {

@@ -82,7 +82,8 @@ public final class ConfigKeys {
             "comma-separated relays whose listHosts is read every interval; new hosts go through requestCrawl's "
                     + "admission (empty = no discovery)");
     public static final ConfigKey UPSTREAM_DISCOVERY_INTERVAL_MINUTES = new ConfigKey(
-            "upstream.discovery-interval-minutes", INT, "60", "minutes between listHosts discovery rounds");
+            "upstream.discovery-interval-minutes", INT, "60",
+            "minutes between listHosts discovery rounds (the first runs when the relay starts)");
 
     public static final ConfigKey PIPELINE_WORKERS = new ConfigKey("workers.count", INT, "0",
             "frame worker threads (0 = one per core)");

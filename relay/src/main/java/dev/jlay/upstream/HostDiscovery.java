@@ -67,13 +67,13 @@ public final class HostDiscovery implements AutoCloseable {
 
         /**
          * From {@code upstream.discovery-relays} (comma-separated) and the interval; http:// only with
-         * insecure hosts allowed.
+         * insecure hosts allowed. The first round runs at once: a relay started with discovery
+         * relays and no hosts yet has nothing to read until it runs.
          */
         public static Settings of(String relays, Duration interval, boolean allowInsecureHosts) {
             var uris = Arrays.stream(relays.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                     .map(s -> relayUri(s, allowInsecureHosts)).toList();
-            var initial = interval.compareTo(Duration.ofMinutes(1)) < 0 ? interval : Duration.ofMinutes(1);
-            return new Settings(uris, interval, initial, Duration.ofSeconds(30), 100, 200);
+            return new Settings(uris, interval, Duration.ZERO, Duration.ofSeconds(30), 100, 200);
         }
     }
 
@@ -109,7 +109,7 @@ public final class HostDiscovery implements AutoCloseable {
     }
 
     /** Runs a round every interval on its own daemon thread; nothing when no relay is configured. */
-    public HostDiscovery start() {
+    public synchronized HostDiscovery start() {
         if (settings.relays().isEmpty() || timer != null) {
             return this;
         }
@@ -220,7 +220,7 @@ public final class HostDiscovery implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         var t = timer;
         if (t != null) {
             t.shutdownNow();
