@@ -73,7 +73,7 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--report", required = true, description = "Where to write the JSON report.")
     Path report;
 
-    @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xmx (default ${DEFAULT-VALUE}).")
+    @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xms and -Xmx (default ${DEFAULT-VALUE}).")
     String relayHeap;
 
     @Option(names = "--jfr", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -147,9 +147,15 @@ public final class SoakCommand implements Callable<Integer> {
         if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
         env.put("RELAY_MEMORY_JFR", "" + jfr);
         env.put("RELAY_MEMORY_STAGE_METERS", "" + meters);
-        var relayFlags = new ArrayList<>(List.of("-Xmx" + relayHeap));
+        // the appliance's memory flags (appliance/bin/jlay-relay), so RSS here is what an operator's
+        // would do: a fixed, pre-touched heap (its growth is never heap resizing) and two malloc arenas
+        env.put("MALLOC_ARENA_MAX", "2");
+        var relayFlags = new ArrayList<>(List.of("-Xms" + relayHeap, "-Xmx" + relayHeap, "-XX:+AlwaysPreTouch",
+                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100", "-XX:MaxMetaspaceSize=256m",
+                "-XX:MaxDirectMemorySize=512m", "-XX:ReservedCodeCacheSize=240m"));
         if (nmt) relayFlags.add("-XX:NativeMemoryTracking=summary");
         err("soak: relay on 127.0.0.1:" + port + " (metrics " + metricsPort + "), data in " + dir.resolve("relay"));
+        err("soak: relay JVM (the appliance's memory flags): " + String.join(" ", relayFlags) + ", MALLOC_ARENA_MAX=2");
         err("soak: relay instrumentation: meters " + onOff(meters) + ", JFR " + onOff(jfr) + ", NMT " + onOff(nmt));
         var relay = start(dir, "relay", env, relayFlags, List.of("serve"));
         URI metricsUri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
@@ -205,7 +211,11 @@ public final class SoakCommand implements Callable<Integer> {
             }
             complete = done >= frames;
             boolean outOfTime = maxSeconds > 0 && now - t0 > TimeUnit.SECONDS.toNanos(maxSeconds);
-            if (complete || outOfTime || !relay.isAlive() || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) {
+            // a consumer the relay hung up on never catches up: say so now rather than wait for the stall guard
+            String cut = disconnected(cs);
+            if (cut != null) err("soak: " + cut);
+            if (complete || outOfTime || cut != null || !relay.isAlive()
+                    || now - lastChange > TimeUnit.SECONDS.toNanos(stallSeconds)) {
                 break;
             }
         }
@@ -238,11 +248,15 @@ public final class SoakCommand implements Callable<Integer> {
         consumerChecks.put("seq_backwards", cs.stream().mapToLong(SoakConsumer::backwards).sum());
         consumerChecks.put("seq_gaps", cs.stream().mapToLong(SoakConsumer::gaps).sum());
         consumerChecks.put("min_frames", minFrames(cs));
+        consumerChecks.put("disconnected", disconnected(cs));
         out.set("rss_bytes", samples);
         out.put("rss_growth_bytes_per_frame", round(slopeFrom(samples, warmed ? warmDone : (long) (0.2 * done))));
         out.set("alloc_bytes_per_frame", allocation(warmed ? atWarm : before, after, steadyFrames));
         out.set("stage_latency_ms", stageLatency(warmed ? atWarm : before, after));
         out.set("memory_growth_bytes_per_frame", ownerGrowth(warmed ? atWarm : before, after, steadyFrames));
+        // the JVM's own malloc split by NMT category (empty without --nmt): which part of malloc_jvm grows
+        out.set("nmt_growth_bytes_per_frame", growth(warmed ? atWarm : before, after, steadyFrames,
+                "relay_nmt_committed_bytes", "category"));
         ObjectNode whole = out.putObject("whole_run");
         whole.put("frames", done).put("seconds", round(seconds)).put("frames_per_second", Math.round(done / seconds));
         whole.set("latency_ms", latencyJson(latency.wholeRun()));
@@ -256,6 +270,16 @@ public final class SoakCommand implements Callable<Integer> {
                 + " ms; drops " + drops + "; report " + report);
         cs.forEach(SoakConsumer::close);
         return complete ? 0 : 1;
+    }
+
+    /** Which consumers the relay closed, and why; null while all are connected. */
+    private static String disconnected(List<SoakConsumer> cs) {
+        var out = new StringBuilder();
+        for (int i = 0; i < cs.size(); i++) {
+            String why = cs.get(i).closedReason();
+            if (why != null) out.append(out.isEmpty() ? "" : "; ").append("consumer ").append(i).append(" disconnected: ").append(why);
+        }
+        return out.isEmpty() ? null : out.toString();
     }
 
     /** Heap bytes per frame by stage (exact on platform threads), and their sum, over the run. */
@@ -291,11 +315,16 @@ public final class SoakCommand implements Callable<Integer> {
      * 15 s) per frame between two scrapes: which owner a rising RSS belongs to.
      */
     static ObjectNode ownerGrowth(MetricsText before, MetricsText after, long frames) {
+        return growth(before, after, frames, "relay_memory_bytes", "owner");
+    }
+
+    /** Per label value of gauge {@code metric}: its change between the scrapes, per frame. */
+    static ObjectNode growth(MetricsText before, MetricsText after, long frames, String metric, String label) {
         ObjectNode o = JSON.createObjectNode();
         if (before == null || after == null || frames == 0) return o;
-        var b = before.byLabel("relay_memory_bytes", "owner");
-        after.byLabel("relay_memory_bytes", "owner").forEach((owner, v) -> {
-            if (b.containsKey(owner)) o.put(owner, round((v - b.get(owner)) / frames));
+        var b = before.byLabel(metric, label);
+        after.byLabel(metric, label).forEach((value, v) -> {
+            if (b.containsKey(value)) o.put(value, round((v - b.get(value)) / frames));
         });
         return o;
     }

@@ -61,7 +61,7 @@ public final class ConfigKeys {
     public static final ConfigKey DOWNSTREAM_TOO_SLOW_GRACE_MS = new ConfigKey("downstream.too-slow-grace-ms", INT,
             "5000", "how long a consumer judged too slow may take to get the ConsumerTooSlow error frame; then its socket is cut");
     public static final ConfigKey DOWNSTREAM_PING_MS = new ConfigKey("downstream.ping-ms", INT, "30000",
-            "keepalive ping interval on idle consumer connections");
+            "keepalive ping interval on consumer connections, sent whether or not events flow");
     public static final ConfigKey DOWNSTREAM_TAKEDOWN_CAPACITY = new ConfigKey("downstream.takedown-capacity", INT,
             "100000", "most taken-down accounts whose events replay hides (a takedown beyond it is refused)");
 

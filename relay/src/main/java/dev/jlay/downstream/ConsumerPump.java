@@ -105,20 +105,25 @@ final class ConsumerPump implements Runnable {
         return c + 1;
     }
 
+    /**
+     * Sends from {@code next} on, and pings once per interval whether or not events flow: Helidon
+     * closes a WebSocket after 5 minutes without an inbound frame however much it sends, and a
+     * consumer that only reads sends nothing but its pongs.
+     */
     private void stream(long next) throws InterruptedException {
-        long lastWrite = System.nanoTime();
+        long lastPing = System.nanoTime();
         while (!consumer.closed) {
             if (consumer.judgedTooSlow()) {
                 sayTooSlow();
                 return;
             }
+            long now = System.nanoTime();
+            if (pingNanos > 0 && now - lastPing >= pingNanos) {
+                consumer.ping();
+                lastPing = now;
+            }
             if (next > ring.head()) {
-                if (!ring.awaitAfter(next - 1, pingNanos, TimeUnit.NANOSECONDS)) {
-                    if (System.nanoTime() - lastWrite >= pingNanos) {
-                        consumer.ping();
-                        lastWrite = System.nanoTime();
-                    }
-                }
+                ring.awaitAfter(next - 1, pingNanos > 0 ? pingNanos : Long.MAX_VALUE, TimeUnit.NANOSECONDS);
                 continue;
             }
             var event = ring.event(next);
@@ -128,13 +133,11 @@ final class ConsumerPump implements Runnable {
                 } else {
                     consumer.send(event.frame());
                     registry.sent(consumer, next);
-                    lastWrite = System.nanoTime();
                 }
                 next++;
                 continue;
             }
             next = fromLog(next);
-            lastWrite = System.nanoTime();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jlay.sim;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,11 @@ import java.util.function.LongFunction;
  *
  * <p>When {@code lossless}, {@link #append} waits rather than evict an event a live
  * subscriber has not sent yet: the host then runs no faster than its slowest
- * subscriber (what a measurement wants). Otherwise the oldest events go and a
- * subscriber that fell behind is told so ({@link Batch#outdated()}).
+ * subscriber (what a measurement wants). A subscriber that goes away holds its place for
+ * {@link #REJOIN_GRACE_NANOS} or until someone subscribes again, so a reader that reconnects
+ * resumes where it was rather than behind a history the host ran ahead with while it was
+ * gone. Otherwise the oldest events go and a subscriber that fell behind is told so
+ * ({@link Batch#outdated()}).
  */
 public final class EventHistory {
 
@@ -53,19 +57,28 @@ public final class EventHistory {
 
     private final Limits limits;
     private final boolean lossless;
+    private final long rejoinGraceNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
     private final Condition advanced = lock.newCondition();
     private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
     private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+    /** Lossless only: the places of subscribers that left, each until its deadline (nanoTime). */
+    private final Map<Subscriber, Long> departed = new ConcurrentHashMap<>();
+    static final long REJOIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private long firstSeq = 1;
     private long bytes;
     private long evicted;
     private boolean closed;
 
     public EventHistory(Limits limits, boolean lossless) {
+        this(limits, lossless, REJOIN_GRACE_NANOS);
+    }
+
+    EventHistory(Limits limits, boolean lossless, long rejoinGraceNanos) {
         this.limits = limits;
         this.lossless = lossless;
+        this.rejoinGraceNanos = rejoinGraceNanos;
     }
 
     public Limits limits() {
@@ -107,6 +120,11 @@ public final class EventHistory {
         for (Subscriber s : subscribers) {
             if (s.position < firstSeq) return true;
         }
+        long now = System.nanoTime();
+        departed.values().removeIf(deadline -> now - deadline > 0);
+        for (Subscriber s : departed.keySet()) {
+            if (s.position < firstSeq) return true;
+        }
         return false;
     }
 
@@ -127,11 +145,13 @@ public final class EventHistory {
     public Subscriber subscribe(long cursor) {
         var s = new Subscriber(cursor < 0 ? head() : cursor);
         subscribers.add(s);
+        departed.clear(); // whoever left is back (a simulated host has one reader at a time to wait for)
+        signalAdvanced();
         return s;
     }
 
     public void unsubscribe(Subscriber s) {
-        subscribers.remove(s);
+        if (subscribers.remove(s) && lossless) departed.put(s, System.nanoTime() + rejoinGraceNanos);
         signalAdvanced();
     }
 

@@ -246,6 +246,7 @@ public final class HostConnection implements HostFrameSeries.Source {
         boolean progressed = false;
         long pingNanos = config.pingInterval().toNanos();
         boolean pingOutstanding = false;
+        var keepalive = new Keepalive(ws, pingNanos);
         while (true) {
             WsEvent event = pingNanos > 0 ? events.poll(pingNanos, TimeUnit.NANOSECONDS) : events.take();
             if (event == null) {
@@ -254,7 +255,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                     lastError = "no frame and no pong for " + config.pingInterval().multipliedBy(2) + ": dead";
                     return progressed;
                 }
-                ws.sendPing(ByteBuffer.allocate(0)); // a failure shows up as onError/onClose
+                keepalive.ping(System.nanoTime());
                 pingOutstanding = true;
                 continue;
             }
@@ -270,6 +271,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                         progressed = true;
                     }
                     ws.request(1);
+                    keepalive.pingIfDue(m.receivedNanos());
                 }
                 case WsEvent.Oversize o -> {
                     framesReceived.incrementAndGet();
@@ -296,6 +298,37 @@ public final class HostConnection implements HostFrameSeries.Source {
     }
 
     private static final long END_SESSION = -2;
+
+    /**
+     * Pings the host once per interval even while frames stream in. A server that times out
+     * connections by what it reads (Helidon closes a WebSocket after 5 minutes without an inbound
+     * frame, however much it sends) would otherwise drop a busy subscriber; the pong is that frame.
+     */
+    private static final class Keepalive {
+        private final WebSocket ws;
+        private final long intervalNanos;
+        private long lastNanos = System.nanoTime();
+        private CompletableFuture<WebSocket> pending;
+
+        Keepalive(WebSocket ws, long intervalNanos) {
+            this.ws = ws;
+            this.intervalNanos = intervalNanos;
+        }
+
+        void pingIfDue(long now) {
+            if (intervalNanos > 0 && now - lastNanos >= intervalNanos) ping(now);
+        }
+
+        void ping(long now) {
+            lastNanos = now;
+            if (pending != null && !pending.isDone()) return; // the last one is still queued: the socket is stuck anyway
+            try {
+                pending = ws.sendPing(ByteBuffer.allocate(0)); // a failure shows up as onError/onClose
+            } catch (IllegalStateException busy) {
+                // a ping or the JDK's own pong is still being written; the next interval tries again
+            }
+        }
+    }
 
     /**
      * Handles one complete message. Returns its seq if it was handed on, 0 if it was skipped, or

@@ -243,6 +243,24 @@ class SubscribeReposTest {
     }
 
     /**
+     * A consumer that only reads sends the server nothing but pongs, and Helidon closes a WebSocket
+     * after 5 minutes without an inbound frame however much it writes: so pings go out on schedule
+     * while events stream too, not only when the connection is idle.
+     */
+    @Test
+    void busyConnectionsAreStillPinged() throws Exception {
+        start(Map.of("downstream.ping-ms", "200"));
+        var client = connect(null);
+        awaitPositioned(1, 0);
+        for (int i = 0; i < 60; i++) { // 3 s of steady traffic, never 200 ms without a frame
+            append(1);
+            Thread.sleep(50);
+        }
+        await().atMost(WAIT).until(() -> client.frames.size() >= 60);
+        assertThat(client.pings.get()).isGreaterThanOrEqualTo(5);
+    }
+
+    /**
      * A relay on synthetic 64 KiB frames (they fill socket buffers quickly), a consumer from cursor 0
      * that reads one frame and then stops, and one from cursor 1 that reads everything; 600 frames.
      */

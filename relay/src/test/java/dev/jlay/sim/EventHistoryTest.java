@@ -40,6 +40,58 @@ class EventHistoryTest {
         h.close();
     }
 
+    private static CompletableFuture<Long> appendAsync(EventHistory h) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.append(seq -> frame(seq, 10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * A reader that drops off a lossless host and reconnects resumes where it was: the host does not
+     * run ahead and evict what it had not sent while nobody was connected (the soak's relay then met
+     * {@code #info OutdatedCursor} after a reconnect and lost events).
+     */
+    @Test
+    void aLosslessHistoryHoldsADepartedSubscribersPlaceUntilItRejoins() throws Exception {
+        var h = new EventHistory(new EventHistory.Limits(10, 1 << 20), true);
+        var sub = h.subscribe(-1);
+        for (int i = 0; i < 10; i++) h.append(seq -> frame(seq, 10));
+        var batch = h.read(sub, 4, 1000);
+        h.sent(sub, batch.lastSeq()); // sent 1-4, then the connection drops
+        h.unsubscribe(sub);
+        var more = appendAsync(h);
+        for (int i = 0; i < 4; i++) {
+            assertThat(more.get(10, TimeUnit.SECONDS)).isEqualTo(11 + i); // 1-4 were sent: they may go
+            more = appendAsync(h);
+        }
+        var blocked = more;
+        Assertions.assertThrows(TimeoutException.class, () -> blocked.get(300, TimeUnit.MILLISECONDS));
+        var back = h.subscribe(4);
+        var resumed = h.read(back, 100, 1000);
+        assertThat(resumed.outdated()).isFalse();
+        assertThat(resumed.firstSeq()).isEqualTo(5);
+        h.sent(back, resumed.lastSeq());
+        assertThat(blocked.get(10, TimeUnit.SECONDS)).isEqualTo(15);
+        h.close();
+    }
+
+    @Test
+    void aDepartedSubscribersPlaceLapsesAfterTheGrace() throws Exception {
+        var h = new EventHistory(new EventHistory.Limits(10, 1 << 20), true, TimeUnit.MILLISECONDS.toNanos(200));
+        var sub = h.subscribe(-1);
+        for (int i = 0; i < 10; i++) h.append(seq -> frame(seq, 10));
+        h.unsubscribe(sub);
+        long start = System.nanoTime();
+        assertThat(appendAsync(h).get(10, TimeUnit.SECONDS)).isEqualTo(11);
+        assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(150));
+        assertThat(h.evicted()).isEqualTo(1);
+        h.close();
+    }
+
     @Test
     void aLossyHistoryEvictsAndTellsTheLaggardItIsOutdated() throws Exception {
         var h = new EventHistory(new EventHistory.Limits(5, 1 << 20), false);

@@ -7,6 +7,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +28,20 @@ final class FirehoseServer implements AutoCloseable {
     private final WebServer server;
 
     FirehoseServer(Script script) {
-        server = WebServer.builder()
+        this(script, null);
+    }
+
+    /**
+     * @param idleTimeout closes a connection after this long without an inbound frame (Helidon's
+     *                    idle-connection timeout, 5 minutes by default, measured on a clock that
+     *                    ticks in whole seconds), checked every tenth of it
+     */
+    FirehoseServer(Script script, Duration idleTimeout) {
+        var builder = WebServer.builder();
+        if (idleTimeout != null) {
+            builder.idleConnectionTimeout(idleTimeout).idleConnectionPeriod(idleTimeout.dividedBy(10));
+        }
+        server = builder
                 .host("127.0.0.1")
                 .port(0)
                 .addRouting(WsRouting.builder().endpoint(SubscribeUri.PATH, () -> new WsListener() {

@@ -423,4 +423,29 @@ class HostConnectionTest {
         assertThat(st.connects()).isEqualTo(1);
         assertThat(server.connections.get()).isEqualTo(1);
     }
+
+    /**
+     * A server that closes connections it has read nothing from for a while (as Helidon does after
+     * 5 minutes) keeps a busy subscriber: the reader pings once per interval while frames stream in,
+     * not only after silence, and the pong is what the server reads.
+     */
+    @Test
+    void busyHostIsPingedSoAReadIdleTimeoutDoesNotCloseIt() throws Exception {
+        int total = 150;
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            for (int i = 1; i <= total; i++) {
+                FirehoseServer.send(s, TestFrames.commit(i, DID, 10));
+                Thread.sleep(30); // 4.5 s of steady traffic, never 300 ms of silence
+            }
+            idle();
+        }, Duration.ofSeconds(2))); // Helidon's idle clock ticks in whole seconds: 2 s is 1-2 s of real silence
+        var sink = new QueueFrameSink(total);
+        var m = manager(INSECURE.withPingInterval(Duration.ofMillis(300)), sink, HostListener.NONE);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+        assertThat(sink.take(total, 30)).extracting(UpstreamFrame::seq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
+        HostStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.connects()).as(String.valueOf(st.lastError())).isEqualTo(1);
+        assertThat(server.connections.get()).isEqualTo(1);
+    }
 }
