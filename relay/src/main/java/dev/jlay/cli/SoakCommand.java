@@ -73,7 +73,7 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--report", required = true, description = "Where to write the JSON report.")
     Path report;
 
-    @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xmx (default ${DEFAULT-VALUE}).")
+    @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xms and -Xmx (default ${DEFAULT-VALUE}).")
     String relayHeap;
 
     @Option(names = "--jfr", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -147,9 +147,15 @@ public final class SoakCommand implements Callable<Integer> {
         if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
         env.put("RELAY_MEMORY_JFR", "" + jfr);
         env.put("RELAY_MEMORY_STAGE_METERS", "" + meters);
-        var relayFlags = new ArrayList<>(List.of("-Xmx" + relayHeap));
+        // the appliance's memory flags (appliance/bin/jlay-relay), so RSS here is what an operator's
+        // would do: a fixed, pre-touched heap (its growth is never heap resizing) and two malloc arenas
+        env.put("MALLOC_ARENA_MAX", "2");
+        var relayFlags = new ArrayList<>(List.of("-Xms" + relayHeap, "-Xmx" + relayHeap, "-XX:+AlwaysPreTouch",
+                "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100", "-XX:MaxMetaspaceSize=256m",
+                "-XX:MaxDirectMemorySize=512m", "-XX:ReservedCodeCacheSize=240m"));
         if (nmt) relayFlags.add("-XX:NativeMemoryTracking=summary");
         err("soak: relay on 127.0.0.1:" + port + " (metrics " + metricsPort + "), data in " + dir.resolve("relay"));
+        err("soak: relay JVM (the appliance's memory flags): " + String.join(" ", relayFlags) + ", MALLOC_ARENA_MAX=2");
         err("soak: relay instrumentation: meters " + onOff(meters) + ", JFR " + onOff(jfr) + ", NMT " + onOff(nmt));
         var relay = start(dir, "relay", env, relayFlags, List.of("serve"));
         URI metricsUri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");

@@ -19,6 +19,7 @@ import dev.jlay.sim.PlcDirectory;
 import dev.jlay.store.UpstreamStatus;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.TestRelays;
+import dev.jlay.testing.LoopbackPds;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -56,7 +57,7 @@ class AccountLimitEndToEndTest {
 
     @Test
     void accountsBeyondTheLimitAreThrottledAndRaisingItReactivatesThem() throws Exception {
-        try (var pds = new PushPds(); var plc = new PlcDirectory(0)) {
+        try (var pds = LoopbackPds.crawlable(); var plc = new PlcDirectory(0)) {
             var random = new SecureRandom(new byte[] {4, 2});
             var repos = new ArrayList<Repo>();
             for (int i = 0; i < 5; i++) {
@@ -185,7 +186,7 @@ class AccountLimitEndToEndTest {
         }
     }
 
-    private static void pushAccount(PushPds pds, String did, boolean active, String status) {
+    private static void pushAccount(LoopbackPds pds, String did, boolean active, String status) {
         pds.push(seq -> FirehoseCodec.encode(new AccountMessage(seq, did, Instant.now().toString(), active, status)));
     }
 

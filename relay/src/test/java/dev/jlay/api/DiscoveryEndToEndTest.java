@@ -13,6 +13,7 @@ import dev.jlay.sim.DidDocuments;
 import dev.jlay.sim.PlcDirectory;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.TestRelays;
+import dev.jlay.testing.LoopbackPds;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -42,7 +43,7 @@ class DiscoveryEndToEndTest {
     @Test
     void aHostListedByAnotherRelayIsAdmittedReadAndRelayed() throws Exception {
         var cursorsAsked = new CopyOnWriteArrayList<String>();
-        try (var pds = new PushPds(); var offline = new PushPds(); var plc = new PlcDirectory(0)) {
+        try (var pds = LoopbackPds.crawlable(); var offline = LoopbackPds.crawlable(); var plc = new PlcDirectory(0)) {
             var did = "did:plc:discoveredaaaaaaaaaaaaaa";
             var key = Keypair.generate(Curve.K256, new SecureRandom(new byte[] {7}));
             var clock = TidClock.system(7);

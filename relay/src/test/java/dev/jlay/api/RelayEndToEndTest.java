@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.pipeline.FrameFile;
-import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.LoopbackPds;
 import dev.jlay.store.HostStatus;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;

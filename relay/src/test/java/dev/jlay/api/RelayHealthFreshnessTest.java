@@ -11,6 +11,7 @@ import dev.jlay.atproto.syntax.TidClock;
 import dev.jlay.sim.DidDocuments;
 import dev.jlay.sim.PlcDirectory;
 import dev.jlay.testing.TestRelays;
+import dev.jlay.testing.LoopbackPds;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -32,7 +33,7 @@ class RelayHealthFreshnessTest {
 
     @Test
     void aConnectedHostWithNoEventsMakesHealthStaleUntilAnEventIsPersisted() throws Exception {
-        try (var pds = new PushPds(); var plc = new PlcDirectory(0)) {
+        try (var pds = LoopbackPds.crawlable(); var plc = new PlcDirectory(0)) {
             var did = "did:plc:healthtestaaaaaaaaaaaaaa";
             var key = Keypair.generate(Curve.P256, new SecureRandom(new byte[] {7}));
             plc.put(did, DidDocuments.bytes(did, "h.health.test", key, URI.create(pds.url())));

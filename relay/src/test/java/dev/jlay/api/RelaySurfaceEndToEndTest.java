@@ -12,6 +12,7 @@ import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.testing.TestRelays;
+import dev.jlay.testing.LoopbackPds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,7 +36,7 @@ class RelaySurfaceEndToEndTest {
     @Test
     void requestCrawlOfALoopbackPdsMakesItsFramesFlowAndTheSurfaceSeesThem() throws Exception {
         var frames = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
-        try (var pds = new CrawlablePds(frames);
+        try (var pds = LoopbackPds.crawlable(frames);
              var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
                      Map.of("http://localhost:2583", pds.url()))) {
             var config = TestRelays.config(dir, "plc.url", plc.url().toString(), "allow-insecure-hosts", "true",

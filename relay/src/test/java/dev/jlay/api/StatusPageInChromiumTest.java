@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jlay.pipeline.FrameFile;
-import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.LoopbackPds;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;

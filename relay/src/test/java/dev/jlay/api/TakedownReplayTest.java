@@ -9,7 +9,7 @@ import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.EventKind;
 import dev.jlay.eventlog.LogEvent;
 import dev.jlay.pipeline.FrameFile;
-import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.LoopbackPds;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;

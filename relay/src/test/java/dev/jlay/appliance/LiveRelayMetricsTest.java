@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jlay.api.Relay;
 import dev.jlay.api.RelayServer;
 import dev.jlay.pipeline.FrameFile;
-import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.LoopbackPds;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.Promtool;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jlay.atproto.stream.ErrorMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.pipeline.FrameFile;
-import dev.jlay.pipeline.LoopbackPds;
+import dev.jlay.testing.LoopbackPds;
 import dev.jlay.testing.SharedFixtures;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.WebServer;

@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jlay.atproto.car.Car;
-import dev.jlay.atproto.car.CarReader;
-import dev.jlay.atproto.car.CarWriter;
-import dev.jlay.atproto.cbor.DagCbor;
-import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
-import dev.jlay.atproto.stream.RepoMessage;
 import dev.jlay.pipeline.FrameFile;
 import dev.jlay.testing.SharedFixtures;
+import dev.jlay.testing.Tamper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -124,17 +117,15 @@ class VerifyCommandTest {
 
     // ---- tampering ----
 
-    private interface Tamper extends UnaryOperator<byte[]> {}
-
     @Test
     void tamperedFramesAreFlaggedWithTheRightReasonAndNothingElseIs() throws Exception {
         List<byte[]> frames = FrameFile.read(Path.of(corpus("pds0.frames")));
-        // commits with ops and prevData, each of a different DID, well inside the file
+        // commits every tampering applies to, each of a different DID, well inside the file
         var victims = new ArrayList<Integer>();
         var usedDids = new HashMap<String, Integer>();
         for (int i = 20; i < frames.size() && victims.size() < 7; i++) {
-            if (FirehoseCodec.decode(frames.get(i)) instanceof CommitMessage c && !c.ops().isEmpty()
-                    && c.prevData() != null && !usedDids.containsKey(c.repo())) {
+            if (FirehoseCodec.decode(frames.get(i)) instanceof CommitMessage c && Tamper.fits(c)
+                    && !usedDids.containsKey(c.repo())) {
                 usedDids.put(c.repo(), i);
                 victims.add(i);
             }
@@ -142,19 +133,13 @@ class VerifyCommandTest {
         assertThat(victims).hasSize(7);
         var expected = new LinkedHashMap<Integer, String>();
         var tampered = new ArrayList<>(frames);
-        tampered.set(victims.get(0), flipSignature(frames.get(victims.get(0))));
-        expected.put(victims.get(0), "bad_signature");
-        tampered.set(victims.get(1), withCommit(frames.get(victims.get(1)), c -> copy(c, c.ops().subList(1, c.ops().size()), c.prevData(), c.rev(), c.blocks())));
-        expected.put(victims.get(1), "inversion_failed");
-        tampered.set(victims.get(2), withCommit(frames.get(victims.get(2)), c -> copy(c, c.ops(), otherCid(), c.rev(), c.blocks())));
-        expected.put(victims.get(2), "inversion_failed");
-        tampered.set(victims.get(3), withCommit(frames.get(victims.get(3)), c -> copy(c, c.ops(), c.prevData(), "2222222222222", c.blocks())));
-        expected.put(victims.get(3), "rev_mismatch");
-        tampered.set(victims.get(4), swapCarBlocks(frames.get(victims.get(4))));
-        expected.put(victims.get(4), "bad_car");
-        byte[] whole = frames.get(victims.get(5));
-        tampered.set(victims.get(5), java.util.Arrays.copyOf(whole, whole.length / 2));
-        expected.put(victims.get(5), "malformed_frame");
+        // one of each kind: bad signature, an op removed, prevData elsewhere, rev rewound, CAR blocks swapped, truncated
+        var kinds = Tamper.values();
+        assertThat(kinds).hasSize(6);
+        for (int k = 0; k < kinds.length; k++) {
+            tampered.set(victims.get(k), kinds[k].apply(frames.get(victims.get(k))));
+            expected.put(victims.get(k), kinds[k].reason);
+        }
         // a replay of an older commit of the same repo at the end of the file: a stale rev
         int replayed = victims.get(6);
         tampered.add(frames.get(replayed));
@@ -191,54 +176,5 @@ class VerifyCommandTest {
             }
         }
         assertThat(discontinuous).containsExactlyInAnyOrderElementsOf(expectedGaps);
-    }
-
-    private static Cid otherCid() {
-        return Cid.ofDagCbor(DagCbor.encode(Map.of("not", "the prevData")));
-    }
-
-    private static CommitMessage copy(CommitMessage c, List<dev.jlay.atproto.stream.RepoOp> ops, Cid prevData, String rev,
-                                      byte[] blocks) {
-        return new CommitMessage(c.seq(), c.repo(), c.commit(), rev, c.since(), blocks, ops, prevData, c.blobs(),
-                c.time(), c.tooBig(), c.rebase());
-    }
-
-    private static byte[] withCommit(byte[] frame, UnaryOperator<CommitMessage> change) {
-        RepoMessage m = FirehoseCodec.decode(frame);
-        return FirehoseCodec.encode(change.apply((CommitMessage) m));
-    }
-
-    /** Re-signs nothing: flips one byte of the commit's sig, rebuilds the commit block, its CID and the CAR. */
-    @SuppressWarnings("unchecked")
-    private static byte[] flipSignature(byte[] frame) {
-        var c = (CommitMessage) FirehoseCodec.decode(frame);
-        Car car = CarReader.readFirehose(c.blocks());
-        var commit = new LinkedHashMap<>((Map<String, Object>) DagCbor.decode(car.block(c.commit())));
-        byte[] sig = ((byte[]) commit.get("sig")).clone();
-        sig[10] ^= 0x01;
-        commit.put("sig", sig);
-        byte[] block = DagCbor.encode(commit);
-        Cid cid = Cid.ofDagCbor(block);
-        var blocks = new LinkedHashMap<Cid, byte[]>(car.blocks());
-        blocks.remove(c.commit());
-        blocks.put(cid, block);
-        byte[] newCar = CarWriter.write(List.of(cid), blocks);
-        return FirehoseCodec.encode(new CommitMessage(c.seq(), c.repo(), cid, c.rev(), c.since(), newCar, c.ops(),
-                c.prevData(), c.blobs(), c.time(), c.tooBig(), c.rebase()));
-    }
-
-    /** Two blocks trade places under each other's CIDs. */
-    private static byte[] swapCarBlocks(byte[] frame) {
-        var c = (CommitMessage) FirehoseCodec.decode(frame);
-        Car car = CarReader.readFirehose(c.blocks());
-        var cids = new ArrayList<>(car.blocks().keySet());
-        cids.remove(c.commit());
-        assertThat(cids.size()).isGreaterThanOrEqualTo(2);
-        var w = new CarWriter(car.roots());
-        w.add(c.commit(), car.block(c.commit()));
-        w.add(cids.get(0), car.block(cids.get(1)));
-        w.add(cids.get(1), car.block(cids.get(0)));
-        for (var cid : cids.subList(2, cids.size())) w.add(cid, car.block(cid));
-        return withCommit(frame, m -> copy(m, m.ops(), m.prevData(), m.rev(), w.toByteArray()));
     }
 }

@@ -12,6 +12,7 @@ import dev.jlay.atproto.stream.SyncMessage;
 import dev.jlay.cli.VerifyCommand;
 import dev.jlay.pipeline.FrameFile;
 import dev.jlay.testing.SharedFixtures;
+import dev.jlay.testing.Tamper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

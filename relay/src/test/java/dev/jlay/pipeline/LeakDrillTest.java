@@ -2,40 +2,33 @@ package dev.jlay.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static dev.jlay.testing.DrillPipeline.heapAfterGc;
+import static dev.jlay.testing.DrillPipeline.report;
 
 import dev.jlay.atproto.stream.FirehoseCodec;
-import dev.jlay.atproto.stream.SeqStamp;
 import dev.jlay.atproto.stream.SequencedMessage;
-import dev.jlay.eventlog.EventLogService;
-import dev.jlay.eventlog.Sequencer;
 import dev.jlay.memory.MemoryAccountant;
 import dev.jlay.memory.MemoryReport;
-import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Profiler;
 import dev.jlay.memory.Stage;
-import dev.jlay.store.InMemoryStorage;
+import dev.jlay.testing.DrillPipeline;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.upstream.UpstreamFrame;
 import dev.jlay.validate.FrameValidator;
-import dev.jlay.validate.ValidationConfig;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -160,10 +153,8 @@ class LeakDrillTest {
 
     /** A pipeline over the corpus with the leaky lookup; every pass after the first is dropped as stale, same path each time. */
     private final class Rig implements AutoCloseable {
-        final Metrics metrics = new Metrics();
         final LeakyIdentities identities;
-        final EventLogService events;
-        final Pipeline pipeline;
+        final DrillPipeline drill;
         final List<UpstreamFrame> frames = new ArrayList<>();
         long settled;
 
@@ -171,16 +162,7 @@ class LeakDrillTest {
             var docs = OfflineDocuments.read(SharedFixtures.corpusDir().resolve("did-docs.json"));
             var offline = new OfflineIdentities(docs);
             identities = new LeakyIdentities(offline, kind);
-            var storage = new InMemoryStorage();
-            var state = new StoreChainState(storage.repoState(), storage.accounts());
-            events = new EventLogService(new EventLogService.Settings(dir.resolve(kind.name()), 1, 4096, 64L << 20,
-                    new Sequencer.Options(1024, 64, TimeUnit.MILLISECONDS.toNanos(1)), Duration.ofHours(72),
-                    Long.MAX_VALUE, Duration.ofHours(1), 8L << 20), SeqStamp::withSeq, metrics,
-                    System::currentTimeMillis);
-            pipeline = Pipeline.create(new Pipeline.Settings(new FrameWorkerPool.Config(2, 64,
-                            new ParkingLot.Limits(10_000, 64L << 20, 5_000, TimeUnit.SECONDS.toNanos(30))),
-                            ValidationConfig.strict()), state, identities, offline,
-                    Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null);
+            drill = new DrillPipeline(dir.resolve(kind.name()), identities, offline);
             for (var file : List.of(new String[] {"pds0.frames", "localhost:2583"},
                     new String[] {"pds1.frames", "localhost:2584"})) {
                 for (byte[] frame : FrameFile.read(SharedFixtures.corpusDir().resolve(file[0]))) {
@@ -192,39 +174,21 @@ class LeakDrillTest {
 
         /** One pass of the corpus; returns the bytes each stage allocated in it. */
         Map<Stage, Long> pass() throws Exception {
-            var before = stageBytes();
+            var before = drill.stageBytes();
             for (var f : frames) {
-                pipeline.put(f);
+                drill.pipeline.put(f);
             }
             settled += frames.size();
-            await().atMost(Duration.ofSeconds(120)).until(() -> settledFrames() == settled && pipeline.pool().idle());
-            var after = stageBytes();
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> drill.settled() == settled && drill.pipeline.pool().idle());
+            var after = drill.stageBytes();
             after.replaceAll((s, b) -> b - before.get(s));
             return after;
         }
 
-        long settledFrames() {
-            long n = 0;
-            for (var row : pipeline.counters().snapshot().values()) {
-                for (long c : row.values()) {
-                    n += c;
-                }
-            }
-            return n;
-        }
-
-        Map<Stage, Long> stageBytes() {
-            var out = new EnumMap<Stage, Long>(Stage.class);
-            for (var s : Stage.values()) {
-                out.put(s, metrics.stage(s).allocatedBytes());
-            }
-            return out;
-        }
-
         @Override
         public void close() throws Exception {
-            pipeline.close();
-            events.close();
+            drill.close();
         }
     }
 
@@ -362,16 +326,4 @@ class LeakDrillTest {
         return quietest;
     }
 
-    private static MemoryReport report(MemoryAccountant accountant) throws InterruptedException {
-        System.gc(); // the heap owner is committed heap; settle it before and after
-        Thread.sleep(100);
-        return accountant.report();
-    }
-
-    private static long heapAfterGc() throws InterruptedException {
-        System.gc();
-        Thread.sleep(100);
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
 }

@@ -19,6 +19,7 @@ import dev.jlay.validate.AccountState;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.InMemoryChainState;
 import dev.jlay.validate.ValidationConfig;
+import dev.jlay.testing.LoopbackPds;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,34 +2,27 @@ package dev.jlay.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static dev.jlay.testing.DrillPipeline.heapAfterGc;
+import static dev.jlay.testing.DrillPipeline.report;
 
-import dev.jlay.atproto.stream.SeqStamp;
 import dev.jlay.atproto.syntax.Did;
-import dev.jlay.eventlog.EventLogService;
-import dev.jlay.eventlog.Sequencer;
 import dev.jlay.identity.DidDocumentParser;
 import dev.jlay.identity.IdentityException;
 import dev.jlay.memory.MemoryAccountant;
-import dev.jlay.memory.MemoryReport;
-import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
 import dev.jlay.sim.Fleet;
-import dev.jlay.store.InMemoryStorage;
+import dev.jlay.testing.DrillPipeline;
 import dev.jlay.upstream.AddressGuard;
 import dev.jlay.upstream.ConnectionConfig;
 import dev.jlay.upstream.HostConnectionManager;
 import dev.jlay.upstream.HostListener;
 import dev.jlay.upstream.RateLimiter;
 import dev.jlay.upstream.UpstreamMeters;
-import dev.jlay.validate.ValidationConfig;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,11 +45,9 @@ class SimLeakDrillTest {
 
     /** The simulator, the host readers and the pipeline with a leaky identity lookup. */
     private final class Rig implements AutoCloseable {
-        final Metrics metrics = new Metrics();
         final Fleet fleet;
         final LeakDrillTest.LeakyIdentities identities;
-        final EventLogService events;
-        final Pipeline pipeline;
+        final DrillPipeline drill;
         final HostConnectionManager upstream;
 
         Rig(LeakDrillTest.LeakyIdentities.Kind kind) throws Exception {
@@ -69,47 +60,31 @@ class SimLeakDrillTest {
                 return DidDocumentParser.parse(Did.parse(did), doc);
             });
             identities = new LeakDrillTest.LeakyIdentities(offline, kind);
-            var storage = new InMemoryStorage();
-            var state = new StoreChainState(storage.repoState(), storage.accounts());
-            events = new EventLogService(new EventLogService.Settings(dir.resolve(kind.name()), 1, 4096, 64L << 20,
-                    new Sequencer.Options(1024, 64, TimeUnit.MILLISECONDS.toNanos(1)), Duration.ofHours(72),
-                    Long.MAX_VALUE, Duration.ofHours(1), 8L << 20), SeqStamp::withSeq, metrics,
-                    System::currentTimeMillis);
-            pipeline = Pipeline.create(new Pipeline.Settings(new FrameWorkerPool.Config(2, 64,
-                            new ParkingLot.Limits(10_000, 64L << 20, 5_000, TimeUnit.SECONDS.toNanos(30))),
-                            ValidationConfig.strict()), state, identities, offline,
-                    Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null);
+            drill = new DrillPipeline(dir.resolve(kind.name()), identities, offline);
             upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),
-                    new AddressGuard(true), pipeline, HostListener.NONE, UpstreamMeters.register(metrics));
+                    new AddressGuard(true), drill.pipeline, HostListener.NONE, UpstreamMeters.register(drill.metrics));
             for (String host : fleet.hostnames()) upstream.start(host, () -> 0, RateLimiter.UNLIMITED);
             fleet.start();
         }
 
         long settled() {
-            long n = 0;
-            for (var row : pipeline.counters().snapshot().values()) {
-                for (long c : row.values()) n += c;
-            }
-            return n;
+            return drill.settled();
         }
 
         long accepted() {
-            return pipeline.counters().total("accepted");
+            return drill.accepted();
         }
 
         /** Waits until {@code frames} have a verdict; returns every stage's allocated bytes then. */
         Map<Stage, Long> at(long frames) {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(10)).until(() -> settled() >= frames);
-            var out = new EnumMap<Stage, Long>(Stage.class);
-            for (var s : Stage.values()) out.put(s, metrics.stage(s).allocatedBytes());
-            return out;
+            return drill.stageBytes();
         }
 
         @Override
         public void close() throws Exception {
             upstream.close();
-            pipeline.close();
-            events.close();
+            drill.close();
             fleet.close();
         }
     }
@@ -211,18 +186,5 @@ class SimLeakDrillTest {
             if (v != 0) out.put(s.label(), Math.round(v));
         });
         return out;
-    }
-
-    private static MemoryReport report(MemoryAccountant accountant) throws InterruptedException {
-        System.gc();
-        Thread.sleep(100);
-        return accountant.report();
-    }
-
-    private static long heapAfterGc() throws InterruptedException {
-        System.gc();
-        Thread.sleep(100);
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

@@ -23,6 +23,7 @@ import dev.jlay.upstream.UpstreamFrame;
 import dev.jlay.upstream.UpstreamMeters;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.ValidationConfig;
+import dev.jlay.testing.LoopbackPds;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.jlay.interop;
+package dev.jlay.testing;
 
 import dev.jlay.atproto.car.Car;
 import dev.jlay.atproto.car.CarReader;
@@ -20,9 +20,10 @@ import java.util.Map;
  * first to fail: where the change is semantic the frame is re-encoded as valid
  * DAG-CBOR and the CAR rebuilt, so the codec and CAR checks still pass. A tampered
  * commit cannot be re-signed (we hold no PDS key), which is why "rev rewound"
- * rewinds the message's rev and not the signed one.
+ * rewinds the message's rev and not the signed one. Used on recorded corpora
+ * ({@code VerifyCommandTest}) and on fresh captures ({@code TamperedCaptureTest}).
  */
-enum Tamper {
+public enum Tamper {
     /** One byte of the commit's sig flipped; commit block, its CID, the CAR root and the message rebuilt. */
     SIGNATURE("bad_signature"),
     /** The last op dropped from the message: the signed tree still holds it, so undoing the rest misses prevData. */
@@ -36,19 +37,21 @@ enum Tamper {
     /** The message cut to half its length. */
     TRUNCATED("malformed_frame");
 
-    final String reason;
+    /** The drop reason validation must give the tampered frame. */
+    public final String reason;
 
     Tamper(String reason) {
         this.reason = reason;
     }
 
     /** A commit every tamper applies to: with ops, since, prevData and at least three CAR blocks. */
-    static boolean fits(CommitMessage c) {
+    public static boolean fits(CommitMessage c) {
         return !c.ops().isEmpty() && c.since() != null && c.prevData() != null && !c.tooBig()
                 && CarReader.readFirehose(c.blocks()).blocks().size() >= 3;
     }
 
-    byte[] apply(byte[] frame) {
+    /** The tampered copy of a {@code #commit} frame that {@link #fits}. */
+    public byte[] apply(byte[] frame) {
         var c = (CommitMessage) FirehoseCodec.decode(frame);
         return switch (this) {
             case SIGNATURE -> flipSignature(c);
