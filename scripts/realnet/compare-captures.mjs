@@ -3,8 +3,10 @@
 //
 //   node compare-captures.mjs --relay jlay.frames PDS0.frames PDS1.frames ...
 //
-// Events are matched by type + DID + rev (+ commit CID) for #commit/#sync and by
-// type + DID + time (+ handle / active / status) for #identity/#account. Prints
+// Events are matched by type + DID + rev (+ commit CID) for #commit, + time for #sync, and by
+// type + DID + time (+ handle / active / status) for #identity/#account; when
+// several PDS events share a key (a #sync restating the same rev after each
+// reactivation), the n-th relay event of the key is matched with the n-th. Prints
 // one JSON line: counts by type on each side; PDS events jlay does not carry
 // (with how many of them come before jlay's first event of that DID: the part
 // before the crawl); jlay events with no PDS source; events jlay carries twice;
@@ -44,7 +46,8 @@ function readEvents(file) {
 }
 const key = (e) => {
   const b = e.body
-  if (e.type === '#commit' || e.type === '#sync') return `${e.type} ${e.did} ${b.rev} ${b.commit?.toString() ?? ''}`
+  if (e.type === '#commit') return `${e.type} ${e.did} ${b.rev} ${b.commit?.toString() ?? ''}`
+  if (e.type === '#sync') return `${e.type} ${e.did} ${b.rev} ${b.time}` // a PDS restates one rev in a #sync per reactivation
   if (e.type === '#identity') return `${e.type} ${e.did} ${b.time} ${b.handle ?? ''}`
   if (e.type === '#account') return `${e.type} ${e.did} ${b.time} ${b.active} ${b.status ?? ''}`
   return `${e.type} ${e.did} ${b.time}`
@@ -57,21 +60,39 @@ const withoutSeq = (b) => {
 
 const relay = readEvents(o.relay)
 const pds = pdsFiles.flatMap(readEvents)
-const pdsByKey = new Map(pds.map((e) => [key(e), e]))
-const firstRelayIndexOfDid = new Map()
-relay.forEach((e, i) => { if (!firstRelayIndexOfDid.has(e.did)) firstRelayIndexOfDid.set(e.did, i) })
+// A key may stand for several PDS events (a #sync restating the same rev after each activation, say):
+// the n-th relay event of a key is matched with the n-th PDS event of it, so only a surplus is "twice".
+const pdsByKey = new Map()
+for (const e of pds) {
+  const k = key(e)
+  if (!pdsByKey.has(k)) pdsByKey.set(k, [])
+  pdsByKey.get(k).push(e)
+}
+const occurrence = (counts, k) => {
+  const n = counts.get(k) ?? 0
+  counts.set(k, n + 1)
+  return n
+}
 
-const seen = new Map()
+const carried = new Map() // key -> how many relay events of it were matched
+const relayOccurrence = [] // per relay event: its occurrence of its key
 const noSource = []
 const twice = []
 const fieldDiffs = {}
 let identicalButSeq = 0
+const firstSeqOfKey = new Map()
 for (const e of relay) {
   const k = key(e)
-  if (seen.has(k)) { twice.push({ key: k, seqs: [seen.get(k), e.body.seq] }); continue }
-  seen.set(k, e.body.seq)
-  const p = pdsByKey.get(k)
-  if (!p) { noSource.push({ key: k, seq: e.body.seq }); continue }
+  const n = occurrence(carried, k)
+  relayOccurrence.push(n)
+  const sources = pdsByKey.get(k) ?? []
+  if (n === 0) firstSeqOfKey.set(k, e.body.seq)
+  if (n >= sources.length) {
+    if (n > 0) twice.push({ key: k, seqs: [firstSeqOfKey.get(k), e.body.seq] })
+    else noSource.push({ key: k, seq: e.body.seq })
+    continue
+  }
+  const p = sources[n]
   if (withoutSeq(e.body).equals(withoutSeq(p.body)) && Buffer.from(encode(e.header)).equals(Buffer.from(encode(p.header)))) {
     identicalButSeq++
     continue
@@ -88,31 +109,34 @@ for (const e of relay) {
     }
   }
 }
+const isCarried = (k, n) => n < Math.min(carried.get(k) ?? 0, pdsByKey.get(k)?.length ?? 0)
 // PDS events jlay does not carry; "before crawl": the DID's PDS event precedes everything jlay carries of it
 const missing = { total: 0, byType: {}, beforeFirstRelayedOfDid: 0, didsNeverRelayed: new Set() }
-const relayedPdsIndex = new Map() // per DID: the PDS order of what jlay carried
+const relayedPdsIndex = new Map() // `${key} #${occurrence}` -> the event's index in its PDS's order
+const pdsSeen = new Map()
 for (const f of pdsFiles) {
   const evts = readEvents(f)
+  const nth = evts.map((e) => occurrence(pdsSeen, key(e)))
   const firstCarried = new Map()
-  evts.forEach((e, i) => { if (seen.has(key(e)) && !firstCarried.has(e.did)) firstCarried.set(e.did, i) })
+  evts.forEach((e, i) => { if (isCarried(key(e), nth[i]) && !firstCarried.has(e.did)) firstCarried.set(e.did, i) })
   evts.forEach((e, i) => {
-    if (seen.has(key(e))) return
+    relayedPdsIndex.set(`${key(e)} #${nth[i]}`, i)
+    if (isCarried(key(e), nth[i])) return
     missing.total++
     missing.byType[e.type] = (missing.byType[e.type] ?? 0) + 1
     if (!firstCarried.has(e.did)) missing.didsNeverRelayed.add(e.did)
     else if (i < firstCarried.get(e.did)) missing.beforeFirstRelayedOfDid++
   })
-  evts.forEach((e, i) => relayedPdsIndex.set(key(e), i))
 }
 // per DID, jlay's order must be the PDS's order
 const reordered = []
 const lastIndex = new Map()
-for (const e of relay) {
-  const i = relayedPdsIndex.get(key(e))
-  if (i === undefined) continue
+relay.forEach((e, r) => {
+  const i = relayedPdsIndex.get(`${key(e)} #${relayOccurrence[r]}`)
+  if (i === undefined) return
   if (lastIndex.has(e.did) && i < lastIndex.get(e.did)) reordered.push({ did: e.did, seq: e.body.seq })
   lastIndex.set(e.did, i)
-}
+})
 const ok = noSource.length === 0 && twice.length === 0 && reordered.length === 0 && undecodable === 0
 console.log(JSON.stringify({
   result: ok ? 'PASS' : 'FAIL', check: 'relay-vs-pds-capture',
