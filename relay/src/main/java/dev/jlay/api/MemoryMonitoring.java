@@ -4,6 +4,7 @@ import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.memory.JfrMonitor;
+import dev.jlay.memory.MallocTrimmer;
 import dev.jlay.memory.MemoryAccountant;
 import dev.jlay.memory.MemoryMetrics;
 import dev.jlay.memory.Metrics;
@@ -15,7 +16,7 @@ import java.util.List;
 
 /** The memory instrumentation of a running relay: RSS accounting, JFR stream, profiler, admin routes. */
 public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metrics, JfrMonitor jfr,
-                               Profiler profiler, MemoryAdmin admin) implements AutoCloseable {
+                               Profiler profiler, MemoryAdmin admin, AutoCloseable trimmer) implements AutoCloseable {
     static final Duration REFRESH = Duration.ofSeconds(15);
     static final Duration JFR_MAX_AGE = Duration.ofMinutes(30);
     static final long JFR_MAX_BYTES = 256L << 20;
@@ -38,11 +39,19 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
         if (config.getBool(ConfigKeys.MEMORY_JFR)) jfr.start();
         var profiler = new Profiler(config.dataDir().resolve("profiles"), Duration.ofMinutes(5), 20, 512L << 20);
         var admin = new MemoryAdmin(adminToken, accountant, metrics, jfr, profiler, config.dataDir().resolve("tmp"));
-        return new MemoryMonitoring(accountant, metrics, jfr, profiler, admin);
+        var interval = Duration.ofSeconds(config.getInt(ConfigKeys.MEMORY_TRIM_INTERVAL_SECONDS));
+        AutoCloseable trimmer = accountant.malloc().map(m -> MallocTrimmer.start(m, interval, registry))
+                .orElse(() -> { });
+        return new MemoryMonitoring(accountant, metrics, jfr, profiler, admin, trimmer);
     }
 
     @Override
     public void close() {
+        try {
+            trimmer.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         jfr.close();
         metrics.close();
     }

@@ -101,6 +101,8 @@ public final class ConfigKeys {
             + "measure their overhead");
     public static final ConfigKey MEMORY_STAGE_METERS = new ConfigKey("memory.stage-meters", BOOL, "true",
             "per-stage events, time and allocated bytes (relay_stage_*); false only to measure their overhead");
+    public static final ConfigKey MEMORY_TRIM_INTERVAL_SECONDS = new ConfigKey("memory.trim-interval-seconds", INT, "60",
+            "how often malloc_trim hands glibc's free-but-resident pages back to the OS (0: never)");
 
     public static final ConfigKey CRAWL_NEW_HOSTS_PER_DAY = new ConfigKey("crawl.new-hosts-per-day", INT, "50",
             "hosts requestCrawl admits per sliding 24 hours (known hosts may ask again any time)");
@@ -118,6 +120,6 @@ public final class ConfigKeys {
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
             UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
-            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, CRAWL_NEW_HOSTS_PER_DAY,
+            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, MEMORY_TRIM_INTERVAL_SECONDS, CRAWL_NEW_HOSTS_PER_DAY,
             CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS);
 }
