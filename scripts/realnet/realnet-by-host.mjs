@@ -6,7 +6,9 @@
 //     the live consumer saw up to its last one, and checks that the replay
 //     carries the same events by type as the live stream, with unique,
 //     increasing seqs and no upstream event twice (same DID + rev + commit, or
-//     same DID + time for identity/account: a re-read after a crash);
+//     same DID + time for identity/account: a re-read after a crash); an
+//     identical #sync twice is only listed (repeatedSyncs): a PDS may emit one
+//     twice, and step 8's compare-captures checks #sync against its stream;
 //  2. attributes every replayed event to its PDS (the DID sets of each PDS's
 //     listRepos) and matches the counts per PDS and type with what load.mjs
 //     expected (the relay equivalent of compare.mjs --per-pds);
@@ -83,13 +85,14 @@ const live = cons.streams[0]
 const first = live?.seq?.first
 const last = live?.seq?.last
 const replay = { cursor: null, events: 0, byType: {}, duplicates: 0, outOfOrder: 0, unknownDid: 0, errorFrames: [], complete: false,
-  repeatedEvents: 0, repeatedSamples: [] }
+  repeatedEvents: 0, repeatedSamples: [], repeatedSyncs: [] }
 // the same upstream event relayed twice under two seqs (e.g. re-read after a crash):
 // commits and syncs by DID + rev + commit CID, identity and account by DID + time + content
 const eventKeys = new Map()
 const eventKey = (type, b) => {
   const did = b.repo ?? b.did
-  if (type === 'commit' || type === 'sync') return `${type} ${did} ${b.rev} ${b.commit?.toString() ?? ''}`
+  if (type === 'commit') return `${type} ${did} ${b.rev} ${b.commit?.toString() ?? ''}`
+  if (type === 'sync') return `${type} ${did} ${b.rev} ${b.time}`
   if (type === 'identity') return `identity ${did} ${b.time} ${b.handle ?? ''}`
   if (type === 'account') return `account ${did} ${b.time} ${b.active} ${b.status ?? ''}`
   return null
@@ -123,7 +126,11 @@ if (typeof first === 'number' && typeof last === 'number') {
       const key = eventKey(type, frame.body)
       if (key !== null) {
         const earlier = eventKeys.get(key)
-        if (earlier !== undefined) {
+        if (earlier !== undefined && type === 'sync') {
+          // a PDS may emit the very same #sync twice (same rev, same time: seen on reactivation), so
+          // only step 8's compare-captures, which has the PDS's own stream, can call one relayed twice
+          replay.repeatedSyncs.push({ did, rev: frame.body.rev, time: frame.body.time, seqs: [earlier, seq] })
+        } else if (earlier !== undefined) {
           replay.repeatedEvents++
           if (replay.repeatedSamples.length < 20) {
             replay.repeatedSamples.push({ type, did, rev: frame.body.rev, since: frame.body.since, commit: frame.body.commit?.toString(),
