@@ -1,14 +1,10 @@
 package dev.jlay.memory;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import dev.jlay.testing.NativeHeap;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +15,6 @@ import org.junit.jupiter.api.Test;
  * (glibc only gives back a free top), and the trimmer hands it back.
  */
 class MallocTrimmerTest {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MALLOC = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-    private static final MethodHandle FREE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
     private static final long CHUNK = 16 * 1024; // below the mmap threshold: served from an arena
     private static final int CHUNKS = 4096; // 64 MiB
 
@@ -33,13 +24,11 @@ class MallocTrimmerTest {
         var metrics = new Metrics(false);
         List<MemorySegment> chunks = new ArrayList<>();
         for (int i = 0; i < CHUNKS; i++) {
-            MemorySegment p = (MemorySegment) MALLOC.invokeExact(CHUNK);
-            p.reinterpret(CHUNK).fill((byte) 1);
-            chunks.add(p);
+            chunks.add(NativeHeap.mallocTouched(CHUNK));
         }
         // free all but the last: the freed 64 MiB sit below a live chunk, so free() keeps them resident
         for (MemorySegment p : chunks.subList(0, CHUNKS - 1)) {
-            FREE.invokeExact(p);
+            NativeHeap.free(p);
         }
         long rssBefore = ProcessMemory.read().rss();
         try (var trimmer = MallocTrimmer.start(malloc, Duration.ofMillis(200), metrics)) {
@@ -48,7 +37,7 @@ class MallocTrimmerTest {
             assertThat(returned).as("bytes the trims returned").isGreaterThan(CHUNK * CHUNKS / 2);
             assertThat(ProcessMemory.read().rss()).isLessThan(rssBefore - CHUNK * CHUNKS / 2);
         } finally {
-            FREE.invokeExact(chunks.getLast());
+            NativeHeap.free(chunks.getLast());
         }
     }
 

@@ -1,24 +1,15 @@
 package dev.jlay.memory;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
+import dev.jlay.testing.NativeHeap;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Runs in a JVM with -XX:NativeMemoryTracking=summary (surefire argLine), like the appliance. */
 class MemoryAccountantTest {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MALLOC = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-    private static final MethodHandle FREE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
 
     private final MemoryAccountant accountant = MemoryAccountant.create();
 
@@ -45,9 +36,7 @@ class MemoryAccountantTest {
         List<MemorySegment> leaked = new ArrayList<>();
         long chunk = 64 * 1024; // below the mmap threshold: served from an arena
         for (int i = 0; i < 1600; i++) {
-            MemorySegment p = (MemorySegment) MALLOC.invokeExact(chunk);
-            p.reinterpret(chunk).fill((byte) 1);
-            leaked.add(p);
+            leaked.add(NativeHeap.mallocTouched(chunk));
         }
         long leakedBytes = chunk * leaked.size();
         long during = accountant.report().owner("malloc_other");
@@ -55,7 +44,7 @@ class MemoryAccountantTest {
         assertThat(during - before).isBetween(leakedBytes * 7 / 10, leakedBytes * 13 / 10);
 
         for (MemorySegment p : leaked) {
-            FREE.invokeExact(p);
+            NativeHeap.free(p);
         }
         MemoryReport afterFree = accountant.report();
         assertThat(afterFree.owner("malloc_other")).isLessThan(during - leakedBytes / 2);
