@@ -17,8 +17,8 @@ import dev.jlay.atproto.syntax.TidClock;
 import dev.jlay.sim.DidDocuments;
 import dev.jlay.sim.PlcDirectory;
 import dev.jlay.store.UpstreamStatus;
+import dev.jlay.testing.CrawlingRelay;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.TestRelays;
 import dev.jlay.testing.LoopbackPds;
 import java.net.URI;
 import java.nio.file.Path;
@@ -68,10 +68,7 @@ class AccountLimitEndToEndTest {
                 repos.add(new Repo(did, RepoWriter.create(did, key, clock), clock));
             }
             var throttled = repos.subList(2, 5).stream().map(Repo::did).toList();
-            var config = TestRelays.config(dir, "plc.url", plc.url().toString(), "allow-insecure-hosts", "true",
-                    "admin.token", TOKEN, "sequencer.linger-ms", "0", "upstream.account-limit", "2");
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort());
+            try (var server = CrawlingRelay.start(dir, plc.url(), TOKEN, "upstream.account-limit", "2");
                  var consumer = FirehoseClient.connect(server.port(), null)) {
                 var http = new Http(server.port());
                 var admin = http.withToken(TOKEN);

@@ -11,8 +11,8 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.syntax.TidClock;
 import dev.jlay.sim.DidDocuments;
 import dev.jlay.sim.PlcDirectory;
+import dev.jlay.testing.CrawlingRelay;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.TestRelays;
 import dev.jlay.testing.LoopbackPds;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
@@ -62,11 +62,8 @@ class DiscoveryEndToEndTest {
                     }))
                     .build().start();
             try {
-                var config = TestRelays.config(dir, "plc.url", plc.url().toString(), "allow-insecure-hosts", "true",
-                        "admin.token", TOKEN, "sequencer.linger-ms", "0",
+                try (var server = CrawlingRelay.start(dir, plc.url(), TOKEN,
                         "upstream.discovery-relays", "http://127.0.0.1:" + otherRelay.port());
-                try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                        config.metricsPort());
                      var consumer = FirehoseClient.connect(server.port(), null)) {
                     // the first round runs at start: no host was configured, stored or asked to crawl
                     await().atMost(WAIT).until(() -> pds.connections() == 1);
@@ -81,7 +78,7 @@ class DiscoveryEndToEndTest {
                     assertThat(hosts).hasSize(1);
                     assertThat(hosts.get(0).get("trusted").asBoolean()).isFalse();
                     assertThat(hosts.get(0).get("limits").get("accountLimit").asLong())
-                            .isEqualTo(config.getLong(dev.jlay.config.ConfigKeys.UPSTREAM_ACCOUNT_LIMIT));
+                            .isEqualTo(server.config().getLong(dev.jlay.config.ConfigKeys.UPSTREAM_ACCOUNT_LIMIT));
 
                     var genesis = repo.genesis();
                     pds.push(seq -> FirehoseCodec.encode(genesis.toMessage(seq, Instant.now().toString())));

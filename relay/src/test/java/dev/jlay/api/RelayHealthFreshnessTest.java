@@ -10,7 +10,7 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.syntax.TidClock;
 import dev.jlay.sim.DidDocuments;
 import dev.jlay.sim.PlcDirectory;
-import dev.jlay.testing.TestRelays;
+import dev.jlay.testing.CrawlingRelay;
 import dev.jlay.testing.LoopbackPds;
 import java.net.URI;
 import java.nio.file.Path;
@@ -38,10 +38,7 @@ class RelayHealthFreshnessTest {
             var key = Keypair.generate(Curve.P256, new SecureRandom(new byte[] {7}));
             plc.put(did, DidDocuments.bytes(did, "h.health.test", key, URI.create(pds.url())));
             var repo = RepoWriter.create(did, key, TidClock.system(7));
-            var config = TestRelays.config(dir, "plc.url", plc.url().toString(), "allow-insecure-hosts", "true",
-                    "admin.token", "health-token", "sequencer.linger-ms", "0", "health.stale-after-seconds", "1");
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort())) {
+            try (var server = CrawlingRelay.start(dir, plc.url(), "health-token", "health.stale-after-seconds", "1")) {
                 var http = new Http(server.port());
                 assertThat(http.get("/_health").status()).as("no host connected").isEqualTo(200);
 

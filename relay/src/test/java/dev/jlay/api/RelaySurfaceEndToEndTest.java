@@ -8,11 +8,11 @@ import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.pipeline.FrameFile;
+import dev.jlay.testing.CrawlingRelay;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.SharedFixtures;
-import dev.jlay.testing.TestRelays;
 import dev.jlay.testing.LoopbackPds;
+import dev.jlay.testing.SharedFixtures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -39,10 +39,7 @@ class RelaySurfaceEndToEndTest {
         try (var pds = LoopbackPds.crawlable(frames);
              var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
                      Map.of("http://localhost:2583", pds.url()))) {
-            var config = TestRelays.config(dir, "plc.url", plc.url().toString(), "allow-insecure-hosts", "true",
-                    "admin.token", TOKEN, "sequencer.linger-ms", "0");
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort());
+            try (var server = CrawlingRelay.start(dir, plc.url(), TOKEN);
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
                 var http = new Http(server.port());
                 assertThat(http.get("/xrpc/com.atproto.sync.listHosts").json().get("hosts")).isEmpty();
