@@ -12,15 +12,12 @@ import dev.jlay.memory.MemoryReport;
 import dev.jlay.memory.Profiler;
 import dev.jlay.memory.Stage;
 import dev.jlay.testing.DrillPipeline;
+import dev.jlay.testing.NativeHeap;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.upstream.UpstreamFrame;
 import dev.jlay.validate.FrameValidator;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,16 +60,6 @@ class LeakDrillTest {
     // the FFM-arena pass repeats until the profile ends (several passes): smaller blocks; NMT's Other
     // category has no JIT noise, so ~3 MB per pass is plenty
     private static final int ARENA_LEAK = 4 * 1024;
-    private static final MethodHandle MALLOC;
-    private static final MethodHandle FREE;
-
-    static {
-        var linker = Linker.nativeLinker();
-        MALLOC = linker.downcallHandle(linker.defaultLookup().find("malloc").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-        FREE = linker.downcallHandle(linker.defaultLookup().find("free").orElseThrow(),
-                FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-    }
 
     @TempDir
     Path dir;
@@ -119,8 +106,7 @@ class LeakDrillTest {
 
         private void leakNativeBuffer() {
             try {
-                var p = ((MemorySegment) MALLOC.invokeExact((long) NATIVE_LEAK)).reinterpret(NATIVE_LEAK);
-                p.fill((byte) 0x5a); // touched: resident, as a real buffer would be
+                var p = NativeHeap.mallocTouched(NATIVE_LEAK); // touched: resident, as a real buffer would be
                 synchronized (mallocked) {
                     mallocked.add(p);
                 }
@@ -143,7 +129,7 @@ class LeakDrillTest {
         void freeNative() throws Throwable {
             synchronized (mallocked) {
                 for (var p : mallocked) {
-                    FREE.invokeExact(p);
+                    NativeHeap.free(p);
                 }
                 mallocked.clear();
             }
