@@ -10,6 +10,7 @@ import dev.jlay.atproto.repo.Write;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.IdentityMessage;
 import dev.jlay.atproto.syntax.TidClock;
+import dev.jlay.testing.MapIdentities;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.InMemoryChainState;
 import dev.jlay.validate.ValidationConfig;
@@ -19,7 +20,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,17 +74,7 @@ class IdentityReleasedFromParkingTest {
         }
     };
 
-    private final IdentityLookup lookup = new IdentityLookup() {
-        @Override
-        public Optional<FrameValidator.Authority> cached(String did) {
-            return Optional.ofNullable(cache.get(did));
-        }
-
-        @Override
-        public void evict(String did) {
-            cache.remove(did);
-        }
-    };
+    private final IdentityLookup lookup = new MapIdentities(cache);
 
     @AfterEach
     void close() throws InterruptedException {

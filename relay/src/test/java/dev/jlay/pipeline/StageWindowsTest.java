@@ -9,6 +9,7 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.IdentityMessage;
 import dev.jlay.atproto.syntax.TidClock;
 import dev.jlay.pipeline.StageRecorder.PipelineStage;
+import dev.jlay.testing.MapIdentities;
 import dev.jlay.validate.DropReason;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.InMemoryChainState;
@@ -20,7 +21,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -73,17 +73,6 @@ class StageWindowsTest {
 
     StageWindowsTest() {
         var state = new InMemoryChainState(10);
-        IdentityLookup lookup = new IdentityLookup() {
-            @Override
-            public Optional<FrameValidator.Authority> cached(String did) {
-                return Optional.ofNullable(cache.get(did));
-            }
-
-            @Override
-            public void evict(String did) {
-                cache.remove(did);
-            }
-        };
         IdentityRefresher refresher = new IdentityRefresher() {
             @Override
             public CompletionStage<?> resolve(String did, boolean evict) {
@@ -91,7 +80,7 @@ class StageWindowsTest {
             }
         };
         processor = new ValidatingProcessor(new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC()),
-                state, lookup, refresher, (f, m, v) -> {}, recorder);
+                state, new MapIdentities(cache), refresher, (f, m, v) -> {}, recorder);
     }
 
     private InboundFrame genesisSignedBy(Keypair k) {
