@@ -30,15 +30,8 @@ class DidResolverTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        plc = new PlcStub();
         corpus = DidDocumentParserTest.corpus();
-        corpus.fields().forEachRemaining(e -> {
-            try {
-                plc.docs.put(e.getKey(), JSON.writeValueAsBytes(e.getValue()));
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
-        });
+        plc = new PlcStub().serving(corpus);
     }
 
     @AfterEach

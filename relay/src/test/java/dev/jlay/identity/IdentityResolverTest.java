@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.jlay.upstream.AddressGuard;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 /** The cache + coalescing layer, over the real resolver and a loopback directory. */
 class IdentityResolverTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DID = DidResolverTest.DID;
     private static final String OTHER = "did:plc:3zadihovj42klivinkzl3xcp";
 
@@ -32,14 +30,7 @@ class IdentityResolverTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        plc = new PlcStub();
-        DidDocumentParserTest.corpus().fields().forEachRemaining(e -> {
-            try {
-                plc.docs.put(e.getKey(), JSON.writeValueAsBytes(e.getValue()));
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
-            }
-        });
+        plc = new PlcStub().serving(DidDocumentParserTest.corpus());
     }
 
     @AfterEach

@@ -1,5 +1,8 @@
 package dev.jlay.identity;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with knobs for status codes, delays and huge bodies, and counters of what was asked.
  */
 final class PlcStub implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
     final Map<String, byte[]> docs = new ConcurrentHashMap<>();
     final Map<String, Integer> status = new ConcurrentHashMap<>();
     final Map<String, Long> delayMs = new ConcurrentHashMap<>();
@@ -32,6 +36,14 @@ final class PlcStub implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /** Serves every document of {@code documents} (DID → document, e.g. the corpus) at its DID's path. */
+    PlcStub serving(JsonNode documents) throws JsonProcessingException {
+        for (var e : documents.properties()) {
+            docs.put(e.getKey(), JSON.writeValueAsBytes(e.getValue()));
+        }
+        return this;
     }
 
     URI url() {
