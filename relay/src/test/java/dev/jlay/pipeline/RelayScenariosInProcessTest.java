@@ -23,7 +23,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The seven scenarios of ../shared/relay-scenarios (the reference relay's own
@@ -41,39 +42,10 @@ import org.junit.jupiter.api.Test;
  */
 class RelayScenariosInProcessTest {
 
-    @Test
-    void accountLifecycle() throws Exception {
-        run("account_lifecycle");
-    }
-
-    @Test
-    void deactivation() throws Exception {
-        run("deactivation");
-    }
-
-    @Test
-    void legacy() throws Exception {
-        run("legacy");
-    }
-
-    @Test
-    void postLifecycle() throws Exception {
-        run("post_lifecycle");
-    }
-
-    @Test
-    void postLifecycleLegacy() throws Exception {
-        run("post_lifecycle_legacy");
-    }
-
-    @Test
-    void revOrdering() throws Exception {
-        run("rev_ordering");
-    }
-
-    @Test
-    void seqOrdering() throws Exception {
-        run("seq_ordering");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.jlay.pipeline.Scenario#names")
+    void scenario(String name) throws Exception {
+        run(name);
     }
 
     private record Out(SequencedMessage message, byte[] bytes) {}

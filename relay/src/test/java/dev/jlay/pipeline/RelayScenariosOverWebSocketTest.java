@@ -30,8 +30,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The seven reference-relay scenarios, each a named test, through real sockets.
@@ -50,39 +51,10 @@ class RelayScenariosOverWebSocketTest {
     @TempDir
     Path dir;
 
-    @Test
-    void accountLifecycle() throws Exception {
-        run("account_lifecycle");
-    }
-
-    @Test
-    void deactivation() throws Exception {
-        run("deactivation");
-    }
-
-    @Test
-    void legacy() throws Exception {
-        run("legacy");
-    }
-
-    @Test
-    void postLifecycle() throws Exception {
-        run("post_lifecycle");
-    }
-
-    @Test
-    void postLifecycleLegacy() throws Exception {
-        run("post_lifecycle_legacy");
-    }
-
-    @Test
-    void revOrdering() throws Exception {
-        run("rev_ordering");
-    }
-
-    @Test
-    void seqOrdering() throws Exception {
-        run("seq_ordering");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.jlay.pipeline.Scenario#names")
+    void scenario(String name) throws Exception {
+        run(name);
     }
 
     private void run(String name) throws Exception {

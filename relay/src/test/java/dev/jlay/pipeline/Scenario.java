@@ -20,6 +20,12 @@ record Scenario(String name, boolean lenient, List<Account> accounts, List<Messa
 
     record Message(int index, String type, long seq, byte[] frame, boolean drop) {}
 
+    /** The scenarios the relay is held to, by file name without {@code .json}. */
+    static List<String> names() {
+        return List.of("account_lifecycle", "deactivation", "legacy", "post_lifecycle", "post_lifecycle_legacy",
+                "rev_ordering", "seq_ordering");
+    }
+
     static Scenario load(Path file) throws IOException {
         JsonNode root = new ObjectMapper().readTree(file.toFile());
         var accounts = new ArrayList<Account>();
