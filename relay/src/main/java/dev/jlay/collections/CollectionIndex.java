@@ -227,7 +227,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         long allocated = meter == null ? -1 : meter.allocatedNow();
         try {
             write(batch -> {
-                candidates.keySet().removeIf(nsid -> !listed(commit.repo(), nsid));
+                candidates.keySet().removeIf(nsid -> !batch.keyExists(db, byRepo, key(commit.repo(), nsid)));
                 for (var nsid : EmptiedCollections.provenEmpty(commit, candidates)) {
                     batch.delete(byCollection, key(nsid, commit.repo()));
                     batch.delete(byRepo, key(commit.repo(), nsid));
@@ -237,14 +237,6 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             if (meter != null) {
                 meter.record(0, start, allocated);
             }
-        }
-    }
-
-    private boolean listed(String did, String nsid) {
-        try {
-            return db.get(byRepo, key(did, nsid)) != null;
-        } catch (RocksDBException e) {
-            throw new CollectionIndexException("collection index read failed: " + e.getMessage(), e);
         }
     }
 

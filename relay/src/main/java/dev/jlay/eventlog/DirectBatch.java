@@ -62,6 +62,14 @@ public final class DirectBatch implements AutoCloseable {
         batch.delete(cf, keyBuffer().put(k).flip());
     }
 
+    /** Whether {@code db} holds {@code k}, asked through the key buffer (the byte-array get mallocs a copy too). */
+    public boolean keyExists(RocksDB db, ColumnFamilyHandle cf, byte[] k) {
+        if (k.length > key.capacity()) {
+            return db.keyExists(cf, k);
+        }
+        return db.keyExists(cf, keyBuffer().put(k).flip());
+    }
+
     public int count() {
         return batch.count();
     }

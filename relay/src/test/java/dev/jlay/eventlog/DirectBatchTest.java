@@ -48,6 +48,11 @@ class DirectBatchTest {
             assertThat(db.get(cf, bytes("k1"))).isNull();
             assertThat(db.get(cf, bytes("a-key-longer-than-8"))).isNull();
             assertThat(db.get(cf, bytes("k3"))).isNotNull();
+            assertThat(batch.keyExists(db, cf, bytes("k3"))).isTrue();
+            assertThat(batch.keyExists(db, cf, bytes("k1"))).isFalse();
+            db.put(cf, bytes("a-key-longer-than-8"), bytes("back"));
+            assertThat(batch.keyExists(db, cf, bytes("a-key-longer-than-8"))).isTrue();
+            assertThat(batch.keyExists(db, cf, bytes("another-long-key"))).isFalse();
             handles.forEach(ColumnFamilyHandle::close);
         }
     }
