@@ -1,13 +1,16 @@
 package dev.jlay.memory;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * A Prometheus histogram series with fixed bucket bounds: one adder per bucket,
  * so an observation is a short scan and one increment, no allocation, no lock.
  * Rendered cumulatively ({@code _bucket{le}}, {@code _sum}, {@code _count}) by {@link Metrics}.
+ * The unit is seconds; the sum is kept in whole nanoseconds (a {@link LongAdder} is cheaper than
+ * a {@code DoubleAdder} and exact). A {@link StageMeter} keeps its histogram's sum itself (it
+ * sums the nanoseconds anyway), so an observation there is one bucket increment and nothing else.
  */
 public final class Histogram {
     /** Latency buckets from 10 µs to 10 s (1-2.5-5 steps), in seconds. */
@@ -18,9 +21,16 @@ public final class Histogram {
     private final double[] bounds;
     private final long[] boundsNanos;
     private final LongAdder[] buckets; // bounds.length + 1 (the last is +Inf); not cumulative
-    private final DoubleAdder sum = new DoubleAdder();
+    private final LongAdder sumNanos = new LongAdder();
+    private final LongSupplier ownerSumNanos;
 
     public Histogram(double[] bounds) {
+        this(bounds, () -> 0);
+    }
+
+    /** A histogram whose owner keeps (most of) its sum: {@code ownerSumNanos} is added to the observed sum. */
+    Histogram(double[] bounds, LongSupplier ownerSumNanos) {
+        this.ownerSumNanos = ownerSumNanos;
         if (bounds.length == 0) {
             throw new IllegalArgumentException("a histogram needs at least one bucket bound");
         }
@@ -40,13 +50,14 @@ public final class Histogram {
         }
     }
 
-    public void observe(double value) {
+    /** Observes a duration in seconds. */
+    public void observe(double seconds) {
         int i = 0;
-        while (i < bounds.length && value > bounds[i]) {
+        while (i < bounds.length && seconds > bounds[i]) {
             i++;
         }
         buckets[i].increment();
-        sum.add(value);
+        sumNanos.add(Math.round(seconds * 1e9));
     }
 
     /** Observes a duration given in nanoseconds, for a histogram whose unit is seconds. */
@@ -56,7 +67,7 @@ public final class Histogram {
             i++;
         }
         buckets[i].increment();
-        sum.add(nanos / 1e9);
+        sumNanos.add(nanos);
     }
 
     /** Observes {@code count} events that each took {@code nanos} (a batch that went through a stage together). */
@@ -64,12 +75,17 @@ public final class Histogram {
         if (count <= 0) {
             return;
         }
+        countNanos(nanos, count);
+        sumNanos.add(count * nanos);
+    }
+
+    /** Counts {@code count} events of {@code nanos} each into their bucket and leaves the sum to the owner. */
+    void countNanos(long nanos, long count) {
         int i = 0;
         while (i < boundsNanos.length && nanos > boundsNanos[i]) {
             i++;
         }
         buckets[i].add(count);
-        sum.add(count * (nanos / 1e9));
     }
 
     double[] bounds() {
@@ -93,7 +109,8 @@ public final class Histogram {
         return n;
     }
 
+    /** The sum of the observations, in seconds. */
     public double sum() {
-        return sum.sum();
+        return (sumNanos.sum() + ownerSumNanos.getAsLong()) / 1e9;
     }
 }

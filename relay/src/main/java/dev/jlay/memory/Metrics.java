@@ -152,8 +152,9 @@ public final class Metrics {
     /** With the thread allocation counter the stage meters read (tests count the reads). */
     public Metrics(boolean stageMeters, AllocationCounter counter) {
         for (var stage : Stage.values()) {
-            stages[stage.ordinal()] = new StageMeter(stage, histogram(STAGE_LATENCY, STAGE_LATENCY_HELP,
-                    Histogram.LATENCY_SECONDS, "stage", stage.label()), stageMeters, counter);
+            var meter = new StageMeter(stage, Histogram.LATENCY_SECONDS, stageMeters, counter);
+            add(STAGE_LATENCY, STAGE_LATENCY_HELP, Type.HISTOGRAM, labels("stage", stage.label()), null, meter.latency());
+            stages[stage.ordinal()] = meter;
         }
     }
 

@@ -4,14 +4,21 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Events, nanoseconds and allocated heap bytes of one stage. The hot path is
- * {@code start} → work → {@code stop}: two primitive reads before, three adder
- * increments after; no allocation, no lookup.
+ * a window read before and after the work, then {@code record}: three adder
+ * increments (time, latency bucket, bytes); no allocation, no lookup.
  *
  * <pre>{@code
  * long t0 = System.nanoTime(), a0 = meter.allocatedNow();
  * ...work...
  * meter.record(events, t0, a0);
  * }</pre>
+ *
+ * Windows that follow each other on one thread chain: the end reading of one is the start of the
+ * next ({@link #record(long, long, long, long, long)}), one clock and one counter read per boundary.
+ *
+ * <p>Nothing is counted twice: the event count is the latency histogram's count, and the
+ * histogram's sum is {@link #nanos()} (plus, for batches, the time every further event of the
+ * batch spent), so neither has an adder of its own.
  *
  * Bytes are exact on platform threads. On virtual threads the per-thread
  * counter is -1: the events and time still count, the bytes do not, and
@@ -24,8 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class StageMeter {
     private final Stage stage;
-    private final LongAdder events = new LongAdder();
     private final LongAdder nanos = new LongAdder();
+    /** (count − 1) × time of each batch: with {@link #nanos} the latency sum, where a batch counts once per event. */
+    private final LongAdder batchNanos = new LongAdder();
     private final LongAdder allocatedBytes = new LongAdder();
     private final LongAdder unmeteredEvents = new LongAdder();
     private final LongAdder sampledBytes = new LongAdder();
@@ -33,9 +41,9 @@ public final class StageMeter {
     private final boolean enabled;
     private final AllocationCounter counter;
 
-    StageMeter(Stage stage, Histogram latency, boolean enabled, AllocationCounter counter) {
+    StageMeter(Stage stage, double[] latencyBounds, boolean enabled, AllocationCounter counter) {
         this.stage = stage;
-        this.latency = latency;
+        this.latency = new Histogram(latencyBounds, () -> nanos.sum() + batchNanos.sum());
         this.enabled = enabled;
         this.counter = counter;
     }
@@ -60,27 +68,42 @@ public final class StageMeter {
     /** Records {@code count} events that started at {@code startNanos} with the thread's counter at {@code startAllocated}. */
     public void record(long count, long startNanos, long startAllocated) {
         if (!enabled) return;
-        long end = System.nanoTime();
-        events.add(count);
-        nanos.add(end - startNanos);
-        latency.observeNanos(end - startNanos, count); // a batch: every event in it spent that long here
-        if (startAllocated >= 0) {
-            long now = counter.currentThreadBytes();
-            if (now >= startAllocated) {
-                allocatedBytes.add(now - startAllocated);
-                return;
-            }
+        long endNanos = System.nanoTime();
+        long endAllocated = startAllocated >= 0 ? counter.currentThreadBytes() : -1;
+        record(count, startNanos, startAllocated, endNanos, endAllocated);
+    }
+
+    /**
+     * Records {@code count} events of the window from ({@code startNanos}, {@code startAllocated})
+     * to ({@code endNanos}, {@code endAllocated}), both read by the caller on the thread that did
+     * the work ({@link #allocatedNow()} for the counter), so that a chain of windows reads the
+     * clock and the counter once per boundary. An allocation reading of -1 at either end counts
+     * the events as unmetered. A window of no events ({@code count} 0: more work for events counted
+     * already) adds its time and bytes, and its time to the latency sum of those events.
+     */
+    public void record(long count, long startNanos, long startAllocated, long endNanos, long endAllocated) {
+        if (!enabled) return;
+        long elapsed = endNanos - startNanos;
+        nanos.add(elapsed);
+        if (count > 1) {
+            batchNanos.add((count - 1) * elapsed); // a batch: every event in it spent that long here
         }
-        unmeteredEvents.add(count);
+        if (count > 0) {
+            latency.countNanos(elapsed, count);
+        }
+        if (startAllocated >= 0 && endAllocated >= startAllocated) {
+            allocatedBytes.add(endAllocated - startAllocated);
+        } else {
+            unmeteredEvents.add(count);
+        }
     }
 
     /** Adds figures measured elsewhere (e.g. summed by a worker). */
     public void add(long count, long nanos, long allocated) {
         if (!enabled) return;
-        events.add(count);
         this.nanos.add(nanos);
         if (count > 0) {
-            latency.observeNanos(nanos / count, count); // only the sum is known: each event at the mean
+            latency.countNanos(nanos / count, count); // only the sum is known: each event at the mean
         }
         if (allocated >= 0) {
             allocatedBytes.add(allocated);
@@ -111,8 +134,9 @@ public final class StageMeter {
         return latency;
     }
 
+    /** Events through the stage: the latency histogram's count (every event is observed there once). */
     public long events() {
-        return events.sum();
+        return latency.count();
     }
 
     public long nanos() {

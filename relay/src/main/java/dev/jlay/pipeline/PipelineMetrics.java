@@ -30,8 +30,9 @@ public final class PipelineMetrics {
             }
 
             @Override
-            public void record(PipelineStage stage, long startNanos, long startAllocated) {
-                meters[stage.ordinal()].record(1, startNanos, startAllocated);
+            public void record(PipelineStage stage, long startNanos, long startAllocated, long endNanos,
+                               long endAllocated) {
+                meters[stage.ordinal()].record(1, startNanos, startAllocated, endNanos, endAllocated);
             }
         };
     }

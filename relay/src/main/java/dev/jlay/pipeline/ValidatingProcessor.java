@@ -18,6 +18,7 @@ import dev.jlay.validate.Checked;
 import dev.jlay.validate.DropReason;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.Verdict;
+import java.util.Optional;
 
 /**
  * The worker's per-frame path: decode → identity → validate → repo state →
@@ -52,7 +53,7 @@ public final class ValidatingProcessor implements FrameProcessor {
             @Override
             public void stop(long token) {
                 // allocation is left with validate: nesting two allocation windows would double count
-                stages.record(MST, token, -1);
+                stages.record(MST, token, -1, System.nanoTime(), -1);
             }
         };
     }
@@ -62,8 +63,14 @@ public final class ValidatingProcessor implements FrameProcessor {
         if (frame.size() > validator.config().maxFrameBytes()) {
             return done(Verdict.drop(DropReason.FRAME_TOO_BIG, frame.size() + " bytes"));
         }
-        long t = System.nanoTime();
-        long a = stages.allocatedNow();
+        // The stage windows are chained: one clock and one allocation-counter reading per boundary,
+        // the end of decode being the start of identity and so on. Each window closes in a finally,
+        // so a frame dropped (or failing) in a stage still records that stage. Locals, not fields:
+        // one processor serves every worker thread.
+        long startNanos = System.nanoTime();
+        long startAllocated = stages.allocatedNow();
+        long endNanos;
+        long endAllocated;
         RepoMessage decoded;
         try {
             decoded = FirehoseCodec.decode(frame.bytes());
@@ -73,7 +80,9 @@ public final class ValidatingProcessor implements FrameProcessor {
         } catch (RuntimeException e) {
             return done(Verdict.drop(DropReason.MALFORMED_FRAME, e.toString()));
         } finally {
-            stages.record(DECODE, t, a);
+            endNanos = System.nanoTime();
+            endAllocated = stages.allocatedNow();
+            stages.record(DECODE, startNanos, startAllocated, endNanos, endAllocated);
         }
         SequencedMessage message = switch (decoded) {
             case SequencedMessage s -> s;
@@ -99,10 +108,16 @@ public final class ValidatingProcessor implements FrameProcessor {
             return accept(frame, message, Checked.passThrough());
         }
 
-        t = System.nanoTime();
-        a = stages.allocatedNow();
-        var authority = identities.cached(message.did());
-        stages.record(IDENTITY, t, a);
+        startNanos = endNanos; // identity starts where decode ended
+        startAllocated = endAllocated;
+        Optional<FrameValidator.Authority> authority;
+        try {
+            authority = identities.cached(message.did());
+        } finally {
+            endNanos = System.nanoTime();
+            endAllocated = stages.allocatedNow();
+            stages.record(IDENTITY, startNanos, startAllocated, endNanos, endAllocated);
+        }
         if (authority.isEmpty()) {
             // Resolve (again, if this frame was already released by a resolution: an #identity
             // released from the parking lot with it has evicted the DID since). A failed fetch
@@ -110,13 +125,13 @@ public final class ValidatingProcessor implements FrameProcessor {
             return new Step.NeedIdentity(false);
         }
 
-        t = System.nanoTime();
-        a = stages.allocatedNow();
+        startNanos = endNanos; // validate starts where identity ended
+        startAllocated = endAllocated;
         Checked checked;
         try {
             checked = validator.check(message, frame.host(), authority.get(), mstTimer);
         } finally {
-            stages.record(VALIDATE, t, a);
+            stages.record(VALIDATE, startNanos, startAllocated, System.nanoTime(), stages.allocatedNow());
         }
         if (checked.verdict() instanceof Verdict.Drop d && !frame.identityRefreshed() && retriesIdentity(d.reason())) {
             // the key may have rotated or the account moved: re-resolve once, then judge again

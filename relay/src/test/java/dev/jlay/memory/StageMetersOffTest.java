@@ -59,24 +59,40 @@ class StageMetersOffTest {
     void metersOnReadTheCounterAroundEveryWindow() throws Exception {
         var counter = new CountingCounter();
         var metrics = new Metrics(true, counter);
-        runWorkerWindowsAndSequencer(metrics, 200);
-        // the worker windows: two reads per stage per frame (start, end)
+        runWorkerWindows(metrics, 200);
+        // the worker windows are chained: one read per boundary, four for three stages per frame
+        assertThat(counter.reads.get()).isEqualTo(4 * 200);
         assertThat(metrics.stage(Stage.DECODE).events()).isEqualTo(200);
         assertThat(metrics.stage(Stage.DECODE).allocatedBytes()).isEqualTo(200 * 1000);
+        assertThat(metrics.stage(Stage.VALIDATE).allocatedBytes()).isEqualTo(200 * 1000);
+        runSequencer(metrics, 200);
         assertThat(metrics.stage(Stage.SEQUENCE).events()).isEqualTo(200);
-        assertThat(counter.reads.get()).isGreaterThanOrEqualTo(2 * 3 * 200 + 2 * 3);
+        assertThat(counter.reads.get()).isGreaterThanOrEqualTo(4 * 200 + 2 * 3);
     }
 
-    /** The worker's windows as {@code ValidatingProcessor} opens them, and real appends through the sequencer. */
     private void runWorkerWindowsAndSequencer(Metrics metrics, int frames) throws Exception {
+        runWorkerWindows(metrics, frames);
+        runSequencer(metrics, frames);
+    }
+
+    /** The worker's windows as {@code ValidatingProcessor} opens them: chained, each boundary read once. */
+    private static void runWorkerWindows(Metrics metrics, int frames) {
         StageRecorder stages = PipelineMetrics.stages(metrics);
         for (int i = 0; i < frames; i++) {
+            long t = System.nanoTime();
+            long a = stages.allocatedNow();
             for (var stage : new PipelineStage[]{PipelineStage.DECODE, PipelineStage.IDENTITY, PipelineStage.VALIDATE}) {
-                long t = System.nanoTime();
-                long a = stages.allocatedNow();
-                stages.record(stage, t, a);
+                long end = System.nanoTime();
+                long endAllocated = stages.allocatedNow();
+                stages.record(stage, t, a, end, endAllocated);
+                t = end;
+                a = endAllocated;
             }
         }
+    }
+
+    /** Real appends through the sequencer. */
+    private void runSequencer(Metrics metrics, int frames) throws Exception {
         var settings = new EventLogService.Settings(dir.resolve("log"), 1, 64, 1 << 20,
                 new Sequencer.Options(256, 32, TimeUnit.MILLISECONDS.toNanos(1)),
                 Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 1 << 20);
