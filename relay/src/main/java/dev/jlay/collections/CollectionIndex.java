@@ -3,6 +3,7 @@ package dev.jlay.collections;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.syntax.Nsid;
+import dev.jlay.eventlog.DirectBatch;
 import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.memory.Metrics;
 import dev.jlay.memory.Stage;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -45,6 +47,9 @@ import org.rocksdb.WriteOptions;
  */
 public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private static final byte SEP = 0;
+    private static final byte[] EMPTY = new byte[0];
+    /** Idle batches kept for reuse: one per concurrent writer (the pipeline's workers), at most this many. */
+    private static final int IDLE_BATCHES = 8;
 
     static {
         RocksDB.loadLibrary();
@@ -57,6 +62,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private final List<AutoCloseable> resources;
     private final WriteOptions writeOptions = new WriteOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final ArrayBlockingQueue<DirectBatch> idle = new ArrayBlockingQueue<>(IDLE_BATCHES);
     private final StageMeter meter;
     private final LRUCache cache;
     private final long cacheCapacity;
@@ -162,8 +168,8 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         try {
             write(batch -> {
                 for (var nsid : collections) {
-                    batch.put(byCollection, key(nsid, did), new byte[0]);
-                    batch.put(byRepo, key(did, nsid), new byte[0]);
+                    batch.put(byCollection, key(nsid, did), EMPTY);
+                    batch.put(byRepo, key(did, nsid), EMPTY);
                 }
             });
         } finally {
@@ -176,21 +182,31 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     /** Fills a batch while the index is held open (reads allowed); an empty batch is not written. */
     @FunctionalInterface
     private interface BatchFill {
-        void fill(WriteBatch batch) throws RocksDBException;
+        void fill(DirectBatch batch) throws RocksDBException;
     }
 
+    /** Batches are reused (a pool of at most {@link #IDLE_BATCHES}): each holds a native WriteBatch and a direct key buffer. */
     private void write(BatchFill fill) {
         var lock = lifecycle.readLock();
         lock.lock();
-        try (var batch = new WriteBatch()) {
+        DirectBatch batch = null;
+        try {
             ensureOpen();
-            fill.fill(batch);
-            if (batch.count() > 0) {
-                db.write(writeOptions, batch);
+            batch = idle.poll();
+            if (batch == null) {
+                batch = new DirectBatch(1024, 0);
             }
+            fill.fill(batch);
+            batch.write(db, writeOptions);
         } catch (RocksDBException e) {
             throw new CollectionIndexException("collection index write failed: " + e.getMessage(), e);
         } finally {
+            if (batch != null) {
+                batch.clear();
+                if (!idle.offer(batch)) {
+                    batch.close();
+                }
+            }
             lock.unlock();
         }
     }
@@ -211,7 +227,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         long allocated = meter == null ? -1 : meter.allocatedNow();
         try {
             write(batch -> {
-                candidates.keySet().removeIf(nsid -> !listed(commit.repo(), nsid));
+                candidates.keySet().removeIf(nsid -> !batch.keyExists(db, byRepo, key(commit.repo(), nsid)));
                 for (var nsid : EmptiedCollections.provenEmpty(commit, candidates)) {
                     batch.delete(byCollection, key(nsid, commit.repo()));
                     batch.delete(byRepo, key(commit.repo(), nsid));
@@ -221,14 +237,6 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             if (meter != null) {
                 meter.record(0, start, allocated);
             }
-        }
-    }
-
-    private boolean listed(String did, String nsid) {
-        try {
-            return db.get(byRepo, key(did, nsid)) != null;
-        } catch (RocksDBException e) {
-            throw new CollectionIndexException("collection index read failed: " + e.getMessage(), e);
         }
     }
 
@@ -339,6 +347,9 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
                 metrics.unregister(cacheBuffer);
             }
             writeOptions.close();
+            for (DirectBatch b; (b = idle.poll()) != null; ) {
+                b.close();
+            }
             resources.forEach(CollectionIndex::closeQuietly);
         } finally {
             lock.unlock();

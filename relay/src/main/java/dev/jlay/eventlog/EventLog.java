@@ -17,7 +17,6 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -44,7 +43,8 @@ public final class EventLog implements AutoCloseable {
     private final ColumnFamilyHandle meta;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final WriteOptions syncWrite;
-    private final WriteBatch batch = new WriteBatch();
+    /** Frames over the direct value buffer (1 MiB; most are a few KiB) take the byte-array path. */
+    private final DirectBatch batch = new DirectBatch(Math.max(Long.BYTES, NEXT_SEQ.length), 1 << 20);
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
     private volatile long firstSeq;
@@ -164,13 +164,13 @@ public final class EventLog implements AutoCloseable {
                 if (e.seq() != expect) {
                     throw new IllegalArgumentException("seq " + e.seq() + " does not continue the log at " + expect);
                 }
-                batch.put(events, LogCodec.key(e.seq()), LogCodec.value(e));
+                put(e);
                 expect++;
             }
-            var nextValue = new byte[8];
-            LogCodec.putLong(nextValue, 0, expect);
-            batch.put(meta, NEXT_SEQ, nextValue);
-            db.write(syncWrite, batch);
+            batch.keyBuffer().put(NEXT_SEQ);
+            batch.valueBuffer().putLong(expect);
+            batch.putBuffers(meta);
+            batch.write(db, syncWrite);
             boolean wasEmpty = isEmpty();
             nextSeq = expect;
             lastSeq = expect - 1;
@@ -183,6 +183,17 @@ public final class EventLog implements AutoCloseable {
             batch.clear();
             lock.unlock();
         }
+    }
+
+    private void put(LogEvent e) throws RocksDBException {
+        var value = batch.valueBuffer();
+        if (LogCodec.valueLength(e) > value.capacity()) {
+            batch.put(events, LogCodec.key(e.seq()), LogCodec.value(e));
+            return;
+        }
+        batch.keyBuffer().putLong(e.seq());
+        LogCodec.writeValue(e, value);
+        batch.putBuffers(events);
     }
 
     public Optional<LogEvent> get(long seq) {

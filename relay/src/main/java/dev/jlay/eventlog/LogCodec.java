@@ -1,5 +1,6 @@
 package dev.jlay.eventlog;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -31,21 +32,31 @@ final class LogCodec {
     }
 
     static byte[] value(LogEvent e) {
-        var did = utf8(e.did());
-        var host = utf8(e.origin().host());
-        if (did.length > 0xFFFF || host.length > 0xFFFF) {
+        var v = new byte[valueLength(e)];
+        writeValue(e, ByteBuffer.wrap(v));
+        return v;
+    }
+
+    /** The length of {@link #value(LogEvent)}, without encoding it. */
+    static int valueLength(LogEvent e) {
+        int did = utf8Length(e.did());
+        int host = utf8Length(e.origin().host());
+        if (did > 0xFFFF || host > 0xFFFF) {
             throw new IllegalArgumentException("did or host too long");
         }
-        var v = new byte[FIXED + did.length + 2 + host.length + 8 + e.frame().length];
-        v[0] = VERSION;
-        v[1] = e.kind().code();
-        v[2] = (byte) e.flags();
-        putLong(v, 3, e.timeMillis());
-        int at = putString(v, 11, did);
-        at = putString(v, at, host);
-        putLong(v, at, e.origin().seq());
-        System.arraycopy(e.frame(), 0, v, at + 8, e.frame().length);
-        return v;
+        return FIXED + did + 2 + host + 8 + e.frame().length;
+    }
+
+    /**
+     * Writes {@link #value(LogEvent)} at {@code out}'s position (advancing it), so the log can
+     * encode straight into a direct buffer; {@code out} must have {@link #valueLength} bytes left.
+     */
+    static void writeValue(LogEvent e, ByteBuffer out) {
+        valueLength(e); // the length checks
+        out.put(VERSION).put(e.kind().code()).put((byte) e.flags()).putLong(e.timeMillis());
+        putString(out, e.did());
+        putString(out, e.origin().host());
+        out.putLong(e.origin().seq()).put(e.frame());
     }
 
     static LogEvent event(long seq, byte[] v) {
@@ -68,16 +79,37 @@ final class LogCodec {
                 origin);
     }
 
-    private static byte[] utf8(String s) {
-        return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    /** DIDs and host names are ASCII by their syntax, so this rarely encodes anything. */
+    private static int utf8Length(String s) {
+        if (s == null) {
+            return 0;
+        }
+        return isAscii(s) ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    /** Writes a 2-byte length and the bytes at {@code off}; returns the offset after them. */
-    private static int putString(byte[] v, int off, byte[] s) {
-        v[off] = (byte) (s.length >>> 8);
-        v[off + 1] = (byte) s.length;
-        System.arraycopy(s, 0, v, off + 2, s.length);
-        return off + 2 + s.length;
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes a 2-byte big-endian length and the string's UTF-8 bytes. */
+    private static void putString(ByteBuffer out, String s) {
+        int length = utf8Length(s);
+        out.putShort((short) length);
+        if (length == 0) {
+            return;
+        }
+        if (isAscii(s)) {
+            for (int i = 0; i < length; i++) {
+                out.put((byte) s.charAt(i));
+            }
+        } else {
+            out.put(s.getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private static int length(byte[] v, int off) {

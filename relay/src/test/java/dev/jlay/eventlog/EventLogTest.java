@@ -27,6 +27,25 @@ class EventLogTest {
     }
 
     @Test
+    void aFrameTooBigForTheDirectBufferIsStoredExactlyToo() {
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            var written = new ArrayList<>(events(1, 1, 1_000, 100));
+            written.addAll(events(2, 1, 1_000, (1 << 20) + 10)); // over the 1 MiB direct value buffer
+            written.addAll(events(3, 1, 1_000, 100));
+            log.append(written);
+            var read = log.read(1, 10, Long.MAX_VALUE);
+            assertThat(read).extracting(LogEvent::seq).containsExactly(1L, 2L, 3L);
+            for (int i = 0; i < 3; i++) {
+                assertThat(read.get(i).frame()).isEqualTo(written.get(i).frame());
+                assertThat(read.get(i).did()).isEqualTo(written.get(i).did());
+            }
+        }
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            assertThat(log.nextSeq()).isEqualTo(4); // next-seq went through the direct buffers as well
+        }
+    }
+
+    @Test
     void appendsAndReadsBackExactEventsInOrder() {
         try (var log = EventLog.open(dir, 1, 1 << 20)) {
             assertThat(log.isEmpty()).isTrue();

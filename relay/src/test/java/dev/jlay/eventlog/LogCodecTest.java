@@ -58,4 +58,25 @@ class LogCodecTest {
         v[0] = 3;
         assertThatThrownBy(() -> LogCodec.event(1, v)).isInstanceOf(EventLogException.class);
     }
+
+    @Test
+    void theDirectBufferEncodingIsByteForByteTheArrayOne() {
+        var ascii = new LogEvent(5, EventKind.SYNC, "did:plc:abc", 1, 77, new byte[] {4, 5, 6},
+                new Origin("pds.example.com", 12));
+        // not ASCII: a host given as a Unicode name, a DID with a character outside ASCII
+        var unicode = new LogEvent(6, EventKind.COMMIT, "did:web:b\u00fccher.example", 0, 78, new byte[] {7},
+                new Origin("b\u00fccher.example", 13));
+        for (var e : java.util.List.of(ascii, unicode)) {
+            var direct = java.nio.ByteBuffer.allocateDirect(LogCodec.valueLength(e) + 5);
+            direct.put((byte) 9); // a write starts at the buffer's position
+            LogCodec.writeValue(e, direct);
+            assertThat(direct.position()).isEqualTo(1 + LogCodec.valueLength(e));
+            var bytes = new byte[LogCodec.valueLength(e)];
+            direct.get(1, bytes);
+            assertThat(bytes).isEqualTo(LogCodec.value(e));
+            var back = LogCodec.event(e.seq(), bytes);
+            assertThat(back.did()).isEqualTo(e.did());
+            assertThat(back.origin()).isEqualTo(e.origin());
+        }
+    }
 }
