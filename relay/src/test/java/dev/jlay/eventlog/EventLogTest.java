@@ -46,6 +46,26 @@ class EventLogTest {
     }
 
     @Test
+    void indexBlocksAreChargedToTheBoundedBlockCacheNotToTableReaders() {
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            long seq = 1;
+            for (int file = 0; file < 3; file++) {
+                for (int batch = 0; batch < 20; batch++) {
+                    log.append(events(seq, 200, 1_000, 1_000)); // 4 MB a file, 125 blocks of 32 KiB
+                    seq += 200;
+                }
+                log.flush();
+            }
+            // Held in the readers, the index of 375 blocks is at least 375 entries of 8-byte keys and
+            // handles; cached, a reader keeps its fixed part only.
+            assertThat(log.property("rocksdb.estimate-table-readers-mem")).isBetween(0L, 3L * 3_000);
+            assertThat(log.read(1, 1, Long.MAX_VALUE)).extracting(LogEvent::seq).containsExactly(1L);
+            assertThat(log.get(seq - 1)).isPresent();
+            assertThat(log.property("rocksdb.block-cache-usage")).isPositive().isLessThanOrEqualTo(1L << 20);
+        }
+    }
+
+    @Test
     void appendsAndReadsBackExactEventsInOrder() {
         try (var log = EventLog.open(dir, 1, 1 << 20)) {
             assertThat(log.isEmpty()).isTrue();
