@@ -27,6 +27,10 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
         // carved out of malloc's in-use bytes (its own properties, the memory-usage API's figures).
         accountant.registerMallocSource("rocksdb", () -> log.property("rocksdb.cur-size-all-mem-tables")
                 + log.property("rocksdb.estimate-table-readers-mem") + log.property("rocksdb.block-cache-usage"));
+        // and each part on its own: memtables cycle, the block cache fills to its bound, readers follow the files
+        accountant.registerDetail("rocksdb_memtables", () -> log.property("rocksdb.cur-size-all-mem-tables"));
+        accountant.registerDetail("rocksdb_table_readers", () -> log.property("rocksdb.estimate-table-readers-mem"));
+        accountant.registerDetail("rocksdb_block_cache", () -> log.property("rocksdb.block-cache-usage"));
         var metrics = new MemoryMetrics(accountant, registry, List.of("rocksdb"));
         metrics.start(REFRESH);
         JfrMonitor jfr;

@@ -91,6 +91,9 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--progress-seconds", defaultValue = "5", description = "Progress line every N s.")
     int progressSeconds;
 
+    /** How often the memory owners are read (the relay refreshes its own gauges as often). */
+    static final int MEMORY_SAMPLE_SECONDS = 15;
+
     @Option(names = "--max-seconds", defaultValue = "0",
             description = "Stop after N s of driving and report what was measured (complete=false); 0 = no limit.")
     long maxSeconds;
@@ -140,10 +143,11 @@ public final class SoakCommand implements Callable<Integer> {
         fleet.get("hosts").forEach(h -> hostList.add(h.asText()));
 
         int port = freePort(), metricsPort = freePort();
+        String adminToken = "soak-" + Long.toHexString(System.nanoTime());
         var env = new java.util.HashMap<>(Map.of("RELAY_HOST", "127.0.0.1", "RELAY_PORT", "" + port, "RELAY_METRICS_PORT", "" + metricsPort,
                 "RELAY_DATA_DIR", dir.resolve("relay").toString(), "RELAY_PLC_URL", plc,
                 "RELAY_ALLOW_INSECURE_HOSTS", "true", "RELAY_UPSTREAM_HOSTS", String.join(",", hostList),
-                "RELAY_ADMIN_TOKEN", "soak-" + Long.toHexString(System.nanoTime())));
+                "RELAY_ADMIN_TOKEN", adminToken));
         if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
         env.put("RELAY_MEMORY_JFR", "" + jfr);
         env.put("RELAY_MEMORY_STAGE_METERS", "" + meters);
@@ -180,7 +184,9 @@ public final class SoakCommand implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         var samples = JSON.createArrayNode();
-        long lastProgress = t0, lastFrames = 0, lastChange = t0, done;
+        var memorySamples = JSON.createArrayNode();
+        URI memoryUri = URI.create("http://127.0.0.1:" + port + "/admin/memory");
+        long lastProgress = t0, lastFrames = 0, lastChange = t0, lastMemory = t0, done;
         long warmAt = -1, warmDone = 0;
         MetricsText atWarm = null;
         boolean complete;
@@ -197,6 +203,11 @@ public final class SoakCommand implements Callable<Integer> {
                 warmDone = done;
                 atWarm = scrape(http, metricsUri);
                 err(String.format("soak: warm-up over at %.0f s (%d frames)", t, done));
+            }
+            if (now - lastMemory >= TimeUnit.SECONDS.toNanos(MEMORY_SAMPLE_SECONDS)) {
+                lastMemory = now;
+                var owners = memoryOwners(http, memoryUri, adminToken);
+                if (owners != null) memorySamples.addObject().put("frames", done).set("bytes", owners);
             }
             if (done != lastFrames) {
                 lastChange = now;
@@ -254,6 +265,10 @@ public final class SoakCommand implements Callable<Integer> {
         out.set("alloc_bytes_per_frame", allocation(warmed ? atWarm : before, after, steadyFrames));
         out.set("stage_latency_ms", stageLatency(warmed ? atWarm : before, after));
         out.set("memory_growth_bytes_per_frame", ownerGrowth(warmed ? atWarm : before, after, steadyFrames));
+        // the same owners as least-squares slopes over a sample every 15 s: two single readings can
+        // land anywhere in a memtable's fill, a slope over hundreds cannot
+        out.set("memory_slope_bytes_per_frame", ownerSlopes(memorySamples, warmed ? warmDone : (long) (0.2 * done)));
+        out.set("memory_samples", memorySamples);
         // the JVM's own malloc split by NMT category (empty without --nmt): which part of malloc_jvm grows
         out.set("nmt_growth_bytes_per_frame", growth(warmed ? atWarm : before, after, steadyFrames,
                 "relay_nmt_committed_bytes", "category"));
@@ -341,11 +356,49 @@ public final class SoakCommand implements Callable<Integer> {
         return o;
     }
 
+    /** Per owner (and RocksDB part) in {@code samples}: its least-squares slope per frame from {@code fromFrames}. */
+    static ObjectNode ownerSlopes(ArrayNode samples, long fromFrames) {
+        var names = new java.util.LinkedHashSet<String>();
+        samples.forEach(s -> s.get("bytes").fieldNames().forEachRemaining(names::add));
+        ObjectNode o = JSON.createObjectNode();
+        for (var name : names) {
+            o.put(name, round(slopeFrom(samples, fromFrames, s -> s.get("bytes").path(name))));
+        }
+        return o;
+    }
+
+    /** /admin/memory's owners and the RocksDB parts of its details, or null when it did not answer. */
+    private static ObjectNode memoryOwners(HttpClient http, URI uri, String token) {
+        try {
+            var res = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) return null;
+            var report = JSON.readTree(res.body());
+            ObjectNode bytes = JSON.createObjectNode();
+            report.path("owners").properties().forEach(e -> bytes.put(e.getKey(), e.getValue().asLong()));
+            report.path("details").properties().forEach(e -> {
+                if (e.getKey().startsWith("rocksdb_")) bytes.put(e.getKey(), e.getValue().asLong());
+            });
+            return bytes;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** Least-squares slope of rss over frames, over the samples at or past {@code fromFrames}. */
     static double slopeFrom(ArrayNode samples, long fromFrames) {
+        return slopeFrom(samples, fromFrames, s -> s.get("rss"));
+    }
+
+    static double slopeFrom(ArrayNode samples, long fromFrames, java.util.function.Function<JsonNode, JsonNode> value) {
         double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         for (JsonNode s : samples) {
-            double x = s.get("frames").asDouble(), y = s.get("rss").asDouble();
+            JsonNode v = value.apply(s);
+            if (v == null || v.isMissingNode()) continue;
+            double x = s.get("frames").asDouble(), y = v.asDouble();
             if (x < fromFrames) continue;
             n++;
             sx += x;

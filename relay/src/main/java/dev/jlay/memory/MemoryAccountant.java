@@ -24,6 +24,7 @@ public final class MemoryAccountant {
     private final NativeMemoryTracking nmt;
     private final Optional<GlibcMalloc> malloc;
     private final Map<String, LongSupplier> mallocSources = new ConcurrentHashMap<>();
+    private final Map<String, LongSupplier> extraDetails = new ConcurrentHashMap<>();
 
     public MemoryAccountant(DiagnosticCommands commands, Optional<GlibcMalloc> malloc) {
         this.commands = commands;
@@ -50,6 +51,11 @@ public final class MemoryAccountant {
 
     public void unregisterMallocSource(String owner) {
         mallocSources.remove(owner);
+    }
+
+    /** A figure that is part of an owner, shown in the report's details (e.g. one RocksDB component). */
+    public void registerDetail(String name, LongSupplier bytes) {
+        extraDetails.put(name, bytes);
     }
 
     public MemoryReport report() {
@@ -116,6 +122,7 @@ public final class MemoryAccountant {
         long sum = owners.values().stream().mapToLong(Long::longValue).sum();
         owners.put("unaccounted", process.rss() - sum);
 
+        extraDetails.forEach((name, bytes) -> details.put(name, bytes.getAsLong()));
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         details.put("java_heap_used", heap.getUsed());
         details.put("java_heap_committed", heap.getCommitted());

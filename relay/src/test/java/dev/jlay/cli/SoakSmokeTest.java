@@ -44,6 +44,8 @@ class SoakSmokeTest {
             assertThat(r.get("rss_bytes").size()).isPositive();
             assertThat(r.get("rss_bytes").get(0).get("rss").asLong()).isPositive();
             assertThat(r.has("alloc_bytes_per_frame")).isTrue();
+            assertThat(r.get("memory_samples").isArray()).isTrue();
+            assertThat(r.get("memory_slope_bytes_per_frame").isObject()).isTrue();
         } finally {
             TestPostgres.dropDatabase(db);
         }
