@@ -73,6 +73,11 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--report", required = true, description = "Where to write the JSON report.")
     Path report;
 
+    @Option(names = "--relay-env", paramLabel = "RELAY_KEY=VALUE",
+            description = "A relay setting for this run, as its environment variable (repeatable), "
+                    + "e.g. RELAY_EVENTLOG_BLOCK_CACHE_BYTES=4MiB.")
+    List<String> relayEnv = new ArrayList<>();
+
     @Option(names = "--relay-heap", defaultValue = "1g", description = "Relay -Xms and -Xmx (default ${DEFAULT-VALUE}).")
     String relayHeap;
 
@@ -149,6 +154,13 @@ public final class SoakCommand implements Callable<Integer> {
                 "RELAY_ALLOW_INSECURE_HOSTS", "true", "RELAY_UPSTREAM_HOSTS", String.join(",", hostList),
                 "RELAY_ADMIN_TOKEN", adminToken));
         if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
+        for (String setting : relayEnv) {
+            int eq = setting.indexOf('=');
+            if (!setting.startsWith("RELAY_") || eq < 0) {
+                throw new IllegalArgumentException("--relay-env takes RELAY_KEY=VALUE, not " + setting);
+            }
+            env.put(setting.substring(0, eq), setting.substring(eq + 1));
+        }
         env.put("RELAY_MEMORY_JFR", "" + jfr);
         env.put("RELAY_MEMORY_STAGE_METERS", "" + meters);
         // the appliance's memory flags (appliance/bin/jlay-relay), so RSS here is what an operator's

@@ -44,6 +44,8 @@ public final class ConfigKeys {
             "recent events kept in memory for consumers near the head (rounded up to a power of two)");
     public static final ConfigKey EVENTLOG_RING_BYTES = new ConfigKey("eventlog.ring-bytes", BYTES, "256MiB",
             "byte bound of the in-memory ring");
+    public static final ConfigKey EVENTLOG_BLOCK_CACHE_BYTES = new ConfigKey("eventlog.block-cache-bytes", BYTES,
+            "32MiB", "RocksDB block cache of the event log: index blocks of its SST files (native memory)");
     public static final ConfigKey EVENTLOG_START_SEQ = new ConfigKey("eventlog.start-seq", LONG, "1",
             "first seq of an empty log (set well above old values when resetting)");
 
@@ -114,7 +116,7 @@ public final class ConfigKeys {
 
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
-            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
+            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,

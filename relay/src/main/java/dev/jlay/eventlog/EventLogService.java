@@ -34,7 +34,7 @@ public final class EventLogService implements AutoCloseable {
                     Duration.ofHours(config.getInt(ConfigKeys.EVENTLOG_RETENTION_HOURS)),
                     config.getBytes(ConfigKeys.EVENTLOG_RETENTION_BYTES),
                     Duration.ofMinutes(1),
-                    32L << 20);
+                    config.getBytes(ConfigKeys.EVENTLOG_BLOCK_CACHE_BYTES));
         }
     }
 
