@@ -49,10 +49,10 @@ final class LogCodec {
 
     /**
      * Writes {@link #value(LogEvent)} at {@code out}'s position (advancing it), so the log can
-     * encode straight into a direct buffer; {@code out} must have {@link #valueLength} bytes left.
+     * encode straight into a direct buffer; {@code out} must have {@link #valueLength} bytes left
+     * (callers size the buffer with it, which also checks the DID and host lengths: not again here).
      */
     static void writeValue(LogEvent e, ByteBuffer out) {
-        valueLength(e); // the length checks
         out.put(VERSION).put(e.kind().code()).put((byte) e.flags()).putLong(e.timeMillis());
         putString(out, e.did());
         putString(out, e.origin().host());
