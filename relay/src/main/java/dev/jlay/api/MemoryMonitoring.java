@@ -1,5 +1,6 @@
 package dev.jlay.api;
 
+import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.eventlog.EventLog;
@@ -21,13 +22,16 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
     static final Duration JFR_MAX_AGE = Duration.ofMinutes(30);
     static final long JFR_MAX_BYTES = 256L << 20;
 
-    static MemoryMonitoring start(RelayConfig config, Metrics registry, String adminToken, EventLog log) {
+    static MemoryMonitoring start(RelayConfig config, Metrics registry, String adminToken, EventLog log,
+                                  CollectionIndex collections) {
         var accountant = MemoryAccountant.create();
-        // RocksDB allocates through malloc: its memtables, table readers and block cache are
-        // carved out of malloc's in-use bytes (its own properties, the memory-usage API's figures).
+        // RocksDB allocates through malloc: the memtables, table readers and block caches of both
+        // databases (event log, collection index) are carved out of malloc's in-use bytes.
         accountant.registerMallocSource("rocksdb", () -> log.property("rocksdb.cur-size-all-mem-tables")
-                + log.property("rocksdb.estimate-table-readers-mem") + log.property("rocksdb.block-cache-usage"));
+                + log.property("rocksdb.estimate-table-readers-mem") + log.property("rocksdb.block-cache-usage")
+                + collections.nativeBytes());
         // and each part on its own: memtables cycle, the block cache fills to its bound, readers follow the files
+        accountant.registerDetail("rocksdb_collection_index", collections::nativeBytes);
         accountant.registerDetail("rocksdb_memtables", () -> log.property("rocksdb.cur-size-all-mem-tables"));
         accountant.registerDetail("rocksdb_table_readers", () -> log.property("rocksdb.estimate-table-readers-mem"));
         accountant.registerDetail("rocksdb_block_cache", () -> log.property("rocksdb.block-cache-usage"));

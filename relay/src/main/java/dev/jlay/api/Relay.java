@@ -182,7 +182,7 @@ public final class Relay implements AutoCloseable {
                     512, 8L << 20), metrics);
             opened.push(subscribeRepos);
             var adminToken = AdminToken.resolve(config, System.out);
-            var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log());
+            var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log(), collections);
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
                     takedowns, collections, memory.accountant()::report);

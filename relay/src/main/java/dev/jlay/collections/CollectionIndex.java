@@ -328,6 +328,23 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         }
     }
 
+    /**
+     * Native bytes RocksDB holds for the index (memtables and table readers of every column
+     * family, plus the block cache), 0 once closed: part of the relay's {@code rocksdb} memory owner.
+     */
+    public long nativeBytes() {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            return closed ? 0 : db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")
+                    + db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem") + cache.getUsage();
+        } catch (RocksDBException e) {
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new CollectionIndexException("collection index at " + dir + " is closed", null);

@@ -58,7 +58,8 @@ class MemoryAdminTest {
             // the rocksdb owner's parts, which add up to it (the log's figures move between the two reads)
             var details = json.get("details");
             long parts = details.get("rocksdb_memtables").asLong() + details.get("rocksdb_table_readers").asLong()
-                    + details.get("rocksdb_block_cache").asLong();
+                    + details.get("rocksdb_block_cache").asLong() + details.get("rocksdb_collection_index").asLong();
+            assertThat(details.get("rocksdb_collection_index").asLong()).isPositive(); // its memtables at least
             assertThat(parts).isPositive();
             assertThat(json.get("owners").get("rocksdb").asLong()).isBetween(parts / 2, parts * 2);
             assertThat(json.get("malloc").get("arenas").size()).isPositive();
