@@ -45,7 +45,7 @@ public final class ConfigKeys {
     public static final ConfigKey EVENTLOG_RING_BYTES = new ConfigKey("eventlog.ring-bytes", BYTES, "256MiB",
             "byte bound of the in-memory ring");
     public static final ConfigKey EVENTLOG_BLOCK_CACHE_BYTES = new ConfigKey("eventlog.block-cache-bytes", BYTES,
-            "32MiB", "RocksDB block cache of the event log: index blocks of its SST files (native memory)");
+            "8MiB", "RocksDB block cache of the event log: index blocks of newly written SST files (native memory)");
     public static final ConfigKey EVENTLOG_START_SEQ = new ConfigKey("eventlog.start-seq", LONG, "1",
             "first seq of an empty log (set well above old values when resetting)");
 
