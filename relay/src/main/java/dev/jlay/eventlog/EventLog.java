@@ -242,17 +242,19 @@ public final class EventLog implements AutoCloseable {
         var out = new ArrayList<LogEvent>(Math.min(maxEvents, 256));
         var lock = lifecycle.readLock();
         lock.lock();
-        try (var it = db.newIterator(events, uncached)) {
-            ensureOpen();
-            long bytes = 0;
-            for (it.seek(LogCodec.key(fromSeq)); it.isValid() && out.size() < maxEvents && bytes < maxBytes;
-                 it.next()) {
-                var e = LogCodec.event(LogCodec.seqOf(it.key()), it.value());
-                bytes += e.frame().length;
-                out.add(e);
+        try {
+            ensureOpen(); // before the iterator: a closed database or read options would crash the JVM
+            try (var it = db.newIterator(events, uncached)) {
+                long bytes = 0;
+                for (it.seek(LogCodec.key(fromSeq)); it.isValid() && out.size() < maxEvents && bytes < maxBytes;
+                     it.next()) {
+                    var e = LogCodec.event(LogCodec.seqOf(it.key()), it.value());
+                    bytes += e.frame().length;
+                    out.add(e);
+                }
+                it.status();
+                return out;
             }
-            it.status();
-            return out;
         } catch (RocksDBException e) {
             throw new EventLogException("event log read failed: " + e.getMessage(), e);
         } finally {

@@ -116,6 +116,17 @@ class EventLogTest {
     }
 
     @Test
+    void readsOfAClosedLogFailWithATypedError() {
+        var log = EventLog.open(dir, 1, 1 << 20);
+        log.append(events(1, 3, 1_000, 100));
+        log.close();
+        assertThatThrownBy(() -> log.read(1, 10, Long.MAX_VALUE)).isInstanceOf(EventLogException.class);
+        assertThatThrownBy(() -> log.get(1)).isInstanceOf(EventLogException.class);
+        assertThatThrownBy(() -> log.firstSeqAtOrAfter(0)).isInstanceOf(EventLogException.class);
+        assertThat(log.property("rocksdb.block-cache-usage")).isEqualTo(-1);
+    }
+
+    @Test
     void appendsAndReadsBackExactEventsInOrder() {
         try (var log = EventLog.open(dir, 1, 1 << 20)) {
             assertThat(log.isEmpty()).isTrue();
