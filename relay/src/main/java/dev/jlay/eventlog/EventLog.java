@@ -57,7 +57,7 @@ public final class EventLog implements AutoCloseable {
     /**
      * Every read leaves the block cache alone: consumers replay sequentially and retention
      * binary-searches a new stretch each minute, so a cached data block is almost never read again.
-     * Filled, the cache grew by 3.5 B/frame towards its bound in the 5-million-frame soak.
+     * Filling it, they were about 2 of the 3.5 B/frame the cache grew by in a 5-million-frame soak.
      */
     private final ReadOptions uncached = new ReadOptions().setFillCache(false);
     /** Frames over the direct value buffer (1 MiB; most are a few KiB) take the byte-array path. */
