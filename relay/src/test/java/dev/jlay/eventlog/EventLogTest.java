@@ -26,6 +26,26 @@ class EventLogTest {
         return list;
     }
 
+    /**
+     * Writes {@code files} flushed SST files of {@code batches} x 200 events of 1,000 bytes (200 KB a
+     * batch), each event's time equal to its seq; returns the next seq.
+     */
+    private static long fillFiles(EventLog log, int files, int batches) {
+        long seq = 1;
+        for (int file = 0; file < files; file++) {
+            for (int batch = 0; batch < batches; batch++) {
+                var list = new ArrayList<LogEvent>();
+                for (var e : events(seq, 200, 0, 1_000)) {
+                    list.add(new LogEvent(e.seq(), e.kind(), e.did(), e.flags(), e.seq(), e.frame()));
+                }
+                log.append(list);
+                seq += 200;
+            }
+            log.flush();
+        }
+        return seq;
+    }
+
     @Test
     void aFrameTooBigForTheDirectBufferIsStoredExactlyToo() {
         try (var log = EventLog.open(dir, 1, 1 << 20)) {
@@ -48,17 +68,9 @@ class EventLogTest {
     @Test
     void indexBlocksAreChargedToTheBoundedBlockCacheNotToTableReaders() {
         try (var log = EventLog.open(dir, 1, 1 << 20)) {
-            long seq = 1;
-            for (int file = 0; file < 3; file++) {
-                for (int batch = 0; batch < 40; batch++) {
-                    log.append(events(seq, 200, 1_000, 1_000)); // 8 MB a file, 125 blocks of 64 KiB
-                    seq += 200;
-                }
-                log.flush();
-            }
+            long seq = fillFiles(log, 3, 40); // 8 MB a file, 125 blocks of 64 KiB
             // Held in the readers, the index of 375 blocks is at least 375 entries of 8-byte keys and
-            // handles; cached, a reader keeps its fixed part only.
-            // 5.7 KB with the index cached, 14.2 KB held in the readers
+            // handles (14.2 KB); cached, a reader keeps its fixed part only (5.7 KB).
             assertThat(log.property("rocksdb.estimate-table-readers-mem")).isBetween(0L, 3L * 3_000);
             assertThat(log.read(1, 1, Long.MAX_VALUE)).extracting(LogEvent::seq).containsExactly(1L);
             assertThat(log.get(seq - 1)).isPresent();
@@ -69,18 +81,7 @@ class EventLogTest {
     @Test
     void lookupsByTimeAndSeqLeaveNoDataBlocksInTheBlockCache() {
         try (var log = EventLog.open(dir, 1, 8 << 20)) {
-            long seq = 1;
-            for (int file = 0; file < 3; file++) {
-                for (int batch = 0; batch < 20; batch++) {
-                    var list = new ArrayList<LogEvent>();
-                    for (var e : events(seq, 200, 0, 1_000)) {
-                        list.add(new LogEvent(e.seq(), e.kind(), e.did(), e.flags(), e.seq(), e.frame()));
-                    }
-                    log.append(list);
-                    seq += 200;
-                }
-                log.flush();
-            }
+            long seq = fillFiles(log, 3, 20);
             long before = log.property("rocksdb.block-cache-usage");
             // Retention binary-searches by time every minute and health reads the head: each of these
             // once cached a data block, a new one as the log grew: 3.5 B/frame in the soak.
@@ -97,14 +98,7 @@ class EventLogTest {
     void theBlockCacheStaysWithinItsCapacityAsFilesAccumulate() {
         long capacity = 32 << 10;
         try (var log = EventLog.open(dir, 1, capacity)) {
-            long seq = 1;
-            for (int file = 0; file < 30; file++) {
-                for (int batch = 0; batch < 20; batch++) {
-                    log.append(events(seq, 200, 1_000, 1_000)); // 4 MB a file: its index is about 1.5 KB
-                    seq += 200;
-                }
-                log.flush();
-            }
+            long seq = fillFiles(log, 30, 20); // 4 MB a file: its index is about 1.5 KB
             // 30 files' index blocks are about 45 KB. With pin_l0_filter_and_index_blocks_in_cache each
             // flushed file's index stayed pinned while its reader was open and the cache grew past any
             // capacity: 45,960 B here, 174 KB in a 64 KiB cache after 60 files, 6.9 MiB in 4 MiB in the soak.
