@@ -51,7 +51,7 @@ record Command(int exitCode, String output) {
         Path p = which(name);
         if (p == null) {
             throw new IllegalStateException(name + " is not installed: apt-get install -y --no-install-recommends "
-                    + debianPackage + " (scripts/ci-setup does it)");
+                    + debianPackage + " (scripts/setup does it)");
         }
         return p;
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * packer/jlay.pkr.hcl validates with Debian's Packer 1.6.6 (installed by
- * scripts/ci-setup). Validation reads no network: the image checksum has no
+ * scripts/setup). Validation reads no network: the image checksum has no
  * URL default, and the inputs that only a real build needs are given
  * placeholders here: an empty file as the package tarball, an all-zero
  * checksum, a dummy Hetzner token.

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * database of the suite's PostgreSQL, writes a small load and reads jlay's
  * firehose with the official validating consumer; the events must match what the
  * PDSes emitted, exactly, per type and per host. Needs Node and npm (installed by
- * {@code scripts/ci-setup}); the first run on a machine spends ~100 s in
+ * {@code scripts/setup}); the first run on a machine spends ~100 s in
  * {@code npm ci}, later runs reuse the cached node_modules.
  */
 class RealnetCheckTest {

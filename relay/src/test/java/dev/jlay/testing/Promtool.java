@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code promtool check metrics} (Debian's prometheus package; scripts/ci-setup installs it). */
+/** Runs {@code promtool check metrics} (Debian's prometheus package; scripts/setup installs it). */
 public final class Promtool {
     private Promtool() {
     }
@@ -19,7 +19,7 @@ public final class Promtool {
                 return p;
             }
         }
-        throw new AssertionError("promtool not found: install Debian's prometheus package (scripts/ci-setup)");
+        throw new AssertionError("promtool not found: install Debian's prometheus package (scripts/setup)");
     }
 
     /** Fails with promtool's own words when it finds any problem (lint included). */
