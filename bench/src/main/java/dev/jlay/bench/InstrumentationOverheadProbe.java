@@ -1,7 +1,7 @@
 package dev.jlay.bench;
 
 import dev.jlay.memory.JfrMonitor;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.pipeline.InboundFrame;
 import dev.jlay.pipeline.OfflineDocuments;
 import dev.jlay.pipeline.OfflineIdentities;
@@ -55,14 +55,14 @@ public final class InstrumentationOverheadProbe {
         }
         System.out.println("warm-up");
         run(frames, ids, StageRecorder.NONE, passes * 2);
-        run(frames, ids, PipelineMetrics.stages(new Metrics()), passes * 2);
+        run(frames, ids, PipelineMetrics.stages(new MetricRegistry()), passes * 2);
         double[][] off = new double[rounds][];
         double[][] meters = new double[rounds][];
         double[][] on = new double[rounds][];
         for (int r = 0; r < rounds; r++) {
             off[r] = run(frames, ids, StageRecorder.NONE, passes);
-            meters[r] = run(frames, ids, PipelineMetrics.stages(new Metrics()), passes);
-            var metrics = new Metrics();
+            meters[r] = run(frames, ids, PipelineMetrics.stages(new MetricRegistry()), passes);
+            var metrics = new MetricRegistry();
             var jfr = new JfrMonitor(metrics, Duration.ofMinutes(5), 64L << 20);
             jfr.start();
             Thread.sleep(1000); // the recording and the stream are running before the clock starts

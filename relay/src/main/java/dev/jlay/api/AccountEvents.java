@@ -19,14 +19,14 @@ import java.util.concurrent.TimeoutException;
  * reported hop by hop): each goes through the sequencer like an upstream event, and is answered
  * with its seq once durable.
  */
-final class AccountEvents {
+public final class AccountEvents {
     private static final System.Logger LOG = System.getLogger(AccountEvents.class.getName());
     private static final long APPEND_TIMEOUT_SECONDS = 10;
 
     private final AdminRepos.EventAppender events;
     private final Clock clock;
 
-    AccountEvents(AdminRepos.EventAppender events, Clock clock) {
+    public AccountEvents(AdminRepos.EventAppender events, Clock clock) {
         this.events = events;
         this.clock = clock;
     }
@@ -58,7 +58,7 @@ final class AccountEvents {
      * that throttled the account goes on with its frames. A failed write is logged; the status stands
      * and getRepoStatus reports it.
      */
-    void announce(Account account) {
+    public void announce(Account account) {
         try {
             append(account).whenComplete((seq, error) -> {
                 if (error != null) {

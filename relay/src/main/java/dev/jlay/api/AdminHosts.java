@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jlay.store.Host;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.Storage;
-import dev.jlay.upstream.HostStatus;
+import dev.jlay.upstream.HostConnectionStatus;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -30,7 +30,7 @@ public final class AdminHosts {
         void setLimits(String hostname, HostLimits limits);
 
         /** The live connection, when the host is being read. */
-        Optional<HostStatus> status(String hostname);
+        Optional<HostConnectionStatus> status(String hostname);
     }
 
     private final AdminAuth auth;

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 final class AdminRepos {
     /** Appends a frame through the sequencer ({@code relay.events().sequencer()::append}). */
     @FunctionalInterface
-    interface EventAppender {
+    public interface EventAppender {
         CompletableFuture<Long> append(byte[] frame, EventKind kind, String did) throws InterruptedException;
     }
 

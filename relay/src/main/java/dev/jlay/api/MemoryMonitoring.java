@@ -8,7 +8,7 @@ import dev.jlay.memory.JfrMonitor;
 import dev.jlay.memory.MallocTrimmer;
 import dev.jlay.memory.MemoryAccountant;
 import dev.jlay.memory.MemoryMetrics;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Profiler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +22,7 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
     static final Duration JFR_MAX_AGE = Duration.ofMinutes(30);
     static final long JFR_MAX_BYTES = 256L << 20;
 
-    static MemoryMonitoring start(RelayConfig config, Metrics registry, String adminToken, EventLog log,
+    public static MemoryMonitoring start(RelayConfig config, MetricRegistry registry, String adminToken, EventLog log,
                                   CollectionIndex collections) {
         var accountant = MemoryAccountant.create();
         // RocksDB allocates through malloc: the memtables, table readers and block caches of both

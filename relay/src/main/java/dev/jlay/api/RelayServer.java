@@ -1,5 +1,7 @@
 package dev.jlay.api;
 
+import dev.jlay.Relay;
+
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.websocket.WsRouting;

@@ -1,5 +1,7 @@
 package dev.jlay.api;
 
+import dev.jlay.Relay;
+
 import dev.jlay.memory.MemoryReport;
 import java.util.function.Supplier;
 import dev.jlay.collections.CollectionIndex;
@@ -15,7 +17,7 @@ import dev.jlay.upstream.CrawlRefusedException;
 import dev.jlay.upstream.HostConnectionManager;
 import dev.jlay.upstream.HostDiscovery;
 import dev.jlay.upstream.HostService;
-import dev.jlay.upstream.HostStatus;
+import dev.jlay.upstream.HostConnectionStatus;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
@@ -90,7 +92,7 @@ public final class Surface {
         int connected = 0;
         java.time.Instant since = null;
         for (var s : hosts.connections().statuses()) {
-            if (s.state() == HostStatus.State.CONNECTED && s.connectedSince() != null) {
+            if (s.state() == HostConnectionStatus.State.CONNECTED && s.connectedSince() != null) {
                 connected++;
                 if (since == null || s.connectedSince().isBefore(since)) {
                     since = s.connectedSince();
@@ -137,7 +139,7 @@ public final class Surface {
             }
 
             @Override
-            public Optional<HostStatus> status(String hostname) {
+            public Optional<HostConnectionStatus> status(String hostname) {
                 return hosts.connection(hostname);
             }
         };

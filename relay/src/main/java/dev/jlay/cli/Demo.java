@@ -1,6 +1,6 @@
 package dev.jlay.cli;
 
-import dev.jlay.api.Relay;
+import dev.jlay.Relay;
 import dev.jlay.api.RelayServer;
 import dev.jlay.config.ConfigKey;
 import dev.jlay.config.RelayConfig;

@@ -1,7 +1,7 @@
 package dev.jlay.cli;
 
 import dev.jlay.api.AdminToken;
-import dev.jlay.api.Relay;
+import dev.jlay.Relay;
 import dev.jlay.api.RelayServer;
 import dev.jlay.config.ConfigException;
 import java.util.concurrent.Callable;

@@ -5,7 +5,7 @@ import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.syntax.Nsid;
 import dev.jlay.eventlog.DirectBatch;
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +66,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private final StageMeter meter;
     private final LRUCache cache;
     private final long cacheCapacity;
-    private final Metrics metrics;
+    private final MetricRegistry metrics;
     private final BoundedBuffer cacheBuffer = new BoundedBuffer() {
         @Override
         public String bufferName() {
@@ -92,7 +92,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private volatile boolean closed;
 
     private CollectionIndex(Path dir, RocksDB db, ColumnFamilyHandle byCollection, ColumnFamilyHandle byRepo,
-                            List<AutoCloseable> resources, LRUCache cache, long cacheCapacity, Metrics metrics) {
+                            List<AutoCloseable> resources, LRUCache cache, long cacheCapacity, MetricRegistry metrics) {
         this.dir = dir;
         this.db = db;
         this.byCollection = byCollection;
@@ -113,7 +113,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
      * @param blockCacheBytes RocksDB block cache bound
      * @param metrics         for the {@code index} stage meter; null for none
      */
-    public static CollectionIndex open(Path dir, long blockCacheBytes, Metrics metrics) {
+    public static CollectionIndex open(Path dir, long blockCacheBytes, MetricRegistry metrics) {
         var resources = new ArrayList<AutoCloseable>();
         try {
             Files.createDirectories(dir);

@@ -4,7 +4,7 @@ import dev.jlay.atproto.stream.ErrorMessage;
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
 import dev.jlay.eventlog.LogEvent;
-import dev.jlay.memory.Counter;
+import dev.jlay.metrics.Counter;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 

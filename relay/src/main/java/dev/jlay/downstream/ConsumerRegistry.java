@@ -1,8 +1,8 @@
 package dev.jlay.downstream;
 
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Counter;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.Counter;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +40,7 @@ public final class ConsumerRegistry implements AutoCloseable {
 
     /** @param graceMillis how long a consumer judged too slow may take to get the error frame out */
     public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, long graceMillis, LongSupplier head,
-                            Metrics metrics) {
+                            MetricRegistry metrics) {
         this.maxConsumers = maxConsumers;
         this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
@@ -60,7 +60,7 @@ public final class ConsumerRegistry implements AutoCloseable {
                 "Consumers disconnected by the relay.", "reason", "future_cursor");
         // open label set (connection ids): the 64 largest lags get a series, the rest fold into "other" (max)
         metrics.collect("relay_consumer_lag_events", "relay_seq minus the consumer's last sent seq.",
-                Metrics.Kind.GAUGE, "consumer", LAG_SERIES, Metrics.Fold.MAX, sink -> {
+                MetricRegistry.Kind.GAUGE, "consumer", LAG_SERIES, MetricRegistry.Fold.MAX, sink -> {
                     long h = head.getAsLong();
                     for (var c : consumers.values()) {
                         sink.sample(Long.toString(c.id), Math.max(0, h - c.lastSentSeq));

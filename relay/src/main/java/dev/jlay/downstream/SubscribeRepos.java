@@ -2,9 +2,9 @@ package dev.jlay.downstream;
 
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
-import dev.jlay.memory.Counter;
+import dev.jlay.metrics.Counter;
 import dev.jlay.api.XrpcError;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
@@ -50,7 +50,7 @@ public final class SubscribeRepos implements AutoCloseable {
     private final ReplayBatches replayBatches;
 
     /** @param takedowns accounts whose repo content is not served (loaded from the store, kept by the admin API) */
-    public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, Metrics metrics) {
+    public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, MetricRegistry metrics) {
         this.ring = ring;
         this.log = log;
         this.takedowns = takedowns;

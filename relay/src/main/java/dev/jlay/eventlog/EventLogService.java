@@ -2,8 +2,8 @@ package dev.jlay.eventlog;
 
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
-import dev.jlay.memory.Counter;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.Counter;
+import dev.jlay.metrics.MetricRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -44,7 +44,7 @@ public final class EventLogService implements AutoCloseable {
     private final Retention retention;
     private final ScheduledExecutorService retentionThread;
 
-    public EventLogService(Settings settings, SeqStamper stamper, Metrics metrics, LongSupplier clockMillis) {
+    public EventLogService(Settings settings, SeqStamper stamper, MetricRegistry metrics, LongSupplier clockMillis) {
         this.log = EventLog.open(settings.dir(), settings.startSeq(), settings.blockCacheBytes());
         try {
             this.ring = new EventRing(settings.ringEvents(), settings.ringBytes(), log.lastSeq());

@@ -1,8 +1,8 @@
 package dev.jlay.eventlog;
 
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Histogram;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.Histogram;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ public final class Sequencer implements AutoCloseable {
     private volatile long lastTime;
     private volatile long settled;
 
-    public Sequencer(EventLog log, EventRing ring, SeqStamper stamper, Options options, Metrics metrics,
+    public Sequencer(EventLog log, EventRing ring, SeqStamper stamper, Options options, MetricRegistry metrics,
                      LongSupplier clockMillis) {
         this.log = log;
         this.ring = ring;
@@ -66,7 +66,7 @@ public final class Sequencer implements AutoCloseable {
         this.sequenceMeter = metrics.stage(Stage.SEQUENCE);
         this.persistMeter = metrics.stage(Stage.PERSIST);
         this.broadcastMeter = metrics.stage(Stage.BROADCAST);
-        this.receiveToDurable = metrics.histogram(Metrics.STAGE_LATENCY, Metrics.STAGE_LATENCY_HELP,
+        this.receiveToDurable = metrics.histogram(MetricRegistry.STAGE_LATENCY, MetricRegistry.STAGE_LATENCY_HELP,
                 Histogram.LATENCY_SECONDS, "stage", "receive_to_durable");
         metrics.register(new QueueBuffer());
         metrics.gauge("relay_seq", "Last seq assigned and made durable.", () -> log.lastSeq());

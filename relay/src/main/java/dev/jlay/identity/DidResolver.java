@@ -1,8 +1,8 @@
 package dev.jlay.identity;
 
 import dev.jlay.atproto.syntax.Did;
-import dev.jlay.upstream.AddressGuard;
-import dev.jlay.upstream.ForbiddenAddressException;
+import dev.jlay.net.AddressGuard;
+import dev.jlay.net.ForbiddenAddressException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;

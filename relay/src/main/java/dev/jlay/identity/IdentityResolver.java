@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,7 +181,7 @@ public final class IdentityResolver implements AutoCloseable {
      * counters. Byte figures are estimates: an identity holds a DID string, a decoded EC point and a
      * URI (about 600 bytes measured by layout, not by a heap walk).
      */
-    public void registerMetrics(Metrics metrics) {
+    public void registerMetrics(MetricRegistry metrics) {
         metrics.register(buffer("identity_cache", this::cacheSize, cacheMaxSize, IDENTITY_BYTES));
         metrics.register(buffer("identity_negative_cache", this::negativeCacheSize, negativeMaxSize, 200));
         metrics.register(buffer("identity_in_flight", () -> inFlightCount.get(), maxInFlight, 300));

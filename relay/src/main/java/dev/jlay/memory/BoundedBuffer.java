@@ -1,8 +1,10 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 /**
  * Anything that holds traffic-driven data under a bound (queue, cache, ring,
- * parking lot). Registered with {@link Metrics#register(BoundedBuffer)}, it
+ * parking lot). Registered with {@link MetricRegistry#register(BoundedBuffer)}, it
  * exports {@code relay_buffer_entries}, {@code relay_buffer_capacity} and
  * {@code relay_buffer_bytes} with label {@code buffer=name()}. The methods are
  * read at scrape time, so they must be cheap and thread safe.

@@ -1,5 +1,11 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.Gauge;
+
+import dev.jlay.metrics.Counter;
+
+import dev.jlay.metrics.MetricRegistry;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -40,7 +46,7 @@ public final class JfrMonitor implements AutoCloseable {
     public static final int ALLOCATION_SAMPLES_PER_SECOND = 100;
     static final String SETTINGS = "jlay.jfc";
 
-    private final Metrics metrics;
+    private final MetricRegistry metrics;
     private final RecordingStream stream = new RecordingStream();
     private final Recording rolling;
     private final Map<String, Counter[]> pausesByCollector = new ConcurrentHashMap<>();
@@ -55,7 +61,7 @@ public final class JfrMonitor implements AutoCloseable {
     private volatile boolean started;
     private volatile long lastSampleNanos;
 
-    public JfrMonitor(Metrics metrics, Duration rollingMaxAge, long rollingMaxBytes) throws IOException {
+    public JfrMonitor(MetricRegistry metrics, Duration rollingMaxAge, long rollingMaxBytes) throws IOException {
         this(metrics, rollingMaxAge, rollingMaxBytes, ALLOCATION_SAMPLES_PER_SECOND);
     }
 
@@ -64,7 +70,7 @@ public final class JfrMonitor implements AutoCloseable {
      * samples make the per-stage estimate of virtual-thread work converge in a shorter window
      * (tests); the relay runs at {@link #ALLOCATION_SAMPLES_PER_SECOND}.
      */
-    public JfrMonitor(Metrics metrics, Duration rollingMaxAge, long rollingMaxBytes, int allocationSamplesPerSecond)
+    public JfrMonitor(MetricRegistry metrics, Duration rollingMaxAge, long rollingMaxBytes, int allocationSamplesPerSecond)
             throws IOException {
         this.metrics = metrics;
         heapAfterGc = metrics.gauge("relay_jvm_heap_after_gc_bytes", "Java heap used after the last GC");

@@ -1,5 +1,9 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.Counter;
+
+import dev.jlay.metrics.MetricRegistry;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -22,7 +26,7 @@ public final class MallocTrimmer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private MallocTrimmer(GlibcMalloc malloc, Duration interval, Metrics metrics) {
+    private MallocTrimmer(GlibcMalloc malloc, Duration interval, MetricRegistry metrics) {
         this.malloc = malloc;
         this.intervalNanos = interval.toNanos();
         this.trims = metrics.counter("relay_malloc_trims_total", "Scheduled malloc_trim calls (memory.trim-interval-seconds)");
@@ -33,7 +37,7 @@ public final class MallocTrimmer implements AutoCloseable {
     }
 
     /** Trims every {@code interval}; a zero or negative interval starts nothing. */
-    public static AutoCloseable start(GlibcMalloc malloc, Duration interval, Metrics metrics) {
+    public static AutoCloseable start(GlibcMalloc malloc, Duration interval, MetricRegistry metrics) {
         if (interval.isZero() || interval.isNegative()) return () -> { };
         return new MallocTrimmer(malloc, interval, metrics);
     }

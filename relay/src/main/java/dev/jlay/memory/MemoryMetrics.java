@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +31,7 @@ public final class MemoryMetrics implements AutoCloseable {
     });
     private volatile MemoryReport latest;
 
-    public MemoryMetrics(MemoryAccountant accountant, Metrics metrics, List<String> extraOwners) {
+    public MemoryMetrics(MemoryAccountant accountant, MetricRegistry metrics, List<String> extraOwners) {
         this.accountant = accountant;
         this.latest = accountant.report();
         for (String owner : OWNERS) {
@@ -57,7 +59,7 @@ public final class MemoryMetrics implements AutoCloseable {
                 "arena", "mmap", "kind", "in_use", () -> latest.malloc() == null ? 0 : latest.malloc().mmapBytes());
     }
 
-    private void register(Metrics metrics, String owner) {
+    private void register(MetricRegistry metrics, String owner) {
         metrics.gauge("relay_memory_bytes", "Resident memory by owner; the owners add up to RSS",
                 "owner", owner, () -> latest.owner(owner));
     }

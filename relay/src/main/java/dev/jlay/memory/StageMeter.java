@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.Histogram;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -41,7 +43,7 @@ public final class StageMeter {
     private final boolean enabled;
     private final AllocationCounter counter;
 
-    StageMeter(Stage stage, double[] latencyBounds, boolean enabled, AllocationCounter counter) {
+    public StageMeter(Stage stage, double[] latencyBounds, boolean enabled, AllocationCounter counter) {
         this.stage = stage;
         this.latency = new Histogram(latencyBounds, () -> nanos.sum() + batchNanos.sum());
         this.enabled = enabled;

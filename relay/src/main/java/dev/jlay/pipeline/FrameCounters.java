@@ -41,7 +41,7 @@ public final class FrameCounters implements FrameOutcomes {
      * Registers {@code relay_frames_total{type,result}}: every type × result series, zeros included
      * (6 × 28 = 168, a closed set), read from the same adders at scrape time.
      */
-    public FrameCounters export(dev.jlay.memory.Metrics metrics) {
+    public FrameCounters export(dev.jlay.metrics.MetricRegistry metrics) {
         for (int t = 0; t < TYPES.length; t++) {
             for (int r = 0; r < counts[t].length; r++) {
                 var adder = counts[t][r];

@@ -6,7 +6,7 @@ import dev.jlay.eventlog.EventKind;
 import dev.jlay.eventlog.Origin;
 import dev.jlay.eventlog.Sequencer;
 import dev.jlay.eventlog.Submission;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.upstream.FrameSink;
 import dev.jlay.upstream.UpstreamFrame;
 import dev.jlay.validate.ChainState;
@@ -50,7 +50,7 @@ public final class Pipeline implements FrameSink, AutoCloseable {
      * @param outcomes extra listener for every verdict (tests), or null
      */
     public static Pipeline create(Settings settings, ChainState state, IdentityLookup identities,
-                                  IdentityRefresher refresher, Output output, Metrics metrics, Clock clock,
+                                  IdentityRefresher refresher, Output output, MetricRegistry metrics, Clock clock,
                                   FrameOutcomes outcomes) {
         var counters = new FrameCounters();
         if (metrics != null) counters.export(metrics);

@@ -1,7 +1,7 @@
 package dev.jlay.pipeline;
 
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
 
@@ -13,7 +13,7 @@ import dev.jlay.memory.StageMeter;
 public final class PipelineMetrics {
     private PipelineMetrics() {}
 
-    public static StageRecorder stages(Metrics metrics) {
+    public static StageRecorder stages(MetricRegistry metrics) {
         StageMeter[] meters = new StageMeter[StageRecorder.PipelineStage.values().length];
         for (var s : StageRecorder.PipelineStage.values()) {
             meters[s.ordinal()] = metrics.stage(switch (s) {
@@ -37,7 +37,7 @@ public final class PipelineMetrics {
         };
     }
 
-    public static void register(Metrics metrics, FrameWorkerPool pool) {
+    public static void register(MetricRegistry metrics, FrameWorkerPool pool) {
         metrics.register(new BoundedBuffer() {
             @Override
             public String bufferName() {

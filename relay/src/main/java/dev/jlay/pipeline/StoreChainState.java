@@ -11,7 +11,7 @@ import dev.jlay.store.RepoStateStore;
 import dev.jlay.store.UpstreamStatus;
 import dev.jlay.validate.AccountState;
 import dev.jlay.validate.ChainState;
-import dev.jlay.validate.RepoState;
+import dev.jlay.validate.RepoHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +33,7 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
     private static final System.Logger LOG = System.getLogger(StoreChainState.class.getName());
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
-    private static final long AWAITING_ENTRY_BYTES = 480; // store RepoState + list slot + map node, roughly
+    private static final long AWAITING_ENTRY_BYTES = 480; // store RepoHead + list slot + map node, roughly
 
     /**
      * Told when admitting an account under its host's account limit changed its local status: a new
@@ -76,18 +76,18 @@ public final class StoreChainState implements ChainState, BoundedBuffer {
     }
 
     @Override
-    public RepoState repo(String did) {
+    public RepoHead repo(String did) {
         var pending = awaiting.get(did);
         if (pending != null && !pending.isEmpty()) return chain(pending.getLast());
         return waiting(() -> repos.get(did).map(StoreChainState::chain).orElse(null));
     }
 
-    private static RepoState chain(dev.jlay.store.RepoState s) {
-        return new RepoState(s.rev(), s.commit(), s.data());
+    private static RepoHead chain(dev.jlay.store.RepoState s) {
+        return new RepoHead(s.rev(), s.commit(), s.data());
     }
 
     @Override
-    public void advance(String did, String host, RepoState next, boolean discontinuity) {
+    public void advance(String did, String host, RepoHead next, boolean discontinuity) {
         waiting(() -> {
             ensure(did, host);
             if (discontinuity) accounts.recordDiscontinuity(did);

@@ -2,7 +2,7 @@ package dev.jlay.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
@@ -236,7 +236,7 @@ public final class Database implements Storage {
     }
 
     @Override
-    public void registerMetrics(Metrics metrics) {
+    public void registerMetrics(MetricRegistry metrics) {
         Storage.super.registerMetrics(metrics); // buffers, relay_upstream_hosts, relay_database_up
         writer.meter(metrics.stage(Stage.DB));
         metrics.gauge("relay_store_database_up", "1 when the database answers, 0 during an outage.",

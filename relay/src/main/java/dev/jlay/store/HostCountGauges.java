@@ -1,6 +1,6 @@
 package dev.jlay.store;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,7 @@ final class HostCountGauges {
         this.nanoTime = nanoTime;
     }
 
-    static void register(HostStore hosts, Metrics metrics) {
+    static void register(HostStore hosts, MetricRegistry metrics) {
         var gauges = new HostCountGauges(hosts, System::nanoTime);
         for (var status : HostStatus.values()) {
             metrics.gauge("relay_upstream_hosts", "Upstream hosts by stored status.", "status", status.value(),

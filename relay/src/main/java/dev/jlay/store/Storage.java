@@ -1,7 +1,7 @@
 package dev.jlay.store;
 
 import dev.jlay.memory.BoundedBuffer;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 
 import java.util.List;
 
@@ -42,7 +42,7 @@ public interface Storage extends AutoCloseable {
      * Registers the store's buffers, {@code relay_upstream_hosts{status}} and {@code relay_database_up}
      * (and, for PostgreSQL, its db stage and write gauges) with {@code metrics}.
      */
-    default void registerMetrics(Metrics metrics) {
+    default void registerMetrics(MetricRegistry metrics) {
         buffers().forEach(metrics::register);
         HostCountGauges.register(hosts(), metrics);
         metrics.gauge("relay_database_up", "1 when the last database health check succeeded, else 0.",

@@ -1,5 +1,9 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.ForbiddenAddressException;
+
+import dev.jlay.net.AddressGuard;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlay.store.BanStore;

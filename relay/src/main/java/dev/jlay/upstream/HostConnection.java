@@ -1,5 +1,9 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.ForbiddenAddressException;
+
+import dev.jlay.net.AddressGuard;
+
 import dev.jlay.atproto.ProtocolException;
 import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.stream.FrameHeader;
@@ -57,7 +61,7 @@ public final class HostConnection implements HostFrameSeries.Source {
     private volatile WebSocket socket;
 
     // status, written by the reader thread, read by anyone
-    private volatile HostStatus.State state = HostStatus.State.STOPPED;
+    private volatile HostConnectionStatus.State state = HostConnectionStatus.State.STOPPED;
     private volatile Instant backoffUntil;
     private volatile Instant connectedSince;
     private volatile long resumeCursor;
@@ -70,7 +74,7 @@ public final class HostConnection implements HostFrameSeries.Source {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong connects = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+    private final AtomicLongArray drops = new AtomicLongArray(UpstreamDropReason.values().length);
 
     /**
      * @param host   a bare hostname or a URL (see {@link SubscribeUri#base})
@@ -109,7 +113,7 @@ public final class HostConnection implements HostFrameSeries.Source {
             return;
         }
         running = true;
-        state = HostStatus.State.CONNECTING;
+        state = HostConnectionStatus.State.CONNECTING;
         thread = Thread.ofVirtual().name("upstream-" + host).start(this::run);
     }
 
@@ -132,10 +136,10 @@ public final class HostConnection implements HostFrameSeries.Source {
                 Thread.currentThread().interrupt();
             }
         }
-        state = HostStatus.State.STOPPED;
+        state = HostConnectionStatus.State.STOPPED;
     }
 
-    HostStatus.State state() {
+    HostConnectionStatus.State state() {
         return state;
     }
 
@@ -149,17 +153,17 @@ public final class HostConnection implements HostFrameSeries.Source {
         return framesReceived.get();
     }
 
-    public HostStatus status() {
-        Map<DropReason, Long> byReason = new EnumMap<>(DropReason.class);
-        for (DropReason r : DropReason.values()) {
+    public HostConnectionStatus status() {
+        Map<UpstreamDropReason, Long> byReason = new EnumMap<>(UpstreamDropReason.class);
+        for (UpstreamDropReason r : UpstreamDropReason.values()) {
             long n = drops.get(r.ordinal());
             if (n > 0) {
                 byReason.put(r, n);
             }
         }
-        HostStatus.State s = state;
-        return new HostStatus(host, s, s == HostStatus.State.BACKOFF ? backoffUntil : null,
-                s == HostStatus.State.CONNECTED ? connectedSince : null, lastSeq.get(), resumeCursor,
+        HostConnectionStatus.State s = state;
+        return new HostConnectionStatus(host, s, s == HostConnectionStatus.State.BACKOFF ? backoffUntil : null,
+                s == HostConnectionStatus.State.CONNECTED ? connectedSince : null, lastSeq.get(), resumeCursor,
                 framesReceived.get(), framesForwarded.get(), bytesReceived.get(), connects.get(), failures.get(),
                 Map.copyOf(byReason), blockedOnSink, throttled, lastError);
     }
@@ -167,7 +171,7 @@ public final class HostConnection implements HostFrameSeries.Source {
     private void run() {
         int attempt = 0;
         while (running) {
-            state = HostStatus.State.CONNECTING;
+            state = HostConnectionStatus.State.CONNECTING;
             boolean progressed = false;
             String reason;
             try {
@@ -204,14 +208,14 @@ public final class HostConnection implements HostFrameSeries.Source {
             attempt = progressed ? 0 : attempt + 1;
             var delay = config.backoff().delay(progressed ? 0 : attempt - 1, ThreadLocalRandom.current());
             backoffUntil = Instant.now().plus(delay);
-            state = HostStatus.State.BACKOFF;
+            state = HostConnectionStatus.State.BACKOFF;
             try {
                 TimeUnit.NANOSECONDS.sleep(delay.toNanos());
             } catch (InterruptedException e) {
                 break;
             }
         }
-        state = HostStatus.State.STOPPED;
+        state = HostConnectionStatus.State.STOPPED;
     }
 
     /** One connection, from handshake to close. True if at least one frame was handed on. */
@@ -240,7 +244,7 @@ public final class HostConnection implements HostFrameSeries.Source {
         connects.incrementAndGet();
         meters.connects.increment();
         connectedSince = Instant.now();
-        state = HostStatus.State.CONNECTED;
+        state = HostConnectionStatus.State.CONNECTED;
         listener.onConnected(host, resume);
         long sessionSeq = resume;
         boolean progressed = false;
@@ -278,11 +282,11 @@ public final class HostConnection implements HostFrameSeries.Source {
                     bytesReceived.addAndGet(o.bytes());
                     meters.messages.increment();
                     meters.bytes.add(o.bytes());
-                    drop(DropReason.OVERSIZE, "message of " + o.bytes() + " bytes over the cap");
+                    drop(UpstreamDropReason.OVERSIZE, "message of " + o.bytes() + " bytes over the cap");
                     ws.request(1);
                 }
                 case WsEvent.Text t -> {
-                    drop(DropReason.TEXT_MESSAGE, null);
+                    drop(UpstreamDropReason.TEXT_MESSAGE, null);
                     ws.request(1);
                 }
                 case WsEvent.Closed c -> {
@@ -346,40 +350,40 @@ public final class HostConnection implements HostFrameSeries.Source {
             header = FrameHeader.peek(frame);
             if (header.isError()) {
                 String[] err = errorFields(frame, header.payloadOffset(), "error", "message");
-                drop(DropReason.ERROR_FRAME, "error frame " + err[0] + (err[1] == null ? "" : ": " + err[1]));
+                drop(UpstreamDropReason.ERROR_FRAME, "error frame " + err[0] + (err[1] == null ? "" : ": " + err[1]));
                 listener.onErrorFrame(host, err[0], err[1]);
                 return END_SESSION; // the spec makes an error frame the last one
             }
             if (!header.isMessage()) {
-                drop(DropReason.UNKNOWN_OP, null);
+                drop(UpstreamDropReason.UNKNOWN_OP, null);
                 return 0;
             }
             if ("#info".equals(header.type())) {
                 String[] info = errorFields(frame, header.payloadOffset(), "name", "message");
-                drop(DropReason.INFO, null);
+                drop(UpstreamDropReason.INFO, null);
                 LOG.info(() -> "upstream " + host + ": #info " + info[0] + (info[1] == null ? "" : ": " + info[1]));
                 listener.onInfo(host, info[0], info[1]);
                 return 0;
             }
             if (!REPO_TYPES.contains(header.type())) {
-                drop(DropReason.UNKNOWN_TYPE, null);
+                drop(UpstreamDropReason.UNKNOWN_TYPE, null);
                 return 0;
             }
             fields = PayloadFields.scan(frame, header.payloadOffset());
         } catch (ProtocolException e) {
-            drop(DropReason.MALFORMED, "malformed frame: " + e.getMessage());
+            drop(UpstreamDropReason.MALFORMED, "malformed frame: " + e.getMessage());
             return END_SESSION; // the spec: invalid framing or CBOR closes the connection
         }
         if (fields.seq() <= 0) {
-            drop(DropReason.MISSING_SEQ, null);
+            drop(UpstreamDropReason.MISSING_SEQ, null);
             return 0;
         }
         if (fields.seq() <= sessionSeq) {
-            drop(DropReason.SEQ_NOT_INCREASING, "seq " + fields.seq() + " after " + sessionSeq);
+            drop(UpstreamDropReason.SEQ_NOT_INCREASING, "seq " + fields.seq() + " after " + sessionSeq);
             return 0;
         }
         if (fields.did() == null) {
-            drop(DropReason.MISSING_DID, null);
+            drop(UpstreamDropReason.MISSING_DID, null);
             return 0;
         }
         var frameOut = new UpstreamFrame(host, header.type(), fields.seq(), fields.did(), frame,
@@ -405,7 +409,7 @@ public final class HostConnection implements HostFrameSeries.Source {
         return fields.seq();
     }
 
-    private void drop(DropReason reason, String detail) {
+    private void drop(UpstreamDropReason reason, String detail) {
         drops.incrementAndGet(reason.ordinal());
         meters.drops[reason.ordinal()].increment();
         if (detail != null) {

@@ -1,5 +1,7 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.AddressGuard;
+
 import dev.jlay.memory.JfrMonitor;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
@@ -91,12 +93,12 @@ public final class HostConnectionManager implements AutoCloseable {
         return Optional.ofNullable(connections.get(key(host)));
     }
 
-    public Optional<HostStatus> status(String host) {
+    public Optional<HostConnectionStatus> status(String host) {
         return connection(host).map(HostConnection::status);
     }
 
-    public List<HostStatus> statuses() {
-        var out = new ArrayList<HostStatus>(connections.size());
+    public List<HostConnectionStatus> statuses() {
+        var out = new ArrayList<HostConnectionStatus>(connections.size());
         for (HostConnection c : connections.values()) {
             out.add(c.status());
         }
@@ -108,9 +110,9 @@ public final class HostConnectionManager implements AutoCloseable {
     }
 
     /** Readers per state. */
-    public java.util.Map<HostStatus.State, Integer> countByState() {
-        var counts = new java.util.EnumMap<HostStatus.State, Integer>(HostStatus.State.class);
-        for (HostStatus.State st : HostStatus.State.values()) {
+    public java.util.Map<HostConnectionStatus.State, Integer> countByState() {
+        var counts = new java.util.EnumMap<HostConnectionStatus.State, Integer>(HostConnectionStatus.State.class);
+        for (HostConnectionStatus.State st : HostConnectionStatus.State.values()) {
             counts.put(st, 0);
         }
         for (HostConnection c : connections.values()) {
@@ -125,10 +127,10 @@ public final class HostConnectionManager implements AutoCloseable {
      * and {@code relay_host_frames_total{host}} (bounded: see {@link HostFrameSeries}).
      * The meters were registered when they were made.
      */
-    public void registerGauges(dev.jlay.memory.Metrics metrics) {
+    public void registerGauges(dev.jlay.metrics.MetricRegistry metrics) {
         metrics.gauge("relay_upstream_connections", "Open WebSocket connections to upstream hosts.",
-                () -> countByState().get(HostStatus.State.CONNECTED));
-        for (HostStatus.State st : HostStatus.State.values()) {
+                () -> countByState().get(HostConnectionStatus.State.CONNECTED));
+        for (HostConnectionStatus.State st : HostConnectionStatus.State.values()) {
             String label = st.name().toLowerCase(Locale.ROOT);
             metrics.gauge("relay_upstream_connection_states", "Upstream host readers by state.", "state", label,
                     () -> countByState().get(st));

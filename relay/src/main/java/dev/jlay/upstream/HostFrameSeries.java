@@ -1,6 +1,6 @@
 package dev.jlay.upstream;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,13 +32,13 @@ final class HostFrameSeries {
         this.maxLabelled = maxSeries - 1;
     }
 
-    void register(Metrics metrics, int maxSeries, Collection<? extends Source> connections) {
+    void register(MetricRegistry metrics, int maxSeries, Collection<? extends Source> connections) {
         metrics.collect("relay_host_frames_total", "Frames received per upstream host (the first "
                         + (maxSeries - 1) + " hosts seen; the rest summed in host=\"other\").",
-                Metrics.Kind.COUNTER, "host", maxSeries, Metrics.Fold.SUM, sink -> sample(connections, sink));
+                MetricRegistry.Kind.COUNTER, "host", maxSeries, MetricRegistry.Fold.SUM, sink -> sample(connections, sink));
     }
 
-    synchronized void sample(Collection<? extends Source> connections, Metrics.SampleSink sink) {
+    synchronized void sample(Collection<? extends Source> connections, MetricRegistry.SampleSink sink) {
         long other = retired;
         for (var c : connections) {
             String host = c.host();
@@ -54,7 +54,7 @@ final class HostFrameSeries {
         for (var e : labelled.entrySet()) {
             sink.sample(e.getKey(), e.getValue().framesReceived());
         }
-        sink.sample(Metrics.OTHER, other);
+        sink.sample(MetricRegistry.OTHER, other);
     }
 
     /** The host's reader stopped: a labelled host frees its slot; a folded one leaves its total in other. */

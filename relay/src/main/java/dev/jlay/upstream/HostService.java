@@ -1,6 +1,8 @@
 package dev.jlay.upstream;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.net.AddressGuard;
+
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.store.Host;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.HostStatus;
@@ -149,7 +151,7 @@ public final class HostService implements HostListener, AutoCloseable {
     }
 
     /** The live connection state of a host that is being read. */
-    public Optional<dev.jlay.upstream.HostStatus> connection(String hostname) {
+    public Optional<HostConnectionStatus> connection(String hostname) {
         return connections.status(normalize(hostname));
     }
 
@@ -211,7 +213,7 @@ public final class HostService implements HostListener, AutoCloseable {
     }
 
     /** Exports the connection gauges and the in-flight tracker. */
-    public void registerMetrics(Metrics metrics) {
+    public void registerMetrics(MetricRegistry metrics) {
         connections.registerGauges(metrics);
         metrics.register(cursors);
     }

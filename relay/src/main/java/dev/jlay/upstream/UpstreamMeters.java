@@ -1,12 +1,12 @@
 package dev.jlay.upstream;
 
-import dev.jlay.memory.Counter;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.Counter;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
 
 /**
- * Relay-wide counters of all host readers (per-host figures live in {@link HostStatus}; metrics
+ * Relay-wide counters of all host readers (per-host figures live in {@link HostConnectionStatus}; metrics
  * carry no host label, to keep cardinality bounded).
  */
 public final class UpstreamMeters {
@@ -16,10 +16,10 @@ public final class UpstreamMeters {
     final Counter connects;
     final Counter disconnects;
     final Counter sinkWaits;
-    final Counter[] drops = new Counter[DropReason.values().length];
+    final Counter[] drops = new Counter[UpstreamDropReason.values().length];
     final StageMeter receive;
 
-    private UpstreamMeters(Metrics m) {
+    private UpstreamMeters(MetricRegistry m) {
         if (m == null) {
             messages = new Counter();
             bytes = new Counter();
@@ -27,7 +27,7 @@ public final class UpstreamMeters {
             connects = new Counter();
             disconnects = new Counter();
             sinkWaits = new Counter();
-            for (DropReason r : DropReason.values()) {
+            for (UpstreamDropReason r : UpstreamDropReason.values()) {
                 drops[r.ordinal()] = new Counter();
             }
             receive = null;
@@ -41,7 +41,7 @@ public final class UpstreamMeters {
                 "Upstream connections ended or failed to open (each is followed by a backoff).");
         sinkWaits = m.counter("relay_upstream_sink_waits_total",
                 "Frames a host reader had to wait for room in the pipeline for (backpressure).");
-        for (DropReason r : DropReason.values()) {
+        for (UpstreamDropReason r : UpstreamDropReason.values()) {
             drops[r.ordinal()] = m.counter("relay_upstream_dropped_total",
                     "Upstream messages not handed on, by reason.", "reason", r.label());
         }
@@ -49,7 +49,7 @@ public final class UpstreamMeters {
     }
 
     /** Registered with the relay's metrics registry (call once per registry). */
-    public static UpstreamMeters register(Metrics metrics) {
+    public static UpstreamMeters register(MetricRegistry metrics) {
         return new UpstreamMeters(metrics);
     }
 
@@ -58,7 +58,7 @@ public final class UpstreamMeters {
         return new UpstreamMeters(null);
     }
 
-    public long dropped(DropReason reason) {
+    public long dropped(UpstreamDropReason reason) {
         return drops[reason.ordinal()].get();
     }
 

@@ -9,13 +9,13 @@ package dev.jlay.validate;
 public interface ChainState {
 
     /** The last accepted commit, or null when the repo was never seen. */
-    RepoState repo(String did);
+    RepoHead repo(String did);
 
     /**
      * Records an accepted #commit/#sync; {@code discontinuity} also counts a chain break on the account.
      * {@code host}: the connection it came in on (null offline).
      */
-    void advance(String did, String host, RepoState next, boolean discontinuity);
+    void advance(String did, String host, RepoHead next, boolean discontinuity);
 
     /** The account's hosting status; {@link AccountState#ACTIVE} for an account never seen. */
     AccountState account(String did);

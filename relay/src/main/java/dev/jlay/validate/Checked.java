@@ -17,7 +17,7 @@ public record Checked(Verdict verdict, Update update, boolean keptWhenDropped) {
     public sealed interface Update {
         record None() implements Update {}
 
-        record Advance(String did, String host, RepoState next, boolean discontinuity) implements Update {}
+        record Advance(String did, String host, RepoHead next, boolean discontinuity) implements Update {}
 
         record UpstreamStatus(String did, String host, boolean active, String status) implements Update {}
     }

@@ -91,7 +91,7 @@ public final class FrameValidator {
         if (signed instanceof Checked bad) return bad;
         Commit commit = (Commit) signed;
 
-        RepoState stored = state.repo(m.repo());
+        RepoHead stored = state.repo(m.repo());
         var order = revOrder(m.rev(), stored);
         if (order != null) return order;
 
@@ -122,7 +122,7 @@ public final class FrameValidator {
                 gap = "prevData " + m.prevData() + " != stored data " + stored.data();
             }
         }
-        var next = new Checked.Update.Advance(m.repo(), host, new RepoState(m.rev(), m.commit(), commit.data()), gap != null);
+        var next = new Checked.Update.Advance(m.repo(), host, new RepoHead(m.rev(), m.commit(), commit.data()), gap != null);
         return gap == null ? Checked.pass(next) : new Checked(new Verdict.Discontinuity(gap), next);
     }
 
@@ -145,11 +145,11 @@ public final class FrameValidator {
         Commit commit = (Commit) signed;
         // no chain checks: a #sync re-anchors the chain. An older rev is stale; the same rev
         // restates the current state (PDSes send that, e.g. on reactivation) and passes.
-        RepoState stored = state.repo(m.did());
+        RepoHead stored = state.repo(m.did());
         boolean restates = stored != null && m.rev().equals(stored.rev());
         var order = revOrder(m.rev(), restates ? null : stored);
         if (order != null) return order;
-        return Checked.pass(new Checked.Update.Advance(m.did(), host, new RepoState(m.rev(), root, commit.data()), false));
+        return Checked.pass(new Checked.Update.Advance(m.did(), host, new RepoHead(m.rev(), root, commit.data()), false));
     }
 
     private Checked account(AccountMessage m, String host, Authority who) {
@@ -215,7 +215,7 @@ public final class FrameValidator {
     }
 
     /** rev must be newer than the stored one and not beyond the clock-drift allowance. */
-    private Checked revOrder(String rev, RepoState stored) {
+    private Checked revOrder(String rev, RepoHead stored) {
         Tid tid = Tid.parse(rev);
         if (stored != null && Tid.isValid(stored.rev()) && tid.compareTo(Tid.parse(stored.rev())) <= 0) {
             return Checked.drop(DropReason.STALE_REV, rev + " <= stored " + stored.rev());

@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public final class InMemoryChainState implements ChainState {
 
-    private final Map<String, RepoState> repos;
+    private final Map<String, RepoHead> repos;
     private final Map<String, AccountState> accounts;
     private final Map<String, Long> discontinuities;
 
@@ -29,12 +29,12 @@ public final class InMemoryChainState implements ChainState {
     }
 
     @Override
-    public synchronized RepoState repo(String did) {
+    public synchronized RepoHead repo(String did) {
         return repos.get(did);
     }
 
     @Override
-    public synchronized void advance(String did, String host, RepoState next, boolean discontinuity) {
+    public synchronized void advance(String did, String host, RepoHead next, boolean discontinuity) {
         repos.put(did, next);
         if (discontinuity) discontinuities.merge(did, 1L, Long::sum);
     }

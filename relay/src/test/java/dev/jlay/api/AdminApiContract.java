@@ -9,12 +9,12 @@ import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.ConsumerSnapshot;
 import dev.jlay.eventlog.EventKind;
 import dev.jlay.eventlog.EventLogService;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.LocalStatus;
 import dev.jlay.store.Storage;
 import dev.jlay.store.UpstreamStatus;
-import dev.jlay.upstream.HostStatus;
+import dev.jlay.upstream.HostConnectionStatus;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.nio.file.Path;
@@ -75,11 +75,11 @@ abstract class AdminApiContract {
         }
 
         @Override
-        public Optional<HostStatus> status(String hostname) {
+        public Optional<HostConnectionStatus> status(String hostname) {
             if (!hostname.equals("pds.example.com")) {
                 return Optional.empty();
             }
-            return Optional.of(new HostStatus(hostname, HostStatus.State.CONNECTED, null,
+            return Optional.of(new HostConnectionStatus(hostname, HostConnectionStatus.State.CONNECTED, null,
                     Instant.parse("2026-11-26T06:00:00Z"), 77, 70, 12, 11, 3456, 1, 0, Map.of(), false, false, null));
         }
     };
@@ -88,7 +88,7 @@ abstract class AdminApiContract {
     void start() {
         storage = newStorage();
         var config = RelayConfig.of(Map.of("data.dir", dir.toString()));
-        events = new EventLogService(EventLogService.Settings.from(config), SeqStamp::withSeq, new Metrics(),
+        events = new EventLogService(EventLogService.Settings.from(config), SeqStamp::withSeq, new MetricRegistry(),
                 System::currentTimeMillis);
         var consumers = List.of(new ConsumerSnapshot(7, "127.0.0.1:5555", "test-consumer/1.0",
                 Instant.parse("2026-11-26T06:30:00Z"), "0", 5, 2, 5));

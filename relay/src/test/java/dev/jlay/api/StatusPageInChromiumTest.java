@@ -1,5 +1,7 @@
 package dev.jlay.api;
 
+import dev.jlay.Relay;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The status page at {@code /} as an operator sees it: the whole relay (real PostgreSQL, a loopback
  * host replaying the corpus, a consumer) and the page loaded in headless Chromium (Debian's
- * {@code chromium}, installed by {@code scripts/ci-setup}), whose DOM after load is checked.
+ * {@code chromium}, installed by {@code scripts/setup}), whose DOM after load is checked.
  */
 class StatusPageInChromiumTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -101,7 +103,7 @@ class StatusPageInChromiumTest {
         return Double.parseDouble(m.group(1));
     }
 
-    /** Chromium is part of the test setup (scripts/ci-setup installs Debian's package): missing is an error. */
+    /** Chromium is part of the test setup (scripts/setup installs Debian's package): missing is an error. */
     private static String chromium() {
         for (var name : List.of("chromium", "chromium-browser", "google-chrome")) {
             for (var dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
@@ -109,6 +111,6 @@ class StatusPageInChromiumTest {
                 if (Files.isExecutable(p)) return p.toString();
             }
         }
-        throw new AssertionError("no chromium on PATH: run scripts/ci-setup (apt-get install chromium)");
+        throw new AssertionError("no chromium on PATH: run scripts/setup (apt-get install chromium)");
     }
 }

@@ -11,7 +11,7 @@ import dev.jlay.store.LocalStatus;
 import dev.jlay.store.RepoState;
 import dev.jlay.store.Storage;
 import dev.jlay.store.UpstreamStatus;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.CrawlAdmission;
 import dev.jlay.upstream.ServerProbe;
 import io.helidon.webserver.WebServer;

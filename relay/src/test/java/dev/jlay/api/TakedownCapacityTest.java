@@ -6,7 +6,7 @@ import dev.jlay.atproto.stream.SeqStamp;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventLogService;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.store.InMemoryStorage;
 import dev.jlay.store.LocalStatus;
 import io.helidon.webserver.WebServer;
@@ -34,7 +34,7 @@ class TakedownCapacityTest {
         var takedowns = new TakenDownRepos(2);
         var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "sequencer.linger-ms", "0"));
         try (var events = new EventLogService(EventLogService.Settings.from(config), SeqStamp::withSeq,
-                new Metrics(), System::currentTimeMillis)) {
+                new MetricRegistry(), System::currentTimeMillis)) {
             var routing = HttpRouting.builder();
             XrpcEdge.register(routing);
             new AdminApi(TOKEN, storage, null, events.sequencer()::append, takedowns, List::of, Clock.systemUTC())

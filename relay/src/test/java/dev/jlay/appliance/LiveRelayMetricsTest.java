@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jlay.api.Relay;
+import dev.jlay.Relay;
 import dev.jlay.api.RelayServer;
 import dev.jlay.pipeline.FrameFile;
 import dev.jlay.testing.LoopbackPds;

@@ -15,7 +15,7 @@ import dev.jlay.atproto.stream.AccountMessage;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.IdentityMessage;
 import dev.jlay.atproto.stream.RepoOp;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ class CollectionIndexTest {
 
     @Test
     void feedsOnlyCommitsAndSurvivesReopen() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         try (var index = CollectionIndex.open(dir, 1 << 20, metrics)) {
             index.accept(new IdentityMessage(1, "did:plc:idonly", "2026-01-01T00:00:00Z", null));
             index.accept(new CommitMessage(2, "did:plc:aaa", Cid.ofRaw(new byte[]{1}), "3k2222222222a", null,

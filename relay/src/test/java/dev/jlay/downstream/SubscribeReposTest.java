@@ -3,7 +3,7 @@ package dev.jlay.downstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jlay.api.Relay;
+import dev.jlay.Relay;
 import dev.jlay.api.RelayServer;
 import dev.jlay.atproto.stream.ErrorMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
@@ -14,7 +14,7 @@ import dev.jlay.config.RelayConfig;
 import dev.jlay.eventlog.EventKind;
 import dev.jlay.eventlog.LogEvent;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.TestFrames;
+import dev.jlay.testing.SeqStampedFrames;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -269,16 +269,16 @@ class SubscribeReposTest {
         var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "host", "127.0.0.1", "port", "0",
                 "metrics.port", "0", "downstream.write-timeout-ms", writeTimeoutMs,
                 "downstream.too-slow-grace-ms", graceMs, "sequencer.linger-ms", "0", "database.url", database()));
-        server = RelayServer.start(Relay.create(config, TestFrames.STAMPER), config.host(), config.port(),
+        server = RelayServer.start(Relay.create(config, SeqStampedFrames.STAMPER), config.host(), config.port(),
                 config.metricsPort());
         var sequencer = server.relay().events().sequencer();
-        var last = sequencer.append(TestFrames.payload(0, 64 * 1024), EventKind.OTHER, null);
+        var last = sequencer.append(SeqStampedFrames.payload(0, 64 * 1024), EventKind.OTHER, null);
         last.get(30, TimeUnit.SECONDS);
         var slow = FirehoseClient.connect(server.port(), "cursor=0", false);
         clients.add(slow);
         fastOut.add(connect("cursor=1"));
         for (int i = 1; i < 600; i++) {
-            last = sequencer.append(TestFrames.payload(i, 64 * 1024), EventKind.OTHER, null);
+            last = sequencer.append(SeqStampedFrames.payload(i, 64 * 1024), EventKind.OTHER, null);
         }
         last.get(30, TimeUnit.SECONDS);
         return slow;
@@ -286,7 +286,7 @@ class SubscribeReposTest {
 
     private void assertFastConsumerGotEverything(FirehoseClient fast) {
         await().atMost(Duration.ofSeconds(60)).until(() -> fast.frames.size() >= 599);
-        assertThat(fast.frames.stream().map(TestFrames::seqOf).toList()).isEqualTo(range(2, 600));
+        assertThat(fast.frames.stream().map(SeqStampedFrames::seqOf).toList()).isEqualTo(range(2, 600));
         assertThat(fast.closed).isNotDone();
     }
 
@@ -307,7 +307,7 @@ class SubscribeReposTest {
         assertThat(FirehoseCodec.decode(slow.frames.getLast())).isInstanceOfSatisfying(ErrorMessage.class,
                 e -> assertThat(e.error()).isEqualTo(ErrorMessage.CONSUMER_TOO_SLOW));
         // before it, a prefix of the stream in order: nothing after the stuck frame was sent
-        var events = slow.frames.subList(0, slow.frames.size() - 1).stream().map(TestFrames::seqOf).toList();
+        var events = slow.frames.subList(0, slow.frames.size() - 1).stream().map(SeqStampedFrames::seqOf).toList();
         assertThat(events).isEqualTo(range(1, events.size()));
         assertThat(events.size()).isLessThan(600);
         await().atMost(WAIT).until(() -> registry.list().size() == 1);
@@ -339,7 +339,7 @@ class SubscribeReposTest {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500))
                 .until(() -> previous.getAndSet(slow.frames.size()) == slow.frames.size());
         assertThat(slow.frames.size()).isLessThan(600);
-        var got = slow.frames.stream().map(TestFrames::seqOf).toList();
+        var got = slow.frames.stream().map(SeqStampedFrames::seqOf).toList();
         assertThat(got).isEqualTo(range(1, got.size()));
         assertThat(server.relay().metrics().render())
                 .contains("relay_consumer_kicks_total{reason=\"too_slow\"} 1\n")

@@ -3,7 +3,7 @@ package dev.jlay.eventlog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.jlay.testing.TestFrames;
+import dev.jlay.testing.SeqStampedFrames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ class EventLogTest {
             long seq = fromSeq + i;
             var kind = EventKind.values()[(int) (seq % EventKind.values().length)];
             list.add(new LogEvent(seq, kind, "did:plc:acct" + seq, (int) (seq % 2), timeMillis + i,
-                    TestFrames.stamped(seq, TestFrames.payload(seq, size))));
+                    SeqStampedFrames.stamped(seq, SeqStampedFrames.payload(seq, size))));
         }
         return list;
     }

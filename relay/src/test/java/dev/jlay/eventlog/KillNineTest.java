@@ -2,7 +2,7 @@ package dev.jlay.eventlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jlay.testing.TestFrames;
+import dev.jlay.testing.SeqStampedFrames;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +62,7 @@ class KillNineTest {
             var event = log.get(seq);
             assertThat(event).as("acknowledged seq %d", seq).isPresent();
             assertThat(event.get().frame())
-                    .isEqualTo(TestFrames.stamped(seq, TestFrames.payload(index, 200 + (int) (index % 300))));
+                    .isEqualTo(SeqStampedFrames.stamped(seq, SeqStampedFrames.payload(index, 200 + (int) (index % 300))));
         }
     }
 
@@ -71,7 +71,7 @@ class KillNineTest {
         long expect = log.firstSeq();
         for (var e : all) {
             assertThat(e.seq()).isEqualTo(expect);
-            assertThat(TestFrames.seqOf(e.frame())).isEqualTo(expect);
+            assertThat(SeqStampedFrames.seqOf(e.frame())).isEqualTo(expect);
             expect++;
         }
         assertThat(expect - 1).isEqualTo(log.lastSeq());

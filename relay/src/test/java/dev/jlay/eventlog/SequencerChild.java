@@ -1,7 +1,7 @@
 package dev.jlay.eventlog;
 
-import dev.jlay.memory.Metrics;
-import dev.jlay.testing.TestFrames;
+import dev.jlay.metrics.MetricRegistry;
+import dev.jlay.testing.SeqStampedFrames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,13 +18,13 @@ public final class SequencerChild {
         var settings = new EventLogService.Settings(dir, 1, 1024, 1 << 20,
                 new Sequencer.Options(512, 64, TimeUnit.MILLISECONDS.toNanos(1)),
                 Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 1 << 20);
-        var svc = new EventLogService(settings, TestFrames.STAMPER, new Metrics(), System::currentTimeMillis);
+        var svc = new EventLogService(settings, SeqStampedFrames.STAMPER, new MetricRegistry(), System::currentTimeMillis);
         var out = System.out;
         System.out.println("ready " + svc.log().nextSeq());
         System.out.flush();
         for (long i = firstIndex; ; i++) {
             long index = i;
-            svc.sequencer().submit(new Submission(TestFrames.payload(index, 200 + (int) (index % 300)),
+            svc.sequencer().submit(new Submission(SeqStampedFrames.payload(index, 200 + (int) (index % 300)),
                     EventKind.COMMIT, "did:plc:child", 0, new Durable() {
                         @Override
                         public void durable(long seq, byte[] frame) {

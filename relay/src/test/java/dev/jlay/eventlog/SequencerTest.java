@@ -3,9 +3,9 @@ package dev.jlay.eventlog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
-import dev.jlay.testing.TestFrames;
+import dev.jlay.testing.SeqStampedFrames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ class SequencerTest {
     @TempDir
     Path dir;
 
-    private EventLogService service(Metrics metrics, SeqStamper stamper) {
+    private EventLogService service(MetricRegistry metrics, SeqStamper stamper) {
         var settings = new EventLogService.Settings(dir, 1, 64, 1 << 20,
                 new Sequencer.Options(256, 32, TimeUnit.MILLISECONDS.toNanos(1)),
                 Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 1 << 20);
@@ -29,9 +29,9 @@ class SequencerTest {
 
     @Test
     void assignsConsecutiveSeqsFromSeveralProducersAndPublishesOnlyDurableEvents() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var seen = new ConcurrentLinkedQueue<Long>();
-        try (var svc = service(metrics, TestFrames.STAMPER)) {
+        try (var svc = service(metrics, SeqStampedFrames.STAMPER)) {
             var ring = svc.ring();
             var futures = new ArrayList<CompletableFuture<Long>>();
             var producers = new ArrayList<Thread>();
@@ -40,7 +40,7 @@ class SequencerTest {
                 producers.add(Thread.ofVirtual().start(() -> {
                     for (int i = 0; i < 250; i++) {
                         try {
-                            var f = svc.sequencer().append(TestFrames.payload(producer * 1000L + i, 64),
+                            var f = svc.sequencer().append(SeqStampedFrames.payload(producer * 1000L + i, 64),
                                     EventKind.COMMIT, "did:plc:p" + producer);
                             // when a producer hears "durable", the log and the ring both have the event
                             // wait on the dependent stage: allOf(f) may complete before f's callbacks run
@@ -71,7 +71,7 @@ class SequencerTest {
             assertThat(all).hasSize(1000);
             for (int i = 0; i < all.size(); i++) {
                 assertThat(all.get(i).seq()).isEqualTo(i + 1);
-                assertThat(TestFrames.seqOf(all.get(i).frame())).isEqualTo(i + 1);
+                assertThat(SeqStampedFrames.seqOf(all.get(i).frame())).isEqualTo(i + 1);
             }
             assertThat(ring.head()).isEqualTo(1000);
             assertThat(ring.get(1000)).isEqualTo(all.get(999).frame());
@@ -91,9 +91,9 @@ class SequencerTest {
             if (frame.length == 0) {
                 throw new IllegalArgumentException("empty frame");
             }
-            return TestFrames.STAMPER.withSeq(frame, seq);
+            return SeqStampedFrames.STAMPER.withSeq(frame, seq);
         };
-        try (var svc = service(new Metrics(), picky)) {
+        try (var svc = service(new MetricRegistry(), picky)) {
             var good1 = svc.sequencer().append(new byte[] {1}, EventKind.COMMIT, null);
             var bad = svc.sequencer().append(new byte[0], EventKind.COMMIT, null);
             var good2 = svc.sequencer().append(new byte[] {2}, EventKind.COMMIT, null);
@@ -107,18 +107,18 @@ class SequencerTest {
     @Test
     void closeWritesWhatIsQueuedAndARestartContinuesTheSeq() throws Exception {
         var futures = new ArrayList<CompletableFuture<Long>>();
-        try (var svc = service(new Metrics(), TestFrames.STAMPER)) {
+        try (var svc = service(new MetricRegistry(), SeqStampedFrames.STAMPER)) {
             for (int i = 0; i < 100; i++) {
-                futures.add(svc.sequencer().append(TestFrames.payload(i, 10), EventKind.OTHER, null));
+                futures.add(svc.sequencer().append(SeqStampedFrames.payload(i, 10), EventKind.OTHER, null));
             }
         }
         assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
-        try (var svc = service(new Metrics(), TestFrames.STAMPER)) {
+        try (var svc = service(new MetricRegistry(), SeqStampedFrames.STAMPER)) {
             assertThat(svc.ring().head()).isEqualTo(100);
             assertThat(svc.ring().get(100)).as("the ring starts empty after a restart").isNull();
             assertThat(svc.sequencer().append(new byte[] {9}, EventKind.OTHER, null).get(10, TimeUnit.SECONDS))
                     .isEqualTo(101);
-            assertThat(svc.ring().get(101)).isEqualTo(TestFrames.stamped(101, new byte[] {9}));
+            assertThat(svc.ring().get(101)).isEqualTo(SeqStampedFrames.stamped(101, new byte[] {9}));
         }
     }
 
@@ -152,13 +152,13 @@ class SequencerTest {
 
     @Test
     void framesFromHostsGetAReceiveToDurableLatencyOthersDoNot() throws Exception {
-        var metrics = new Metrics();
-        try (var svc = service(metrics, TestFrames.STAMPER)) {
+        var metrics = new MetricRegistry();
+        try (var svc = service(metrics, SeqStampedFrames.STAMPER)) {
             var done = new CompletableFuture<Long>();
             long received = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(40); // "arrived" 40 ms ago
-            svc.sequencer().submit(new Submission(TestFrames.payload(1, 64), EventKind.COMMIT, "did:plc:a", 0,
+            svc.sequencer().submit(new Submission(SeqStampedFrames.payload(1, 64), EventKind.COMMIT, "did:plc:a", 0,
                     Durable.NONE, received));
-            svc.sequencer().submit(new Submission(TestFrames.payload(2, 64), EventKind.COMMIT, "did:plc:a", 0,
+            svc.sequencer().submit(new Submission(SeqStampedFrames.payload(2, 64), EventKind.COMMIT, "did:plc:a", 0,
                     new Durable() {
                         @Override
                         public void durable(long seq, byte[] stamped) {

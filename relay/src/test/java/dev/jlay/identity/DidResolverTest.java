@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,7 +22,7 @@ class JfrMonitorTest {
 
     @Test
     void streamFeedsGcAllocationAndThreadMetricsAndDumpsTheLastMinutes() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         try (var monitor = new JfrMonitor(metrics, Duration.ofMinutes(5), 50_000_000)) {
             monitor.start();
             List<byte[]> garbage = new ArrayList<>();

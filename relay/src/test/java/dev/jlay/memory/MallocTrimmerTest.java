@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +23,7 @@ class MallocTrimmerTest {
     @Test
     void freedButResidentMemoryIsHandedBackOnSchedule() throws Throwable {
         var malloc = GlibcMalloc.load().orElseThrow();
-        var metrics = new Metrics(false);
+        var metrics = new MetricRegistry(false);
         List<MemorySegment> chunks = new ArrayList<>();
         for (int i = 0; i < CHUNKS; i++) {
             chunks.add(NativeHeap.mallocTouched(CHUNK));
@@ -43,13 +45,13 @@ class MallocTrimmerTest {
 
     @Test
     void aZeroIntervalStartsNothing() throws Exception {
-        var metrics = new Metrics(false);
+        var metrics = new MetricRegistry(false);
         try (var trimmer = MallocTrimmer.start(GlibcMalloc.load().orElseThrow(), Duration.ZERO, metrics)) {
             assertThat(metrics.render()).doesNotContain("relay_malloc_trims_total");
         }
     }
 
-    private static long counter(Metrics metrics, String name) {
+    private static long counter(MetricRegistry metrics, String name) {
         return metrics.render().lines().filter(l -> l.startsWith(name + " ")).findFirst()
                 .map(l -> (long) Double.parseDouble(l.substring(name.length() + 1))).orElse(0L);
     }

@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -16,7 +18,7 @@ class MemoryMetricsTest {
 
     @Test
     void exportsOwnersThatAddUpToRssAndEveryArena() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var accountant = MemoryAccountant.create();
         accountant.registerMallocSource("rocksdb", () -> 0);
         try (var memory = new MemoryMetrics(accountant, metrics, List.of("rocksdb"))) {

@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class StageMeterTest {
 
-    private final Metrics metrics = new Metrics(true, () -> 0);
+    private final MetricRegistry metrics = new MetricRegistry(true, () -> 0);
     private final StageMeter decode = metrics.stage(Stage.DECODE);
 
     @Test

@@ -1,5 +1,7 @@
 package dev.jlay.memory;
 
+import dev.jlay.metrics.MetricRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlay.eventlog.EventKind;
@@ -8,7 +10,7 @@ import dev.jlay.eventlog.Sequencer;
 import dev.jlay.pipeline.PipelineMetrics;
 import dev.jlay.pipeline.StageRecorder;
 import dev.jlay.pipeline.StageRecorder.PipelineStage;
-import dev.jlay.testing.TestFrames;
+import dev.jlay.testing.SeqStampedFrames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,7 @@ class StageMetersOffTest {
     @Test
     void metersOffReadNoCounterOnTheWorkerPathOrInTheSequencer() throws Exception {
         var counter = new CountingCounter();
-        var metrics = new Metrics(false, counter);
+        var metrics = new MetricRegistry(false, counter);
         runWorkerWindowsAndSequencer(metrics, 200);
         assertThat(counter.reads.get()).as("counter reads with the meters off").isZero();
         assertThat(metrics.stage(Stage.DECODE).events()).isZero();
@@ -58,7 +60,7 @@ class StageMetersOffTest {
     @Test
     void metersOnReadTheCounterAroundEveryWindow() throws Exception {
         var counter = new CountingCounter();
-        var metrics = new Metrics(true, counter);
+        var metrics = new MetricRegistry(true, counter);
         runWorkerWindows(metrics, 200);
         // the worker windows are chained: one read per boundary, four for three stages per frame
         assertThat(counter.reads.get()).isEqualTo(4 * 200);
@@ -70,13 +72,13 @@ class StageMetersOffTest {
         assertThat(counter.reads.get()).isGreaterThanOrEqualTo(4 * 200 + 2 * 3);
     }
 
-    private void runWorkerWindowsAndSequencer(Metrics metrics, int frames) throws Exception {
+    private void runWorkerWindowsAndSequencer(MetricRegistry metrics, int frames) throws Exception {
         runWorkerWindows(metrics, frames);
         runSequencer(metrics, frames);
     }
 
     /** The worker's windows as {@code ValidatingProcessor} opens them: chained, each boundary read once. */
-    private static void runWorkerWindows(Metrics metrics, int frames) {
+    private static void runWorkerWindows(MetricRegistry metrics, int frames) {
         StageRecorder stages = PipelineMetrics.stages(metrics);
         for (int i = 0; i < frames; i++) {
             long t = System.nanoTime();
@@ -92,14 +94,14 @@ class StageMetersOffTest {
     }
 
     /** Real appends through the sequencer. */
-    private void runSequencer(Metrics metrics, int frames) throws Exception {
+    private void runSequencer(MetricRegistry metrics, int frames) throws Exception {
         var settings = new EventLogService.Settings(dir.resolve("log"), 1, 64, 1 << 20,
                 new Sequencer.Options(256, 32, TimeUnit.MILLISECONDS.toNanos(1)),
                 Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 1 << 20);
-        try (var svc = new EventLogService(settings, TestFrames.STAMPER, metrics, System::currentTimeMillis)) {
+        try (var svc = new EventLogService(settings, SeqStampedFrames.STAMPER, metrics, System::currentTimeMillis)) {
             var futures = new ArrayList<CompletableFuture<Long>>();
             for (int i = 0; i < frames; i++) {
-                futures.add(svc.sequencer().append(TestFrames.payload(i, 64), EventKind.COMMIT, "did:plc:off" + (i % 7)));
+                futures.add(svc.sequencer().append(SeqStampedFrames.payload(i, 64), EventKind.COMMIT, "did:plc:off" + (i % 7)));
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             assertThat(svc.log().lastSeq()).isEqualTo(frames);

@@ -42,7 +42,7 @@ class CorpusThroughPipelineTest {
                 dev.jlay.validate.ValidationConfig.strict());
         int total = 0;
         var sentOrder = new LinkedHashMap<String, List<Long>>();
-        var metrics = new dev.jlay.memory.Metrics();
+        var metrics = new dev.jlay.metrics.MetricRegistry();
         try (var pipeline = Pipeline.create(settings, state, identities, identities,
                 (f, m, v) -> {
                     out.add(new Out(m.did(), m.seq(), f.host()));

@@ -3,14 +3,14 @@ package dev.jlay.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jlay.api.Relay;
+import dev.jlay.Relay;
 import dev.jlay.api.RelayServer;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.ConnectionConfig;
 import dev.jlay.upstream.HostConnectionManager;
 import dev.jlay.upstream.HostListener;

@@ -12,7 +12,7 @@ import dev.jlay.memory.MemoryAccountant;
 import dev.jlay.memory.Stage;
 import dev.jlay.sim.Fleet;
 import dev.jlay.testing.DrillPipeline;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.ConnectionConfig;
 import dev.jlay.upstream.HostConnectionManager;
 import dev.jlay.upstream.HostListener;

@@ -9,12 +9,12 @@ import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.Sequencer;
 import dev.jlay.memory.JfrMonitor;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.ThreadAllocation;
 import dev.jlay.store.InMemoryStorage;
 import dev.jlay.testing.SharedFixtures;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.ConnectionConfig;
 import dev.jlay.upstream.HostConnectionManager;
 import dev.jlay.upstream.HostListener;
@@ -91,14 +91,14 @@ class StageAllocationShareTest {
      */
     @Test
     void withTheHostReadersOnVirtualThreadsTheStagesIncludingReceiveStillAddUp() throws Exception {
-        var metrics = new Metrics(); // a registry takes each structure once: a fresh one for the measured run
+        var metrics = new MetricRegistry(); // a registry takes each structure once: a fresh one for the measured run
         // 5,000 samples/s: the ~1 s window gets about as many samples as 50 s at the relay's 100/s
         try (var jfr = new JfrMonitor(metrics, Duration.ofMinutes(1), 16L << 20, 5_000)) {
             jfr.start();
             // warm-up with the stream already sampling: class loading, JIT, and every carrier thread has
             // had a sample, so no weight in the window carries bytes from before it (other tests of the
             // suite's JVM: a first sample's weight is everything its carrier allocated since JFR began)
-            overWebSocket(dir.resolve("ws-warmup"), new Metrics(), null);
+            overWebSocket(dir.resolve("ws-warmup"), new MetricRegistry(), null);
             var window = new Window(metrics, jfr);
             long frames = overWebSocket(dir.resolve("ws-measured"), metrics, window);
             awaitSamplesAfter(jfr, window.closedAt);
@@ -118,11 +118,11 @@ class StageAllocationShareTest {
 
     /** The measured window: from the host readers' start to the last frame durable (set-up and teardown outside). */
     private static final class Window {
-        final Metrics metrics;
+        final MetricRegistry metrics;
         final JfrMonitor jfr;
         long processBefore, stagesBefore, receiveBefore, processAfter;
 
-        Window(Metrics metrics, JfrMonitor jfr) {
+        Window(MetricRegistry metrics, JfrMonitor jfr) {
             this.metrics = metrics;
             this.jfr = jfr;
         }
@@ -165,7 +165,7 @@ class StageAllocationShareTest {
     }
 
     /** The corpus through two loopback hosts, the host readers and the pipeline; returns frames accepted. */
-    private long overWebSocket(Path eventLogDir, Metrics metrics, Window window) throws Exception {
+    private long overWebSocket(Path eventLogDir, MetricRegistry metrics, Window window) throws Exception {
         var docs = OfflineDocuments.read(SharedFixtures.corpusDir().resolve("did-docs.json"));
         var offline = new OfflineIdentities(docs);
         var storage = new InMemoryStorage();
@@ -212,14 +212,14 @@ class StageAllocationShareTest {
         }
     }
 
-    private static long allStageBytes(Metrics metrics) {
+    private static long allStageBytes(MetricRegistry metrics) {
         long sum = 0;
         for (var s : Stage.values()) sum += metrics.stage(s).allocatedBytes();
         return sum;
     }
 
     private Run run(Path eventLogDir) throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var docs = OfflineDocuments.read(SharedFixtures.corpusDir().resolve("did-docs.json"));
         var identities = new OfflineIdentities(docs);
         var storage = new InMemoryStorage();
@@ -276,7 +276,7 @@ class StageAllocationShareTest {
         return sum;
     }
 
-    private static long stageBytes(Metrics metrics) {
+    private static long stageBytes(MetricRegistry metrics) {
         long sum = 0;
         for (var s : PIPELINE_THREAD_STAGES) {
             sum += metrics.stage(s).allocatedBytes();

@@ -9,7 +9,7 @@ import dev.jlay.store.HostLimits;
 import dev.jlay.store.InMemoryStorage;
 import dev.jlay.store.LocalStatus;
 import dev.jlay.testing.SharedFixtures;
-import dev.jlay.validate.RepoState;
+import dev.jlay.validate.RepoHead;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,8 +28,8 @@ class StoreChainStateTest {
         return commits.stream().filter(c -> c.repo().equals(did)).limit(3).toList();
     }
 
-    private static RepoState state(CommitMessage c) {
-        return new RepoState(c.rev(), c.commit(), c.prevData() == null ? c.commit() : c.prevData());
+    private static RepoHead state(CommitMessage c) {
+        return new RepoHead(c.rev(), c.commit(), c.prevData() == null ? c.commit() : c.prevData());
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.jlay.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import org.junit.jupiter.api.Test;
 
 /** The demo's status line, from the relay's own metrics registry rendered as Prometheus text. */
@@ -10,7 +10,7 @@ class RelayStatusTest {
 
     @Test
     void readsRatesDropsAndRssFromTwoScrapes() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var accepted = metrics.counter("relay_frames_total", "frames", "result", "accepted");
         var badSig = metrics.counter("relay_frames_total", "frames", "result", "dropped_bad_signature");
         var oversize = metrics.counter("relay_upstream_dropped_total", "drops", "reason", "oversize");

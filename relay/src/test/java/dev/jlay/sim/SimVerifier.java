@@ -9,7 +9,7 @@ import dev.jlay.pipeline.ResolverIdentities;
 import dev.jlay.pipeline.SequentialRunner;
 import dev.jlay.pipeline.StageRecorder;
 import dev.jlay.pipeline.ValidatingProcessor;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.PayloadFields;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.InMemoryChainState;

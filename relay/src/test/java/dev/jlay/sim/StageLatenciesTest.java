@@ -2,7 +2,7 @@ package dev.jlay.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ class StageLatenciesTest {
 
     @Test
     void quantilesCountOnlyTheEventsBetweenTheScrapes() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var validate = metrics.stage(Stage.VALIDATE);
         for (int i = 0; i < 1000; i++) validate.latency().observeNanos(2_000_000_000L); // 2 s: the cold start
         var before = MetricsText.parse(metrics.render());
@@ -30,7 +30,7 @@ class StageLatenciesTest {
 
     @Test
     void aDisabledStageMeterRecordsNothing() {
-        var off = new Metrics(false).stage(Stage.DECODE);
+        var off = new MetricRegistry(false).stage(Stage.DECODE);
         off.record(5, System.nanoTime(), 0);
         off.add(3, 1000, 64);
         assertThat(off.events()).isZero();

@@ -2,7 +2,7 @@ package dev.jlay.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +50,7 @@ class HostCountGaugesTest {
 
     @Test
     void everyStatusIsASeries() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         new InMemoryStorage().registerMetrics(metrics);
         var text = metrics.render();
         for (var s : HostStatus.values()) {

@@ -1,6 +1,6 @@
 package dev.jlay.store;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -207,7 +207,7 @@ class PostgresStoreTest {
 
     @Test
     void metricsShowBuffersHealthAndTheDbStage() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var options = StoreOptions.defaults().withPoolSize(2)
                 .withIntervals(Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofSeconds(1));
         try (var db = Database.open(url, options)) {

@@ -5,7 +5,7 @@ import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.Sequencer;
 import dev.jlay.memory.MemoryAccountant;
 import dev.jlay.memory.MemoryReport;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.pipeline.FrameWorkerPool;
 import dev.jlay.pipeline.IdentityLookup;
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * identity lookup the drill hands in (the leaky one). Where the frames come from is the drill's.
  */
 public final class DrillPipeline implements AutoCloseable {
-    public final Metrics metrics = new Metrics();
+    public final MetricRegistry metrics = new MetricRegistry();
     public final EventLogService events;
     public final Pipeline pipeline;
 

@@ -1,5 +1,9 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.ForbiddenAddressException;
+
+import dev.jlay.net.AddressGuard;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.AddressGuard;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

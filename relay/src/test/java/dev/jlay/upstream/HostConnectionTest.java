@@ -1,5 +1,7 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.AddressGuard;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -48,8 +50,8 @@ class HostConnectionTest {
 
     @Test
     void everyCorpusFrameArrivesInOrderAndUnchanged() throws Exception {
-        List<byte[]> pds0 = CorpusFrames.load("pds0.frames");
-        List<byte[]> pds1 = CorpusFrames.load("pds1.frames");
+        List<byte[]> pds0 = RawCorpusFrames.load("pds0.frames");
+        List<byte[]> pds1 = RawCorpusFrames.load("pds1.frames");
         FirehoseServer.Script serveAll0 = (s, cursor, n) -> {
             pds0.forEach(f -> FirehoseServer.send(s, f));
             idle();
@@ -69,11 +71,11 @@ class HostConnectionTest {
         assertSameFrames(sink0.take(pds0.size(), 30), pds0, server0.url());
         assertSameFrames(sink1.take(pds1.size(), 30), pds1, server1.url());
         assertThat(pds1.stream().mapToInt(f -> f.length).max().orElseThrow()).isGreaterThan(900_000);
-        HostStatus st = m.status(server0.url()).orElseThrow();
-        assertThat(st.state()).isEqualTo(HostStatus.State.CONNECTED);
+        HostConnectionStatus st = m.status(server0.url()).orElseThrow();
+        assertThat(st.state()).isEqualTo(HostConnectionStatus.State.CONNECTED);
         assertThat(st.framesForwarded()).isEqualTo(pds0.size());
         assertThat(st.drops()).isEmpty();
-        assertThat(st.lastSeq()).isEqualTo(CorpusFrames.seq(pds0.getLast()));
+        assertThat(st.lastSeq()).isEqualTo(RawCorpusFrames.seq(pds0.getLast()));
         assertThat(server0.cursors).containsExactly(-1L);
     }
 
@@ -112,7 +114,7 @@ class HostConnectionTest {
         var sent = new AtomicLong();
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             for (int i = 1; i <= total; i++) {
-                FirehoseServer.send(s, TestFrames.commit(i, DID, size));
+                FirehoseServer.send(s, SyntheticFrames.commit(i, DID, size));
                 sent.incrementAndGet();
             }
             idle();
@@ -151,10 +153,10 @@ class HostConnectionTest {
 
     @Test
     void fragmentedMessagesAreJoinedAndOversizedOnesDropped() throws Exception {
-        byte[] small = TestFrames.commit(1, DID, 10_000);
-        byte[] big = TestFrames.commit(2, DID, 100_000);
-        byte[] bigFragmented = TestFrames.commit(3, DID, 200_000);
-        byte[] last = TestFrames.commit(4, DID, 1_000);
+        byte[] small = SyntheticFrames.commit(1, DID, 10_000);
+        byte[] big = SyntheticFrames.commit(2, DID, 100_000);
+        byte[] bigFragmented = SyntheticFrames.commit(3, DID, 200_000);
+        byte[] last = SyntheticFrames.commit(4, DID, 1_000);
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             sendFragments(s, small, 7);
             FirehoseServer.send(s, big);
@@ -169,7 +171,7 @@ class HostConnectionTest {
         List<UpstreamFrame> got = sink.take(2, 10);
         assertThat(got.get(0).bytes()).isEqualTo(small);
         assertThat(got.get(1).bytes()).isEqualTo(last);
-        assertThat(m.status(server.url()).orElseThrow().dropped(DropReason.OVERSIZE)).isEqualTo(2);
+        assertThat(m.status(server.url()).orElseThrow().dropped(UpstreamDropReason.OVERSIZE)).isEqualTo(2);
         assertThat(sink.queue).isEmpty();
     }
 
@@ -185,7 +187,7 @@ class HostConnectionTest {
     void seqGoingBackwardsOrRepeatingIsDroppedAndCounted() throws Exception {
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             for (long seq : new long[] {5, 6, 4, 6, 7, 7, 9}) {
-                FirehoseServer.send(s, TestFrames.commit(seq, DID, 10));
+                FirehoseServer.send(s, SyntheticFrames.commit(seq, DID, 10));
             }
             idle();
         }));
@@ -195,7 +197,7 @@ class HostConnectionTest {
 
         assertThat(sink.take(4, 10)).extracting(UpstreamFrame::seq).containsExactly(5L, 6L, 7L, 9L);
         await().untilAsserted(() -> assertThat(m.status(server.url()).orElseThrow()
-                .dropped(DropReason.SEQ_NOT_INCREASING)).isEqualTo(3));
+                .dropped(UpstreamDropReason.SEQ_NOT_INCREASING)).isEqualTo(3));
         assertThat(m.status(server.url()).orElseThrow().lastSeq()).isEqualTo(9);
     }
 
@@ -205,13 +207,13 @@ class HostConnectionTest {
             if (n > 1) {
                 idle();
             }
-            FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
-            FirehoseServer.send(s, TestFrames.info("OutdatedCursor"));
-            FirehoseServer.send(s, TestFrames.message("#handle", Map.of("seq", 2L, "did", DID)));
-            FirehoseServer.send(s, TestFrames.message("#commit", Map.of("repo", DID)));
-            FirehoseServer.send(s, TestFrames.message("#commit", Map.of("seq", 3L)));
+            FirehoseServer.send(s, SyntheticFrames.commit(1, DID, 10));
+            FirehoseServer.send(s, SyntheticFrames.info("OutdatedCursor"));
+            FirehoseServer.send(s, SyntheticFrames.message("#handle", Map.of("seq", 2L, "did", DID)));
+            FirehoseServer.send(s, SyntheticFrames.message("#commit", Map.of("repo", DID)));
+            FirehoseServer.send(s, SyntheticFrames.message("#commit", Map.of("seq", 3L)));
             s.send("hello", true);
-            FirehoseServer.send(s, TestFrames.commit(4, DID, 10));
+            FirehoseServer.send(s, SyntheticFrames.commit(4, DID, 10));
             FirehoseServer.send(s, new byte[] {(byte) 0xa1, 0x62, 'o', 'p'}); // truncated header
             idle();
         }));
@@ -228,13 +230,13 @@ class HostConnectionTest {
         assertThat(sink.take(2, 10)).extracting(UpstreamFrame::seq).containsExactly(1L, 4L);
         // the malformed frame ends the session; the reader reconnects
         await().untilAsserted(() -> assertThat(server.connections.get()).isGreaterThanOrEqualTo(2));
-        HostStatus st = m.status(server.url()).orElseThrow();
-        assertThat(st.dropped(DropReason.INFO)).isEqualTo(1);
-        assertThat(st.dropped(DropReason.UNKNOWN_TYPE)).isEqualTo(1);
-        assertThat(st.dropped(DropReason.MISSING_SEQ)).isEqualTo(1);
-        assertThat(st.dropped(DropReason.MISSING_DID)).isEqualTo(1);
-        assertThat(st.dropped(DropReason.TEXT_MESSAGE)).isEqualTo(1);
-        assertThat(st.dropped(DropReason.MALFORMED)).isEqualTo(1);
+        HostConnectionStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.dropped(UpstreamDropReason.INFO)).isEqualTo(1);
+        assertThat(st.dropped(UpstreamDropReason.UNKNOWN_TYPE)).isEqualTo(1);
+        assertThat(st.dropped(UpstreamDropReason.MISSING_SEQ)).isEqualTo(1);
+        assertThat(st.dropped(UpstreamDropReason.MISSING_DID)).isEqualTo(1);
+        assertThat(st.dropped(UpstreamDropReason.TEXT_MESSAGE)).isEqualTo(1);
+        assertThat(st.dropped(UpstreamDropReason.MALFORMED)).isEqualTo(1);
         assertThat(infos).containsExactly("OutdatedCursor");
         assertThat(server.cursors.get(1)).isEqualTo(-1L); // the cursor supplier (pipeline) said 0: no cursor
     }
@@ -244,11 +246,11 @@ class HostConnectionTest {
         var errors = new CopyOnWriteArrayList<String>();
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             if (n == 1) {
-                FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
-                FirehoseServer.send(s, TestFrames.error("FutureCursor", "cursor in the future"));
+                FirehoseServer.send(s, SyntheticFrames.commit(1, DID, 10));
+                FirehoseServer.send(s, SyntheticFrames.error("FutureCursor", "cursor in the future"));
                 idle(); // the client must close by itself
             }
-            FirehoseServer.send(s, TestFrames.commit(2, DID, 10));
+            FirehoseServer.send(s, SyntheticFrames.commit(2, DID, 10));
             idle();
         }));
         var sink = new QueueFrameSink(10);
@@ -262,20 +264,20 @@ class HostConnectionTest {
 
         assertThat(sink.take(2, 10)).extracting(UpstreamFrame::seq).containsExactly(1L, 2L);
         assertThat(errors).containsExactly("FutureCursor: cursor in the future");
-        HostStatus st = m.status(server.url()).orElseThrow();
-        assertThat(st.dropped(DropReason.ERROR_FRAME)).isEqualTo(1);
+        HostConnectionStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.dropped(UpstreamDropReason.ERROR_FRAME)).isEqualTo(1);
         assertThat(st.connects()).isEqualTo(2);
     }
 
     @Test
     void reconnectsWithBackoffAndResumesFromTheProcessedCursor() throws Exception {
-        List<byte[]> pds0 = CorpusFrames.load("pds0.frames");
+        List<byte[]> pds0 = RawCorpusFrames.load("pds0.frames");
         var connectTimes = new CopyOnWriteArrayList<Long>();
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             connectTimes.add(System.nanoTime());
             int sentNow = 0;
             for (byte[] f : pds0) {
-                if (CorpusFrames.seq(f) > cursor) {
+                if (RawCorpusFrames.seq(f) > cursor) {
                     FirehoseServer.send(s, f);
                     if (++sentNow == 100) {
                         break;
@@ -309,7 +311,7 @@ class HostConnectionTest {
         assertThat(received).extracting(UpstreamFrame::bytes).containsExactlyElementsOf(pds0);
         assertThat(server.cursors.getFirst()).isEqualTo(-1L);
         assertThat(server.cursors.subList(1, 4)).containsExactly(
-                CorpusFrames.seq(pds0.get(99)), CorpusFrames.seq(pds0.get(199)), CorpusFrames.seq(pds0.get(299)));
+                RawCorpusFrames.seq(pds0.get(99)), RawCorpusFrames.seq(pds0.get(199)), RawCorpusFrames.seq(pds0.get(299)));
         for (int i = 1; i < 4; i++) {
             long gapMs = TimeUnit.NANOSECONDS.toMillis(connectTimes.get(i) - connectTimes.get(i - 1));
             assertThat(gapMs).as("backoff before reconnect %d", i).isGreaterThanOrEqualTo(100 + 25);
@@ -326,7 +328,7 @@ class HostConnectionTest {
         var m = manager(config, new QueueFrameSink(1), HostListener.NONE);
         m.start("http://127.0.0.1:" + port, () -> 0, RateLimiter.UNLIMITED);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            HostStatus st = m.status("http://127.0.0.1:" + port).orElseThrow();
+            HostConnectionStatus st = m.status("http://127.0.0.1:" + port).orElseThrow();
             assertThat(st.failures()).isGreaterThanOrEqualTo(5);
             assertThat(st.connects()).isZero();
             assertThat(st.lastError()).contains("connect");
@@ -357,7 +359,7 @@ class HostConnectionTest {
     @Test
     void managerIsBoundedAndStops() throws Exception {
         var server = closing(new FirehoseServer((s, cursor, n) -> {
-            FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
+            FirehoseServer.send(s, SyntheticFrames.commit(1, DID, 10));
             idle();
         }));
         var sink = new QueueFrameSink(10);
@@ -369,7 +371,7 @@ class HostConnectionTest {
         sink.take(1, 10);
         assertThat(m.statuses()).hasSize(1);
         assertThat(m.stop(server.url())).isTrue();
-        assertThat(c.status().state()).isEqualTo(HostStatus.State.STOPPED);
+        assertThat(c.status().state()).isEqualTo(HostConnectionStatus.State.STOPPED);
         assertThat(m.size()).isZero();
         assertThat(m.stop(server.url())).isFalse();
     }
@@ -378,7 +380,7 @@ class HostConnectionTest {
     void rateLimitHoldsFramesBackInsteadOfDropping() throws Exception {
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             for (int i = 1; i <= 30; i++) {
-                FirehoseServer.send(s, TestFrames.commit(i, DID, 10));
+                FirehoseServer.send(s, SyntheticFrames.commit(i, DID, 10));
             }
             idle();
         }));
@@ -397,7 +399,7 @@ class HostConnectionTest {
 
     @Test
     void silentPeerIsDeclaredDeadByPingTimeout() throws Exception {
-        var peer = closing(new SilentPeer(TestFrames.commit(1, DID, 10)));
+        var peer = closing(new SilentPeer(SyntheticFrames.commit(1, DID, 10)));
         var sink = new QueueFrameSink(10);
         var m = manager(INSECURE.withPingInterval(Duration.ofMillis(200)), sink, HostListener.NONE);
         m.start(peer.url(), () -> 0, RateLimiter.UNLIMITED);
@@ -410,7 +412,7 @@ class HostConnectionTest {
     @Test
     void quietButLiveHostAnswersPingsAndStaysConnected() throws Exception {
         var server = closing(new FirehoseServer((s, cursor, n) -> {
-            FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
+            FirehoseServer.send(s, SyntheticFrames.commit(1, DID, 10));
             idle();
         }));
         var sink = new QueueFrameSink(10);
@@ -418,8 +420,8 @@ class HostConnectionTest {
         m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
         sink.take(1, 10);
         Thread.sleep(2000); // eight ping intervals of silence
-        HostStatus st = m.status(server.url()).orElseThrow();
-        assertThat(st.state()).as(st.lastError()).isEqualTo(HostStatus.State.CONNECTED);
+        HostConnectionStatus st = m.status(server.url()).orElseThrow();
+        assertThat(st.state()).as(st.lastError()).isEqualTo(HostConnectionStatus.State.CONNECTED);
         assertThat(st.connects()).isEqualTo(1);
         assertThat(server.connections.get()).isEqualTo(1);
     }
@@ -434,7 +436,7 @@ class HostConnectionTest {
         int total = 150;
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             for (int i = 1; i <= total; i++) {
-                FirehoseServer.send(s, TestFrames.commit(i, DID, 10));
+                FirehoseServer.send(s, SyntheticFrames.commit(i, DID, 10));
                 Thread.sleep(30); // 4.5 s of steady traffic, never 300 ms of silence
             }
             idle();
@@ -444,7 +446,7 @@ class HostConnectionTest {
         m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
         assertThat(sink.take(total, 30)).extracting(UpstreamFrame::seq)
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
-        HostStatus st = m.status(server.url()).orElseThrow();
+        HostConnectionStatus st = m.status(server.url()).orElseThrow();
         assertThat(st.connects()).as(String.valueOf(st.lastError())).isEqualTo(1);
         assertThat(server.connections.get()).isEqualTo(1);
     }

@@ -2,7 +2,7 @@ package dev.jlay.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +64,7 @@ class HostFrameSeriesTest {
             }
             var now = scrape(series, readers);
             assertThat(now.size()).isLessThanOrEqualTo(maxSeries);
-            assertThat(now).containsKey(Metrics.OTHER);
+            assertThat(now).containsKey(MetricRegistry.OTHER);
             for (var e : now.entrySet()) {
                 Double before = last.get(e.getKey());
                 if (before != null) {
@@ -92,7 +92,7 @@ class HostFrameSeriesTest {
         d.frames = 4;
         var readers = new ArrayList<>(List.of(a, b, c, d));
         assertThat(scrape(series, readers)).containsExactly(Map.entry("a", 1.0), Map.entry("b", 2.0),
-                Map.entry(Metrics.OTHER, 7.0));
+                Map.entry(MetricRegistry.OTHER, 7.0));
         readers.remove(c);
         series.stopped(c);
         readers.remove(a);
@@ -102,6 +102,6 @@ class HostFrameSeriesTest {
         readers.add(e);
         // a's slot goes to e (new), not to d (already in other); c's frames stay in other
         assertThat(scrape(series, readers)).containsExactly(Map.entry("b", 2.0), Map.entry("e", 10.0),
-                Map.entry(Metrics.OTHER, 7.0));
+                Map.entry(MetricRegistry.OTHER, 7.0));
     }
 }

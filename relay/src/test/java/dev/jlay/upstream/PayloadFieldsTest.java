@@ -19,8 +19,8 @@ class PayloadFieldsTest {
     void matchesTheReferenceDecoderOnEveryCorpusFrame() throws Exception {
         var json = new ObjectMapper();
         List<String> lines = Files.readAllLines(SharedFixtures.corpusDir().resolve("frames.jsonl"));
-        List<byte[]> frames = new java.util.ArrayList<>(CorpusFrames.load("pds0.frames"));
-        frames.addAll(CorpusFrames.load("pds1.frames"));
+        List<byte[]> frames = new java.util.ArrayList<>(RawCorpusFrames.load("pds0.frames"));
+        frames.addAll(RawCorpusFrames.load("pds1.frames"));
         assertThat(frames).hasSameSizeAs(lines);
         for (int i = 0; i < frames.size(); i++) {
             JsonNode golden = json.readTree(lines.get(i));
@@ -34,16 +34,16 @@ class PayloadFieldsTest {
 
     @Test
     void absentOrOddFieldsAreReportedNotGuessed() {
-        assertThat(scan(TestFrames.message("#commit", Map.of("repo", "did:plc:x")))).isEqualTo(new PayloadFields(-1, "did:plc:x"));
-        assertThat(scan(TestFrames.message("#commit", Map.of("seq", -5L, "did", 7L)))).isEqualTo(new PayloadFields(-1, null));
-        assertThat(scan(TestFrames.message("#commit", Map.of("seq", 0L)))).isEqualTo(new PayloadFields(-1, null));
-        assertThat(scan(TestFrames.message("#commit", Map.of("seq", "12", "repo", "did:plc:y", "rebase", true))))
+        assertThat(scan(SyntheticFrames.message("#commit", Map.of("repo", "did:plc:x")))).isEqualTo(new PayloadFields(-1, "did:plc:x"));
+        assertThat(scan(SyntheticFrames.message("#commit", Map.of("seq", -5L, "did", 7L)))).isEqualTo(new PayloadFields(-1, null));
+        assertThat(scan(SyntheticFrames.message("#commit", Map.of("seq", 0L)))).isEqualTo(new PayloadFields(-1, null));
+        assertThat(scan(SyntheticFrames.message("#commit", Map.of("seq", "12", "repo", "did:plc:y", "rebase", true))))
                 .isEqualTo(new PayloadFields(-1, "did:plc:y"));
     }
 
     @Test
     void truncatedAndGarbledPayloadsThrowTheProtocolType() {
-        byte[] good = TestFrames.commit(42, "did:plc:yxvo24ctd7irpeth3wjajout", 300);
+        byte[] good = SyntheticFrames.commit(42, "did:plc:yxvo24ctd7irpeth3wjajout", 300);
         int off = FrameHeader.peek(good).payloadOffset();
         var random = new Random(7);
         int failures = 0;

@@ -1,5 +1,7 @@
 package dev.jlay.upstream;
 
+import dev.jlay.net.AddressGuard;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +9,7 @@ import dev.jlay.atproto.syntax.Did;
 import dev.jlay.identity.DidDocument;
 import dev.jlay.identity.IdentityResolver;
 import dev.jlay.identity.ResolverConfig;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,13 +22,13 @@ class UpstreamMetricsTest {
 
     @Test
     void hostReadersExportCountersAndConnectionStates() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var config = ConnectionConfig.defaults().withAllowInsecureHosts(true)
                 .withBackoff(new BackoffPolicy(Duration.ofMillis(50), Duration.ofMillis(100), 0));
         try (var server = new FirehoseServer((s, cursor, n) -> {
-                    FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
-                    FirehoseServer.send(s, TestFrames.commit(1, DID, 10));
-                    FirehoseServer.send(s, TestFrames.commit(2, DID, 10));
+                    FirehoseServer.send(s, SyntheticFrames.commit(1, DID, 10));
+                    FirehoseServer.send(s, SyntheticFrames.commit(1, DID, 10));
+                    FirehoseServer.send(s, SyntheticFrames.commit(2, DID, 10));
                     Thread.sleep(Long.MAX_VALUE);
                 });
              var m = new HostConnectionManager(config, new AddressGuard(true), new QueueFrameSink(10),
@@ -51,7 +53,7 @@ class UpstreamMetricsTest {
 
     @Test
     void identityCacheIsABoundedBuffer() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var config = ResolverConfig.defaults(URI.create("http://127.0.0.1:9")).withCache(Duration.ofHours(1), 1234,
                 Duration.ofMinutes(1));
         try (var r = new IdentityResolver(config,

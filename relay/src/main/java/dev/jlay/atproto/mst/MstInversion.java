@@ -87,7 +87,7 @@ public final class MstInversion {
             if (!shapeOk) {
                 return InversionResult.fail(Status.BAD_OP, op.action().wire() + " " + op.path() + " has wrong cid/prev");
             }
-            if (!RepoPath.isValid(op.path())) {
+            if (!MstKey.isValid(op.path())) {
                 return InversionResult.fail(Status.BAD_OP, "bad repo path " + op.path());
             }
             if (seen != null && !seen.add(op.path())) {

@@ -6,7 +6,6 @@ import dev.jlay.atproto.crypto.Keypair;
 import dev.jlay.atproto.mst.Mst;
 import dev.jlay.atproto.mst.MstInversion;
 import dev.jlay.atproto.mst.MstKey;
-import dev.jlay.atproto.mst.RepoPath;
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.stream.SyncMessage;
 import dev.jlay.atproto.syntax.Tid;
@@ -88,7 +87,7 @@ public final class RepoWriter {
         List<RepoOp> ops = new ArrayList<>(writes.size());
         Map<Cid, byte[]> blocks = new LinkedHashMap<>();
         for (Write w : writes) {
-            if (!RepoPath.isValid(w.path())) {
+            if (!MstKey.isValid(w.path())) {
                 throw new IllegalArgumentException("not a repo path: " + w.path());
             }
             if (!seen.add(w.path())) {

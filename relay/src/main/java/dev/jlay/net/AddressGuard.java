@@ -1,4 +1,4 @@
-package dev.jlay.upstream;
+package dev.jlay.net;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,4 +1,5 @@
-package dev.jlay.memory;
+package dev.jlay.metrics;
+
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
@@ -7,7 +8,7 @@ import java.util.function.LongSupplier;
 /**
  * A Prometheus histogram series with fixed bucket bounds: one adder per bucket,
  * so an observation is a short scan and one increment, no allocation, no lock.
- * Rendered cumulatively ({@code _bucket{le}}, {@code _sum}, {@code _count}) by {@link Metrics}.
+ * Rendered cumulatively ({@code _bucket{le}}, {@code _sum}, {@code _count}) by {@link MetricRegistry}.
  * The unit is seconds; the sum is kept in whole nanoseconds (a {@link LongAdder} is cheaper than
  * a {@code DoubleAdder} and exact). A {@link StageMeter} keeps its histogram's sum itself (it
  * sums the nanoseconds anyway), so an observation there is one bucket increment and nothing else.
@@ -29,7 +30,7 @@ public final class Histogram {
     }
 
     /** A histogram whose owner keeps (most of) its sum: {@code ownerSumNanos} is added to the observed sum. */
-    Histogram(double[] bounds, LongSupplier ownerSumNanos) {
+    public Histogram(double[] bounds, LongSupplier ownerSumNanos) {
         this.ownerSumNanos = ownerSumNanos;
         if (bounds.length == 0) {
             throw new IllegalArgumentException("a histogram needs at least one bucket bound");
@@ -80,7 +81,7 @@ public final class Histogram {
     }
 
     /** Counts {@code count} events of {@code nanos} each into their bucket and leaves the sum to the owner. */
-    void countNanos(long nanos, long count) {
+    public void countNanos(long nanos, long count) {
         int i = 0;
         while (i < boundsNanos.length && nanos > boundsNanos[i]) {
             i++;

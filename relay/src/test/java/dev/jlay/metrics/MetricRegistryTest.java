@@ -1,13 +1,17 @@
-package dev.jlay.memory;
+package dev.jlay.metrics;
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Stage;
+import dev.jlay.memory.ThreadAllocation;
 import dev.jlay.testing.Promtool;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-class MetricsTest {
+class MetricRegistryTest {
     private static BoundedBuffer buffer(String name, long entries, long capacity, long bytes) {
         return new BoundedBuffer() {
             @Override
@@ -34,7 +38,7 @@ class MetricsTest {
 
     @Test
     void rendersEveryKindOfMetricInPrometheusTextFormat() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var frames = metrics.counter("relay_test_frames_total", "Frames.", "result", "accepted");
         metrics.counter("relay_test_frames_total", "Frames.", "result", "dropped").add(2);
         frames.add(5);
@@ -66,7 +70,7 @@ class MetricsTest {
 
     @Test
     void refusesNamesAndCardinalityThatWouldMakeBadMetrics() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         assertThatThrownBy(() -> metrics.counter("relay_frames", "no _total")).isInstanceOf(
                 IllegalArgumentException.class);
         assertThatThrownBy(() -> metrics.gauge("frames", "no prefix")).isInstanceOf(IllegalArgumentException.class);
@@ -91,7 +95,7 @@ class MetricsTest {
 
     @Test
     void stageMeterMeasuresAllocationOnPlatformThreadsOnly() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         var meter = metrics.stage(Stage.VALIDATE);
         var platform = Thread.ofPlatform().start(() -> {
             long t0 = System.nanoTime();

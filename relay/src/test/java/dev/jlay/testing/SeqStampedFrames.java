@@ -10,14 +10,14 @@ import java.util.Random;
  * firehose frames: the stamped frame is 8 big-endian seq bytes followed by the
  * unstamped payload. Tests read the seq back with {@link #seqOf}.
  */
-public final class TestFrames {
+public final class SeqStampedFrames {
     public static final SeqStamper STAMPER = (frame, seq) -> {
         var out = ByteBuffer.allocate(8 + frame.length);
         out.putLong(seq).put(frame);
         return out.array();
     };
 
-    private TestFrames() {
+    private SeqStampedFrames() {
     }
 
     /** A deterministic payload for index {@code i}, {@code size} bytes long. */

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Synthetic firehose frames, encoded with the real DAG-CBOR writer. */
-final class TestFrames {
-    private TestFrames() {}
+final class SyntheticFrames {
+    private SyntheticFrames() {}
 
     static byte[] message(String type, Map<String, Object> payload) {
         return concat(DagCbor.encode(Map.of("op", 1L, "t", type)), DagCbor.encode(payload));

@@ -1,5 +1,10 @@
-package dev.jlay.memory;
+package dev.jlay.metrics;
 
+import dev.jlay.memory.AllocationCounter;
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Stage;
+import dev.jlay.memory.StageMeter;
+import dev.jlay.memory.ThreadAllocation;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +32,7 @@ import java.util.regex.Pattern;
  * {@link Gauge}, {@link Histogram} and {@link StageMeter} objects are what hot
  * paths touch, with no lookups.
  */
-public final class Metrics {
+public final class MetricRegistry {
     /** Big enough for closed label sets (6 message types × 28 results); small enough to scrape cheaply. */
     public static final int MAX_SERIES_PER_FAMILY = 256;
     /** Folded series kept per family (their values are summed); beyond this they are dropped and counted. */
@@ -140,17 +145,17 @@ public final class Metrics {
     private long foldedSeries;
     private long droppedSeries;
 
-    public Metrics() {
+    public MetricRegistry() {
         this(true);
     }
 
     /** {@code stageMeters} false: the stage meters read and record nothing (to measure what they cost). */
-    public Metrics(boolean stageMeters) {
+    public MetricRegistry(boolean stageMeters) {
         this(stageMeters, ThreadAllocation::currentThreadBytes);
     }
 
     /** With the thread allocation counter the stage meters read (tests count the reads). */
-    public Metrics(boolean stageMeters, AllocationCounter counter) {
+    public MetricRegistry(boolean stageMeters, AllocationCounter counter) {
         for (var stage : Stage.values()) {
             var meter = new StageMeter(stage, Histogram.LATENCY_SECONDS, stageMeters, counter);
             add(STAGE_LATENCY, STAGE_LATENCY_HELP, Type.HISTOGRAM, labels("stage", stage.label()), null, meter.latency());

@@ -1,4 +1,4 @@
-package dev.jlay.memory;
+package dev.jlay.metrics;
 
 import java.util.concurrent.atomic.LongAdder;
 

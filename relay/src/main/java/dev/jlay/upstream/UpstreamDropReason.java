@@ -1,7 +1,7 @@
 package dev.jlay.upstream;
 
 /** Why the reader did not hand a message on. Low cardinality: usable as a metric label. */
-public enum DropReason {
+public enum UpstreamDropReason {
     /** Larger than the frame cap. */
     OVERSIZE("oversize"),
     /** Header or payload not well-formed CBOR; the connection is closed, as the spec asks. */
@@ -25,7 +25,7 @@ public enum DropReason {
 
     private final String label;
 
-    DropReason(String label) {
+    UpstreamDropReason(String label) {
         this.label = label;
     }
 

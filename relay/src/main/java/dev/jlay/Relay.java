@@ -1,5 +1,9 @@
-package dev.jlay.api;
+package dev.jlay;
 
+import dev.jlay.api.AccountEvents;
+import dev.jlay.api.AdminToken;
+import dev.jlay.api.MemoryMonitoring;
+import dev.jlay.api.Surface;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SeqStamp;
 import dev.jlay.collections.CollectionIndex;
@@ -9,7 +13,7 @@ import dev.jlay.downstream.SubscribeRepos;
 import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.SeqStamper;
-import dev.jlay.memory.Metrics;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.identity.DidResolver;
 import dev.jlay.identity.IdentityResolver;
 import dev.jlay.identity.ResolverConfig;
@@ -27,7 +31,7 @@ import dev.jlay.store.LocalStatus;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.Storage;
 import dev.jlay.store.StoreOptions;
-import dev.jlay.upstream.AddressGuard;
+import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.BackoffPolicy;
 import dev.jlay.upstream.ConnectionConfig;
 import dev.jlay.upstream.HostCursors;
@@ -55,7 +59,7 @@ public final class Relay implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
 
     private final RelayConfig config;
-    private final Metrics metrics;
+    private final MetricRegistry metrics;
     private final Storage storage;
     private final EventLogService events;
     private final IdentityResolver identities;
@@ -68,7 +72,7 @@ public final class Relay implements AutoCloseable {
     /** How often the database is checkpointed against the log (how much a crash makes recovery replay). */
     private static final long CHECKPOINT_MILLIS = 2_000;
 
-    private Relay(RelayConfig config, Metrics metrics, Storage storage, EventLogService events,
+    private Relay(RelayConfig config, MetricRegistry metrics, Storage storage, EventLogService events,
                   IdentityResolver identities, Pipeline pipeline, HostService hosts, SubscribeRepos subscribeRepos,
                   MemoryMonitoring memory, Surface surface, Deque<AutoCloseable> closeOrder) {
         this.config = config;
@@ -98,7 +102,7 @@ public final class Relay implements AutoCloseable {
     public static Relay create(RelayConfig config, SeqStamper stamper) {
         var opened = new ArrayDeque<AutoCloseable>(); // pushed in build order, closed from the top
         try {
-            var metrics = new Metrics(config.getBool(ConfigKeys.MEMORY_STAGE_METERS));
+            var metrics = new MetricRegistry(config.getBool(ConfigKeys.MEMORY_STAGE_METERS));
             boolean insecure = config.allowInsecureHosts();
 
             Storage storage = openStorage(config);
@@ -244,7 +248,7 @@ public final class Relay implements AutoCloseable {
         return config;
     }
 
-    public Metrics metrics() {
+    public MetricRegistry metrics() {
         return metrics;
     }
 

@@ -1,4 +1,5 @@
-package dev.jlay.upstream;
+package dev.jlay.net;
+
 
 /** A target the {@link AddressGuard} refuses to contact. */
 public final class ForbiddenAddressException extends Exception {

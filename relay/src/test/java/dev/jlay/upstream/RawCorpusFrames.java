@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The recorded firehose frames of ../shared/corpus (4-byte big-endian length + frame bytes). */
-final class CorpusFrames {
-    private CorpusFrames() {}
+final class RawCorpusFrames {
+    private RawCorpusFrames() {}
 
     static List<byte[]> load(String file) {
         var frames = new ArrayList<byte[]>();

@@ -15,13 +15,13 @@ import java.util.Map;
  * @param throttled       the reader is waiting for the rate limiter right now
  * @param lastError       the last thing that went wrong, human readable, or null
  */
-public record HostStatus(String host, State state, Instant backoffUntil, Instant connectedSince, long lastSeq,
+public record HostConnectionStatus(String host, State state, Instant backoffUntil, Instant connectedSince, long lastSeq,
                          long resumeCursor, long framesReceived, long framesForwarded, long bytesReceived,
-                         long connects, long failures, Map<DropReason, Long> drops, boolean blockedOnSink,
+                         long connects, long failures, Map<UpstreamDropReason, Long> drops, boolean blockedOnSink,
                          boolean throttled, String lastError) {
     public enum State { CONNECTING, CONNECTED, BACKOFF, STOPPED }
 
-    public long dropped(DropReason reason) {
+    public long dropped(UpstreamDropReason reason) {
         return drops.getOrDefault(reason, 0L);
     }
 }

@@ -1,41 +1,45 @@
-package dev.jlay.memory;
+package dev.jlay.metrics;
+
+
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.memory.Stage;
 import dev.jlay.testing.Promtool;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
-/** Two-label series, histograms, collectors and the series bound of {@link Metrics}. */
+/** Two-label series, histograms, collectors and the series bound of {@link MetricRegistry}. */
 class MetricFamiliesTest {
 
     @Test
     void seriesBeyondTheBoundAreFoldedIntoOneOverflowSeriesNotRefused() throws Exception {
-        var metrics = new Metrics();
-        for (int i = 0; i < Metrics.MAX_SERIES_PER_FAMILY; i++) {
+        var metrics = new MetricRegistry();
+        for (int i = 0; i < MetricRegistry.MAX_SERIES_PER_FAMILY; i++) {
             metrics.counter("relay_many_total", "help", "host", "h" + i).increment();
         }
         for (int i = 0; i < 10; i++) {
             metrics.counter("relay_many_total", "help", "host", "late" + i).add(3);
         }
-        int wide = Metrics.MAX_SERIES_PER_FAMILY + Metrics.MAX_FOLDED_PER_FAMILY + 5;
+        int wide = MetricRegistry.MAX_SERIES_PER_FAMILY + MetricRegistry.MAX_FOLDED_PER_FAMILY + 5;
         for (int i = 0; i < wide; i++) {
             metrics.gauge("relay_wide", "help", "a", "x" + i, "b", "y", () -> 1);
         }
         var text = metrics.render();
         assertThat(text.lines().filter(l -> l.startsWith("relay_many_total{")))
-                .hasSize(Metrics.MAX_SERIES_PER_FAMILY + 1);
+                .hasSize(MetricRegistry.MAX_SERIES_PER_FAMILY + 1);
         assertThat(text).contains("relay_many_total{host=\"overflow\"} 30\n",
-                "relay_wide{a=\"overflow\",b=\"overflow\"} " + Metrics.MAX_FOLDED_PER_FAMILY + "\n",
-                "relay_metrics_folded_series " + (10 + Metrics.MAX_FOLDED_PER_FAMILY) + "\n",
+                "relay_wide{a=\"overflow\",b=\"overflow\"} " + MetricRegistry.MAX_FOLDED_PER_FAMILY + "\n",
+                "relay_metrics_folded_series " + (10 + MetricRegistry.MAX_FOLDED_PER_FAMILY) + "\n",
                 "relay_metrics_dropped_series 5\n");
         Promtool.assertCheckMetricsPasses(text);
     }
 
     @Test
     void twoLabelSeriesAndHistogramsRenderAsPrometheusExpects() throws Exception {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         metrics.counter("relay_test_frames_total", "Frames.", "type", "commit", "result", "accepted").add(7);
         metrics.counter("relay_test_frames_total", "Frames.", "type", "commit", "result", "dropped_bad_car")
                 .increment();
@@ -73,24 +77,24 @@ class MetricFamiliesTest {
 
     @Test
     void collectorsBoundOpenLabelSetsAtScrapeTime() throws Exception {
-        var metrics = new Metrics();
-        metrics.collect("relay_test_host_frames_total", "Frames per host.", Metrics.Kind.COUNTER, "host", 3,
-                Metrics.Fold.SUM, sink -> {
+        var metrics = new MetricRegistry();
+        metrics.collect("relay_test_host_frames_total", "Frames per host.", MetricRegistry.Kind.COUNTER, "host", 3,
+                MetricRegistry.Fold.SUM, sink -> {
                     sink.sample("a.example", 10);
                     sink.sample("b.example", 20);
                     sink.sample("c.example", 30);
                     sink.sample("other", 5); // what the source itself folded (e.g. retired hosts)
                     sink.sample("d.example", 40);
                 });
-        metrics.collect("relay_test_lag_events", "Lag.", Metrics.Kind.GAUGE, "consumer", 3, Metrics.Fold.MAX,
+        metrics.collect("relay_test_lag_events", "Lag.", MetricRegistry.Kind.GAUGE, "consumer", 3, MetricRegistry.Fold.MAX,
                 sink -> {
                     for (int i = 1; i <= 5; i++) {
                         sink.sample(Integer.toString(i), i * 10);
                     }
                 });
-        metrics.collect("relay_test_empty", "Nothing.", Metrics.Kind.GAUGE, "consumer", 3, Metrics.Fold.MAX,
+        metrics.collect("relay_test_empty", "Nothing.", MetricRegistry.Kind.GAUGE, "consumer", 3, MetricRegistry.Fold.MAX,
                 sink -> {});
-        metrics.collect("relay_test_broken", "Throws.", Metrics.Kind.GAUGE, "consumer", 3, Metrics.Fold.MAX,
+        metrics.collect("relay_test_broken", "Throws.", MetricRegistry.Kind.GAUGE, "consumer", 3, MetricRegistry.Fold.MAX,
                 sink -> {
                     throw new IllegalStateException("source down");
                 });
@@ -113,7 +117,7 @@ class MetricFamiliesTest {
 
     @Test
     void removedSeriesLeaveTheScrape() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         metrics.gauge("relay_test_g", "G.", "consumer", "1", () -> 1);
         metrics.gauge("relay_test_g", "G.", "consumer", "2", () -> 2);
         assertThat(metrics.remove("relay_test_g", "consumer", "1")).isTrue();
@@ -123,7 +127,7 @@ class MetricFamiliesTest {
 
     @Test
     void unattributedIsTheProcessAllocationNoStageCountedAndNeverGoesDown() {
-        var metrics = new Metrics();
+        var metrics = new MetricRegistry();
         long first = metrics.unattributedBytes();
         assertThat(first).isPositive(); // JVM start-up alone allocated more than any stage of a new registry
         byte[][] keep = new byte[64][];
