@@ -1,5 +1,7 @@
 package dev.jlay.api;
 
+import java.lang.System.Logger.Level;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jlay.store.Host;
 import dev.jlay.store.HostStore;
@@ -9,11 +11,10 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.logging.Logger;
 
 /** The host half of {@code com.atproto.sync.*}: listHosts, getHostStatus and requestCrawl. */
 public final class SyncHosts {
-    private static final Logger LOG = Logger.getLogger(SyncHosts.class.getName());
+    private static final System.Logger LOG = System.getLogger(SyncHosts.class.getName());
     private static final String PREFIX = "/xrpc/com.atproto.sync.";
 
     private final HostStore hosts;
@@ -56,9 +57,9 @@ public final class SyncHosts {
         var hostname = Json.text(Json.body(req), "hostname");
         try {
             var admitted = admission.admit(hostname);
-            LOG.info("requestCrawl: admitted " + admitted.name());
+            LOG.log(Level.INFO, "requestCrawl: admitted " + admitted.name());
         } catch (CrawlRefusedException e) {
-            LOG.info(() -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
+            LOG.log(Level.INFO, () -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
             throw toXrpc(e);
         }
         res.status(Status.OK_200);

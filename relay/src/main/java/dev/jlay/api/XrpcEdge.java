@@ -5,15 +5,14 @@ import dev.jlay.upstream.CrawlAdmission;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * Registered once on the API routing: where handler exceptions become XRPC error bodies, and the
  * {@code Server} header every API response carries.
  */
 public final class XrpcEdge {
-    private static final Logger LOG = Logger.getLogger(XrpcEdge.class.getName());
+    private static final System.Logger LOG = System.getLogger(XrpcEdge.class.getName());
 
     private XrpcEdge() {
     }
@@ -27,7 +26,7 @@ public final class XrpcEdge {
         http.error(XrpcException.class, (req, res, e) -> XrpcError.send(res, e.status(), e.error(), e.getMessage()));
         // the database is down: the relay keeps running; reads that need it say so
         http.error(StoreException.class, (req, res, e) -> {
-            LOG.log(Level.FINE, "store unavailable for " + req.path().path(), e);
+            LOG.log(Level.DEBUG, "store unavailable for " + req.path().path(), e);
             XrpcError.send(res, Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable",
                     "database unavailable: " + e.getMessage());
         });

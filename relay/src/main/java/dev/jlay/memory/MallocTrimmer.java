@@ -6,8 +6,7 @@ import dev.jlay.metrics.MetricRegistry;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * Calls malloc_trim on a schedule. glibc keeps memory freed inside an arena resident until the top
@@ -17,7 +16,7 @@ import java.util.logging.Logger;
  * pages back; each one takes a few milliseconds of holding the arena locks.
  */
 public final class MallocTrimmer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(MallocTrimmer.class.getName());
+    private static final System.Logger LOG = System.getLogger(MallocTrimmer.class.getName());
 
     private final GlibcMalloc malloc;
     private final long intervalNanos;

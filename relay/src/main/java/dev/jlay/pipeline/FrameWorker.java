@@ -5,8 +5,7 @@ import dev.jlay.validate.Verdict;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * One platform thread. Owns the DIDs that hash to it, their parked frames and
@@ -14,7 +13,7 @@ import java.util.logging.Logger;
  */
 final class FrameWorker implements Runnable {
 
-    private static final Logger LOG = Logger.getLogger(FrameWorker.class.getName());
+    private static final System.Logger LOG = System.getLogger(FrameWorker.class.getName());
     private static final long EXPIRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final int index;

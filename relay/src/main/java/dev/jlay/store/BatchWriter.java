@@ -7,8 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * The one thread that moves queued changes to the database: the fast streams
@@ -18,7 +17,7 @@ import java.util.logging.Logger;
  * idle it probes the database so health also notices an outage nobody writes into.
  */
 final class BatchWriter implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(BatchWriter.class.getName());
+    private static final System.Logger LOG = System.getLogger(BatchWriter.class.getName());
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Checks that the database answers; throws when it does not. */
@@ -103,7 +102,7 @@ final class BatchWriter implements AutoCloseable {
                 failures.incrementAndGet();
                 health.down(e);
                 backoff = backoff == 0 ? MIN_BACKOFF_NANOS : Math.min(backoff * 2, maxBackoffNanos);
-                LOG.log(Level.FINE, "store: write failed, retrying in " + backoff / 1_000_000 + " ms", e);
+                LOG.log(Level.DEBUG, "store: write failed, retrying in " + backoff / 1_000_000 + " ms", e);
             }
         }
     }
@@ -174,7 +173,7 @@ final class BatchWriter implements AutoCloseable {
                 if (System.nanoTime() + backoff > end) {
                     long lost = fast.stream().mapToLong(w -> w.pending().size()).sum()
                             + slow.stream().mapToLong(w -> w.pending().size()).sum();
-                    LOG.severe("store: database unavailable at shutdown; " + lost + " queued changes not written: "
+                    LOG.log(Level.ERROR, "store: database unavailable at shutdown; " + lost + " queued changes not written: "
                             + e.getMessage());
                     return false;
                 }

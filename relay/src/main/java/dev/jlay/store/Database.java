@@ -95,7 +95,7 @@ public final class Database implements Storage {
                 if (!Sql.isConnectionProblem(e) || System.nanoTime() + backoffMillis * 1_000_000 > end) {
                     throw e;
                 }
-                java.util.logging.Logger.getLogger(Database.class.getName()).warning(
+                System.getLogger(Database.class.getName()).log(System.Logger.Level.WARNING,
                         "store: database " + redact(jdbcUrl) + " not reachable yet, retrying: " + e.getMessage());
                 try {
                     Thread.sleep(backoffMillis);

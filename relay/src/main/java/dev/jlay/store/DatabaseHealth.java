@@ -1,16 +1,17 @@
 package dev.jlay.store;
 
+import java.lang.System.Logger.Level;
+
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.LongSupplier;
-import java.util.logging.Logger;
 
 /**
  * Whether the database answers, as last observed by the batch writer, its idle
  * probe and the synchronous store calls. The health endpoint reads {@link #status()}.
  */
 public final class DatabaseHealth {
-    private static final Logger LOG = Logger.getLogger(DatabaseHealth.class.getName());
+    private static final System.Logger LOG = System.getLogger(DatabaseHealth.class.getName());
 
     private final Clock clock;
     private final LongSupplier pendingWrites;
@@ -35,7 +36,7 @@ public final class DatabaseHealth {
         if (!state.healthy()) {
             synchronized (this) {
                 if (!state.healthy()) {
-                    LOG.info("store: database reachable again");
+                    LOG.log(Level.INFO, "store: database reachable again");
                     state = new DatabaseStatus(true, "", clock.instant(), 0);
                 }
             }
@@ -46,7 +47,7 @@ public final class DatabaseHealth {
         var reason = "database unavailable: " + describe(cause);
         synchronized (this) {
             if (state.healthy()) {
-                LOG.warning("store: " + reason);
+                LOG.log(Level.WARNING, "store: " + reason);
                 state = new DatabaseStatus(false, reason, clock.instant(), 0);
             } else if (!state.reason().equals(reason)) {
                 state = new DatabaseStatus(false, reason, state.since(), 0);

@@ -1,5 +1,7 @@
 package dev.jlay.store;
 
+import java.lang.System.Logger.Level;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
-import java.util.logging.Logger;
 
 /**
  * Changes waiting for the database, one entry per key: a newer value for a key
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  * database outage therefore turns into backpressure on the callers.
  */
 final class PendingWrites<K, V> {
-    private static final Logger LOG = Logger.getLogger(PendingWrites.class.getName());
+    private static final System.Logger LOG = System.getLogger(PendingWrites.class.getName());
 
     private final String name;
     private final int capacity;
@@ -81,7 +82,7 @@ final class PendingWrites<K, V> {
                     if (!notFull.await(1, TimeUnit.SECONDS)) {
                         waitedSeconds++;
                         if (waitedSeconds % 10 == 1) {
-                            LOG.warning(() -> "store: " + name + " write queue full (" + capacity
+                            LOG.log(Level.WARNING, () -> "store: " + name + " write queue full (" + capacity
                                     + "); waiting for the database");
                         }
                     }

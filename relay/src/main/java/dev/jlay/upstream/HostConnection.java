@@ -27,8 +27,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * One upstream host's {@code subscribeRepos} stream, read on one virtual thread, forever: connect,
@@ -42,7 +41,7 @@ import java.util.logging.Logger;
  * full sink therefore stops reading the socket; nothing is dropped for lack of room.
  */
 public final class HostConnection implements HostFrameSeries.Source {
-    private static final Logger LOG = Logger.getLogger(HostConnection.class.getName());
+    private static final System.Logger LOG = System.getLogger(HostConnection.class.getName());
     private static final Set<String> REPO_TYPES = Set.of("#commit", "#sync", "#identity", "#account");
 
     private final String host;
@@ -361,7 +360,7 @@ public final class HostConnection implements HostFrameSeries.Source {
             if ("#info".equals(header.type())) {
                 String[] info = errorFields(frame, header.payloadOffset(), "name", "message");
                 drop(UpstreamDropReason.INFO, null);
-                LOG.info(() -> "upstream " + host + ": #info " + info[0] + (info[1] == null ? "" : ": " + info[1]));
+                LOG.log(Level.INFO, () -> "upstream " + host + ": #info " + info[0] + (info[1] == null ? "" : ": " + info[1]));
                 listener.onInfo(host, info[0], info[1]);
                 return 0;
             }

@@ -18,8 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * Optional periodic discovery: every interval, pages through {@code com.atproto.sync.listHosts} of
@@ -37,7 +36,7 @@ import java.util.logging.Logger;
  * the daily new-host limit is used up, the relay is at its host limit, or probes are busy.
  */
 public final class HostDiscovery implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(HostDiscovery.class.getName());
+    private static final System.Logger LOG = System.getLogger(HostDiscovery.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_RESPONSE_BYTES = 4 << 20;
     static final int PAGE_LIMIT = 1000;
@@ -127,7 +126,7 @@ public final class HostDiscovery implements AutoCloseable {
     private void runLogged() {
         try {
             var r = runOnce();
-            LOG.info(() -> "discovery: " + r.listed() + " hosts listed, " + r.admitted() + " admitted, "
+            LOG.log(Level.INFO, () -> "discovery: " + r.listed() + " hosts listed, " + r.admitted() + " admitted, "
                     + r.refused() + " refused, " + r.known() + " known"
                     + (r.stoppedBy() == null ? "" : "; stopped: " + r.stoppedBy()));
         } catch (RuntimeException e) {
@@ -148,7 +147,7 @@ public final class HostDiscovery implements AutoCloseable {
                 try {
                     body = listHosts(relay, cursor);
                 } catch (IOException e) {
-                    LOG.warning("discovery: listHosts of " + relay + " failed: " + e.getMessage());
+                    LOG.log(Level.WARNING, "discovery: listHosts of " + relay + " failed: " + e.getMessage());
                     break;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -183,7 +182,7 @@ public final class HostDiscovery implements AutoCloseable {
                         break rounds;
                     } catch (CrawlRefusedException e) {
                         refused++;
-                        LOG.fine(() -> "discovery: " + name + " refused: " + e.getMessage());
+                        LOG.log(Level.DEBUG, () -> "discovery: " + name + " refused: " + e.getMessage());
                     }
                 }
                 var next = body.path("cursor");

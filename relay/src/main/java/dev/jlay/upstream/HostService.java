@@ -16,8 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 /**
  * The relay's upstream hosts: which ones are read, from which cursor, at what rate, and what their
@@ -26,7 +25,7 @@ import java.util.logging.Logger;
  * backoff for as long as the host is not banned.
  */
 public final class HostService implements HostListener, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(HostService.class.getName());
+    private static final System.Logger LOG = System.getLogger(HostService.class.getName());
 
     /**
      * @param defaultLimits limits of a newly registered host (0 = no limit on that window)
@@ -190,7 +189,7 @@ public final class HostService implements HostListener, AutoCloseable {
 
     @Override
     public void onErrorFrame(String host, String error, String message) {
-        LOG.info(() -> "upstream: " + host + " sent error " + error + ": " + message);
+        LOG.log(Level.INFO, () -> "upstream: " + host + " sent error " + error + ": " + message);
     }
 
     private void writeStatuses() {

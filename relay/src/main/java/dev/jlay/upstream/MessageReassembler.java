@@ -1,11 +1,12 @@
 package dev.jlay.upstream;
 
+import java.lang.System.Logger.Level;
+
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
-import java.util.logging.Logger;
 
 /**
  * WebSocket callbacks: joins the parts of a message (the JDK splits large messages, and hosts may
@@ -13,7 +14,7 @@ import java.util.logging.Logger;
  * requested here; the next message is requested only by the reader.
  */
 public final class MessageReassembler implements WebSocket.Listener {
-    private static final Logger LOG = Logger.getLogger(MessageReassembler.class.getName());
+    private static final System.Logger LOG = System.getLogger(MessageReassembler.class.getName());
     private final BlockingQueue<WsEvent> events;
     private final int max;
     private byte[] buf;
@@ -118,7 +119,7 @@ public final class MessageReassembler implements WebSocket.Listener {
         // one message outstanding plus a terminal event: the queue never fills; if it did, the
         // reader is gone and dropping is harmless
         if (!events.offer(e)) {
-            LOG.warning("upstream reader queue full; event lost: " + e.getClass().getSimpleName());
+            LOG.log(Level.WARNING, "upstream reader queue full; event lost: " + e.getClass().getSimpleName());
         }
     }
 }
