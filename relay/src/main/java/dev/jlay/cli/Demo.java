@@ -2,7 +2,6 @@ package dev.jlay.cli;
 
 import dev.jlay.Relay;
 import dev.jlay.api.RelayServer;
-import dev.jlay.config.ConfigKey;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.memory.ProcessMemory;
 import dev.jlay.sim.Fleet;
@@ -31,23 +30,17 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * Builds the fleet, starts the relay on {@code host:port} (0 = any) with its data under
-     * {@code dataDir}, then lets the hosts emit.
+     * Starts the relay on {@code host:port} (0 = any) with its data under {@code dataDir}, crawling
+     * {@code fleet} (which the demo now owns, and closes), then lets the hosts emit.
      *
      * @param env the environment the rest of the relay's config comes from (RELAY_*)
      */
-    public static Demo start(Fleet.Settings settings, Path dataDir, String host, int port, int metricsPort,
+    public static Demo start(Fleet fleet, Path dataDir, String host, int port, int metricsPort,
                              Map<String, String> env) {
-        var fleet = Fleet.create(settings);
         try {
             var vars = new HashMap<>(env);
-            put(vars, "data.dir", dataDir.toString());
-            put(vars, "host", host);
-            put(vars, "port", Integer.toString(port));
-            put(vars, "metrics.port", Integer.toString(metricsPort));
-            put(vars, "plc.url", fleet.plc().url().toString());
-            put(vars, "allow-insecure-hosts", "true");
-            put(vars, "upstream.hosts", String.join(",", fleet.hostnames()));
+            vars.putAll(FleetStartup.relaySettings(fleet.plc().url().toString(), fleet.hostnames(), dataDir, host,
+                    port, metricsPort));
             var config = RelayConfig.load(java.util.Optional.empty(), vars);
             var server = RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsPort());
             fleet.start();
@@ -56,10 +49,6 @@ public final class Demo implements AutoCloseable {
             fleet.close();
             throw e;
         }
-    }
-
-    private static void put(Map<String, String> env, String path, String value) {
-        env.put(ConfigKey.envName(path), value);
     }
 
     public Fleet fleet() {

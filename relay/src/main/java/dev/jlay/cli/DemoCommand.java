@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
@@ -70,22 +68,17 @@ public final class DemoCommand implements Callable<Integer> {
         QuietLogs.apply();
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("jlay-demo-") : dataDir;
-        var stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "demo-shutdown"));
         System.out.println("demo: starting " + settings.hosts() + " simulated hosts (" + settings.accounts()
                 + " accounts), the PLC stub and the relay; data in " + dir);
-        try (var demo = Demo.start(settings, dir, "127.0.0.1", port, metricsPort, System.getenv())) {
-            fleet.applyFaults(demo.fleet(), spec);
+        try (var demo = Demo.start(FleetStartup.openFleet(settings, fleet, spec), dir, "127.0.0.1", port,
+                metricsPort, System.getenv())) {
             int p = demo.server().port();
             System.out.println("demo: relay firehose ws://127.0.0.1:" + p + "/xrpc/com.atproto.sync.subscribeRepos"
                     + " | metrics http://127.0.0.1:" + demo.server().metricsPort() + "/metrics"
                     + " | PLC " + demo.fleet().plc().url() + " | hosts " + demo.fleet().hostnames().getFirst()
                     + (settings.hosts() > 1 ? " .. " + demo.fleet().hostnames().getLast() : ""));
-            long deadline = seconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds) : Long.MAX_VALUE;
-            while (!stopped.await(Math.max(1, statusSeconds), TimeUnit.SECONDS)) {
-                System.out.println(demo.statusLine());
-                if (System.nanoTime() - deadline >= 0) break;
-            }
+            FleetStartup.runUntilStopped("demo-shutdown", Math.max(1, statusSeconds), seconds,
+                    () -> System.out.println(demo.statusLine()));
         } finally {
             if (temporary) deleteTree(dir);
         }

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -115,17 +113,12 @@ public final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var settings = fleet.settings(spec);
         QuietLogs.apply();
-        var stopped = new CountDownLatch(1);
-        try (var f = Fleet.create(settings)) {
-            fleet.applyFaults(f, spec);
+        try (var f = FleetStartup.openFleet(settings, fleet, spec)) {
             if (!hold) f.start();
             PrintStream out = System.out;
             out.println(f.describe());
             out.flush();
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "sim-shutdown"));
-            while (!stopped.await(statusSeconds > 0 ? statusSeconds : 3600, TimeUnit.SECONDS)) {
-                if (statusSeconds > 0) System.err.println(statusLine(f));
-            }
+            FleetStartup.runUntilStopped("sim-shutdown", statusSeconds, 0, () -> System.err.println(statusLine(f)));
         }
         return 0;
     }

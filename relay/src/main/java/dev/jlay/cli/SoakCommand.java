@@ -149,10 +149,9 @@ public final class SoakCommand implements Callable<Integer> {
 
         int port = freePort(), metricsPort = freePort();
         String adminToken = "soak-" + Long.toHexString(System.nanoTime());
-        var env = new java.util.HashMap<>(Map.of("RELAY_HOST", "127.0.0.1", "RELAY_PORT", "" + port, "RELAY_METRICS_PORT", "" + metricsPort,
-                "RELAY_DATA_DIR", dir.resolve("relay").toString(), "RELAY_PLC_URL", plc,
-                "RELAY_ALLOW_INSECURE_HOSTS", "true", "RELAY_UPSTREAM_HOSTS", String.join(",", hostList),
-                "RELAY_ADMIN_TOKEN", adminToken));
+        var env = new java.util.HashMap<>(FleetStartup.relaySettings(plc, hostList, dir.resolve("relay"), "127.0.0.1",
+                port, metricsPort));
+        env.put("RELAY_ADMIN_TOKEN", adminToken);
         if (databaseUrl != null) env.put("RELAY_DATABASE_URL", databaseUrl);
         for (String setting : relayEnv) {
             int eq = setting.indexOf('=');

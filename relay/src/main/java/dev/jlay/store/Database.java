@@ -202,10 +202,8 @@ public final class Database implements Storage {
         for (var listed : page) {
             // the caches hold every change not yet flushed (and may hold none: then the row is current)
             var did = listed.account().did();
-            var account = accounts.cache().getIfPresent(did);
-            var repo = repoState.cache().getIfPresent(did);
-            out.add(new ListedRepo(account != null && account.isPresent() ? account.get() : listed.account(),
-                    repo != null && repo.isPresent() ? repo.get() : listed.repo()));
+            out.add(new ListedRepo(accounts.cache().cached(did).orElse(listed.account()),
+                    repoState.cache().cached(did).orElse(listed.repo())));
         }
         return out;
     }
@@ -231,8 +229,8 @@ public final class Database implements Storage {
                 accounts.writes(),
                 repoState.writes(),
                 hosts.cursors(),
-                new CacheBuffer("store_account_cache", accounts.cache(), PgAccountStore.BYTES_PER_ENTRY),
-                new CacheBuffer("store_repo_state_cache", repoState.cache(), PgRepoStateStore.BYTES_PER_ENTRY));
+                accounts.cache(),
+                repoState.cache());
     }
 
     @Override

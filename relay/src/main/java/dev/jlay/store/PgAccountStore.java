@@ -1,7 +1,5 @@
 package dev.jlay.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.helidon.dbclient.DbRow;
 
 import java.time.Clock;
@@ -34,7 +32,7 @@ final class PgAccountStore implements AccountStore {
 
     private final Sql sql;
     private final Clock clock;
-    private final Cache<String, Optional<Account>> cache;
+    private final ReadThroughCache<String, Account> cache;
     private final WriteBehind<String, Account> writes;
     private final Object[] stripes = new Object[256];
     private final HostAccountQuota quota;
@@ -50,10 +48,11 @@ final class PgAccountStore implements AccountStore {
         this.clock = clock;
         this.quota = quota;
         this.flush = flush;
-        // Eviction runs on the caller thread, so the bound holds at every moment.
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
         this.writes = new WriteBehind<>(new PendingWrites<>("store_account_writes", pendingCapacity, onFull),
                 this::writeBatch, BYTES_PER_ENTRY);
+        this.cache = new ReadThroughCache<>("store_account_cache", cacheSize, BYTES_PER_ENTRY, writes.pending(),
+                did -> sql.call("load account", ex -> ex.get(
+                        "SELECT " + COLUMNS + " FROM account WHERE did = ?", did).map(PgAccountStore::account)));
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Object();
         }
@@ -63,31 +62,19 @@ final class PgAccountStore implements AccountStore {
         return writes;
     }
 
-    Cache<String, Optional<Account>> cache() {
+    ReadThroughCache<String, Account> cache() {
         return cache;
     }
 
     @Override
     public Optional<Account> get(String did) {
-        var cached = cache.getIfPresent(did);
-        if (cached != null) {
-            return cached;
-        }
-        var queued = writes.pending().get(did);
-        if (queued != null) {
-            return Optional.of(queued);
-        }
-        var loaded = sql.call("load account", ex -> ex.get(
-                "SELECT " + COLUMNS + " FROM account WHERE did = ?", did).map(PgAccountStore::account));
-        cache.asMap().putIfAbsent(did, loaded);
-        var now = cache.getIfPresent(did);
-        return now != null ? now : loaded;
+        return cache.get(did);
     }
 
     @Override
     public Account ensure(String did, String host) {
-        var cached = cache.getIfPresent(did);
-        if (cached != null && cached.isPresent()) {
+        var cached = cache.cached(did);
+        if (cached.isPresent()) {
             return cached.get();
         }
         return mutate(did, a -> a, () -> admitted(did, host));
@@ -199,7 +186,7 @@ final class PgAccountStore implements AccountStore {
                 VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (did) DO UPDATE SET local_status = excluded.local_status, updated_at = now()
                 """, did, next.host(), status.value(), next.upstreamStatus().value(), next.discontinuities()));
-        cache.put(did, Optional.of(next));
+        cache.put(did, next);
         writes.pending().updateIfPresent(did, a -> a.withLocalStatus(status, now));
         return next;
     }
@@ -224,8 +211,7 @@ final class PgAccountStore implements AccountStore {
             if (current.isPresent() && sameState(current.get(), next)) {
                 return current.get();
             }
-            cache.put(did, Optional.of(next));
-            writes.pending().put(did, next);
+            cache.putQueued(did, next);
             return next;
         }
     }

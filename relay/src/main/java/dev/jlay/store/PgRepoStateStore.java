@@ -1,8 +1,7 @@
 package dev.jlay.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.jlay.atproto.cid.Cid;
+import io.helidon.dbclient.DbRow;
 
 import java.util.List;
 import java.util.Optional;
@@ -23,43 +22,30 @@ final class PgRepoStateStore implements RepoStateStore {
             """;
 
     private final Sql sql;
-    private final Cache<String, Optional<RepoState>> cache;
+    private final ReadThroughCache<String, RepoState> cache;
     private final WriteBehind<String, RepoState> writes;
 
     PgRepoStateStore(Sql sql, int cacheSize, int pendingCapacity, Runnable onFull) {
         this.sql = sql;
-        // Eviction runs on the caller thread, so the bound holds at every moment.
-        this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
         this.writes = new WriteBehind<>(new PendingWrites<>("store_repo_state_writes", pendingCapacity, onFull),
                 this::writeBatch, BYTES_PER_ENTRY);
+        this.cache = new ReadThroughCache<>("store_repo_state_cache", cacheSize, BYTES_PER_ENTRY, writes.pending(),
+                did -> sql.call("load repo state", ex -> ex.get(
+                                "SELECT did, rev, commit_cid, data_cid FROM account_repo WHERE did = ?", did)
+                        .map(r -> repoState(did, r))));
     }
 
     WriteBehind<String, RepoState> writes() {
         return writes;
     }
 
-    Cache<String, Optional<RepoState>> cache() {
+    ReadThroughCache<String, RepoState> cache() {
         return cache;
     }
 
     @Override
     public Optional<RepoState> get(String did) {
-        var cached = cache.getIfPresent(did);
-        if (cached != null) {
-            return cached;
-        }
-        var queued = writes.pending().get(did);
-        if (queued != null) {
-            return Optional.of(queued);
-        }
-        var loaded = sql.call("load repo state", ex -> ex.get(
-                        "SELECT did, rev, commit_cid, data_cid FROM account_repo WHERE did = ?", did)
-                .map(r -> new RepoState(Sql.stringOf(r, "did"), Sql.stringOf(r, "rev"),
-                        Cid.parse(Sql.stringOf(r, "commit_cid")), Cid.parse(Sql.stringOf(r, "data_cid")))));
-        // A put may have raced the load: only fill the cache if nothing newer is there.
-        cache.asMap().putIfAbsent(did, loaded);
-        var now = cache.getIfPresent(did);
-        return now != null ? now : loaded;
+        return cache.get(did);
     }
 
     /** Accounts joined with their repo state, in DID order: one query for the page. */
@@ -71,16 +57,18 @@ final class PgRepoStateStore implements RepoStateStore {
                  WHERE a.did > ? ORDER BY a.did LIMIT ?
                 """, r -> {
                     var account = PgAccountStore.account(r);
-                    var repo = new RepoState(account.did(), Sql.stringOf(r, "rev"),
-                            Cid.parse(Sql.stringOf(r, "commit_cid")), Cid.parse(Sql.stringOf(r, "data_cid")));
-                    return new ListedRepo(account, repo);
+                    return new ListedRepo(account, repoState(account.did(), r));
                 }, afterDid == null ? "" : afterDid, limit);
     }
 
     @Override
     public void put(RepoState state) {
-        cache.put(state.did(), Optional.of(state));
-        writes.pending().put(state.did(), state);
+        cache.putQueued(state.did(), state);
+    }
+
+    private static RepoState repoState(String did, DbRow r) {
+        return new RepoState(did, Sql.stringOf(r, "rev"), Cid.parse(Sql.stringOf(r, "commit_cid")),
+                Cid.parse(Sql.stringOf(r, "data_cid")));
     }
 
     private void writeBatch(List<RepoState> batch) {

@@ -6,8 +6,8 @@ import dev.jlay.metrics.MetricRegistry;
 import java.util.List;
 
 /**
- * Everything the relay keeps in its database, behind small interfaces:
- * {@link Database} is PostgreSQL, {@link InMemoryStorage} the stand-in for unit tests.
+ * Everything the relay keeps in its database, behind small interfaces: {@link Database} is
+ * PostgreSQL (a server's, or the embedded one); unit tests use an in-memory stand-in of their own.
  */
 public interface Storage extends AutoCloseable {
     RepoStateStore repoState();

@@ -31,7 +31,7 @@ class DemoTest {
         var settings = Fleet.Settings.of(3, 9, 0).withMaxFrames(300);
         // the suite's PostgreSQL: the embedded one's first start (initdb) alone takes longer than this test should
         String database = TestPostgres.freshDatabase("demo");
-        try (var demo = Demo.start(settings, dir, "127.0.0.1", 0, 0, Map.of("RELAY_DATABASE_URL", database));
+        try (var demo = Demo.start(Fleet.create(settings), dir, "127.0.0.1", 0, 0, Map.of("RELAY_DATABASE_URL", database));
              var consumer = FirehoseClient.connect(demo.server().port(), "cursor=0")) {
             await().atMost(Duration.ofSeconds(120))
                     .conditionEvaluationListener(c -> {
