@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
 /**
  * Builds a {@link MemoryReport}: the JVM's regions by their resident size (System.map
  * tagged by NMT), glibc's arenas (all of them), native libraries that report their own
- * usage (RocksDB), file mappings, and the rest as {@code unaccounted}.
+ * usage (RocksDB), file mappings, and the rest as {@code unaccounted}. {@code malloc_free}
+ * is an estimate and is reported with the bound it was clamped to.
  *
  * <p>Native sources such as RocksDB allocate through malloc, so their bytes are carved
  * out of the malloc in-use figure rather than added beside it.
@@ -63,11 +64,12 @@ public final class MemoryAccountant {
         NativeMemoryTracking.Summary summary = nmt.summary();
         var owners = new LinkedHashMap<String, Long>();
         var details = new LinkedHashMap<String, Long>();
+        var estimates = new LinkedHashMap<String, MemoryReport.Estimate>();
 
         long fileMapped;
-        long anonymousUntagged = -1;
+        SystemMap map = null;
         if (summary.enabled()) {
-            SystemMap map = SystemMap.read(commands);
+            map = SystemMap.read(commands);
             owners.put("java_heap", map.resident("JAVAHEAP"));
             owners.put("metaspace", map.resident("CLASS", "META"));
             owners.put("code_cache", map.resident("CODE"));
@@ -77,8 +79,9 @@ public final class MemoryAccountant {
             long known = map.resident("JAVAHEAP", "CLASS", "META", "CODE", "GC", "CARDTBL", "STACK", "CDS");
             owners.put("jvm_other", map.taggedTotal() - known);
             fileMapped = map.fileUntagged();
-            anonymousUntagged = map.anonymousUntagged();
-            details.put("anonymous_untagged_resident", anonymousUntagged);
+            details.put("anonymous_untagged_resident", map.anonymousUntagged());
+            details.put("malloc_arena_resident", map.mallocArenaResident());
+            details.put("malloc_arena_mapped", map.mallocArenaMapped());
             summary.committedByCategory().forEach((category, bytes) ->
                     details.put("nmt_committed_" + NativeMemoryTracking.Summary.label(category), bytes));
         } else {
@@ -110,11 +113,16 @@ public final class MemoryAccountant {
                 sources += b;
             }
             owners.put("malloc_other", Math.max(0, inUse - jvmMalloc - sources));
-            // Arenas are reserved in 64 MiB mappings and free chunks need not be resident:
-            // count only the free bytes that the untagged anonymous mappings can hold.
-            long freeResident = anonymousUntagged < 0 ? stats.freeBytes()
-                    : Math.clamp(anonymousUntagged - inUse, 0, stats.freeBytes());
+            // Free chunks need not be resident, so malloc_info's free bytes are only an upper
+            // bound. The estimate is what the arenas' own mappings hold beyond their in-use
+            // bytes: other anonymous memory (a library's mmap, a leak outside malloc) is not
+            // in those mappings and stays in unaccounted. Without NMT there is no map to read.
+            long upper = stats.freeBytes();
+            long arenaInUse = inUse - stats.mmapBytes();
+            long measured = map == null ? upper : map.mallocArenaResident() - arenaInUse;
+            long freeResident = Math.clamp(measured, 0, upper);
             owners.put("malloc_free", freeResident);
+            estimates.put("malloc_free", new MemoryReport.Estimate(freeResident, measured, upper));
             details.put("malloc_free_total", stats.freeBytes());
             details.put("malloc_system", stats.systemBytes());
         }
@@ -133,6 +141,6 @@ public final class MemoryAccountant {
         details.put("rss_file", process.file());
         details.put("rss_shmem", process.shmem());
         return new MemoryReport(process.rss(), summary.enabled(), Collections.unmodifiableMap(owners),
-                Collections.unmodifiableMap(details), stats);
+                Collections.unmodifiableMap(details), Collections.unmodifiableMap(estimates), stats);
     }
 }

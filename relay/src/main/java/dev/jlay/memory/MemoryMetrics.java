@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Exports the RSS accounting as {@code relay_memory_bytes{owner}},
+ * {@code relay_memory_upper_bound_bytes{owner}} (for the estimated owner, malloc_free),
  * {@code relay_process_resident_memory_bytes} and {@code relay_malloc_arena_bytes{arena,kind}}.
  * A report walks every mapping of the process, so it is refreshed on a timer, not per
  * scrape; gauges read the latest report.
@@ -40,6 +41,13 @@ public final class MemoryMetrics implements AutoCloseable {
         for (String owner : extraOwners) {
             register(metrics, owner);
         }
+        // Beside relay_memory_bytes, not in it: the owners there add up to RSS, a bound does not.
+        metrics.gauge("relay_memory_upper_bound_bytes",
+                "Upper bound of an owner that relay_memory_bytes reports as an estimate",
+                "owner", "malloc_free", () -> {
+                    MemoryReport.Estimate e = latest.estimates().get("malloc_free");
+                    return e == null ? 0 : e.upperBound();
+                });
         metrics.gauge("relay_process_resident_memory_bytes", "Resident set size of the relay process (VmRSS)",
                 () -> latest.rss());
         metrics.gauge("relay_jvm_heap_used_bytes", "Java heap in use",

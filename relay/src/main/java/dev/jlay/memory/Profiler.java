@@ -60,6 +60,8 @@ public final class Profiler {
     private final int keepFiles;
     private final long keepBytes;
     private final AtomicBoolean running = new AtomicBoolean();
+    /** Orders and separates profiles taken within one second, which the stamp alone cannot. */
+    private long sequence;
 
     public Profiler(Path directory, Duration maxDuration, int keepFiles, long keepBytes) {
         this.directory = directory;
@@ -101,8 +103,7 @@ public final class Profiler {
         try {
             Files.createDirectories(directory);
             Exception[] failure = new Exception[1];
-            Path out = directory.resolve("profile-" + STAMP.format(Instant.now()) + "-"
-                    + event.name().toLowerCase(Locale.ROOT) + "." + format.extension);
+            Path out = freshName(event, format);
             // async-profiler must be driven from a platform thread: from a virtual thread
             // (every Helidon handler) it cannot find its VM thread bridge.
             Thread worker = Thread.ofPlatform().name("jlay-profiler").daemon().unstarted(() -> {
@@ -136,6 +137,22 @@ public final class Profiler {
         }
     }
 
+    /**
+     * profile-{second}-{sequence}-{event}.{ext}: the sequence number separates profiles in one
+     * second, and skipping names already present covers a restart within that second. Only
+     * one profile runs at a time, so no other caller takes the name before async-profiler writes it.
+     */
+    private Path freshName(Event event, Format format) {
+        String stamp = STAMP.format(Instant.now());
+        while (true) {
+            Path candidate = directory.resolve("profile-%s-%06d-%s.%s".formatted(
+                    stamp, sequence++, event.name().toLowerCase(Locale.ROOT), format.extension));
+            if (Files.notExists(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
     private static String eventOption(Event event) {
         return switch (event) {
             case ALLOC -> "event=alloc";
@@ -162,7 +179,9 @@ public final class Profiler {
         }
         try (Stream<Path> files = Files.list(directory)) {
             return files.filter(p -> p.getFileName().toString().startsWith("profile-"))
-                    .sorted(Comparator.comparing(Profiler::modified).reversed()).toList();
+                    // mtime ticks coarsely; the name (second, then sequence) breaks ties
+                    .sorted(Comparator.comparing(Profiler::modified)
+                            .thenComparing(p -> p.getFileName().toString()).reversed()).toList();
         }
     }
 

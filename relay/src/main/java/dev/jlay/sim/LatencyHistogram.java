@@ -1,36 +1,35 @@
 package dev.jlay.sim;
 
+import org.HdrHistogram.Histogram;
+
 /**
- * Latencies in 100 µs buckets up to a minute (longer ones land in the last bucket; the exact
- * maximum is kept apart): fixed memory however many frames are measured. Thread-safe.
+ * Latencies in microseconds, held by HdrHistogram to three significant digits (0.1 %) whatever
+ * their range, in memory that grows with the range rather than with the number of frames; the
+ * exact maximum is kept apart. Thread-safe.
  */
 public final class LatencyHistogram {
-    private static final long BUCKET_MICROS = 100;
-    private final long[] counts = new long[600_001];
-    private long total;
+    /** Auto-resizing: a stalled frame minutes late is still recorded, not clipped. */
+    private final Histogram micros = new Histogram(3);
     private long maxMicros;
 
     public synchronized void record(long micros) {
         long v = Math.max(0, micros);
-        counts[(int) Math.min(counts.length - 1, v / BUCKET_MICROS)]++;
-        total++;
+        this.micros.recordValue(v);
         maxMicros = Math.max(maxMicros, v);
     }
 
     public synchronized long count() {
-        return total;
+        return micros.getTotalCount();
     }
 
-    /** The q-quantile (0..1) in milliseconds, as the upper edge of its bucket; 0 when empty. */
+    /**
+     * The q-quantile (0..1) in milliseconds: the highest value equivalent (within the histogram's
+     * precision) to the recorded value at that rank, never above the maximum; 0 when empty.
+     */
     public synchronized double quantileMillis(double q) {
-        if (total == 0) return 0;
-        long rank = (long) Math.ceil(q * total);
-        long seen = 0;
-        for (int i = 0; i < counts.length; i++) {
-            seen += counts[i];
-            if (seen >= Math.max(1, rank)) return Math.min((i + 1) * BUCKET_MICROS, Math.max(maxMicros, 1)) / 1000.0;
-        }
-        return maxMicros / 1000.0;
+        if (micros.getTotalCount() == 0) return 0;
+        long v = micros.getValueAtPercentile(Math.clamp(q, 0.0, 1.0) * 100.0);
+        return Math.min(v, maxMicros) / 1000.0;
     }
 
     public synchronized double maxMillis() {

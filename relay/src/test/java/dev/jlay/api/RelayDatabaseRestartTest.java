@@ -14,6 +14,7 @@ import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.testing.TestPostgres;
 import dev.jlay.testing.TestRelays;
+import dev.jlay.upstream.HostConnectionStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,8 +44,11 @@ class RelayDatabaseRestartTest {
              var host1 = new LoopbackPds(frames1, Duration.ofMillis(5), gate);
              var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
                      Map.of("http://localhost:2583", host0.url(), "http://localhost:2584", host1.url()))) {
+            // one worker with a short queue: when it waits for the database, host1's reader is
+            // soon blocked on the full queue, a state the test can wait for instead of a sleep
             var config = TestRelays.config(dir, "database.url", cluster.url(), "plc.url", plc.url().toString(),
-                    "allow-insecure-hosts", "true", "upstream.hosts", host0.host() + "," + host1.host());
+                    "allow-insecure-hosts", "true", "upstream.hosts", host0.host() + "," + host1.host(),
+                    "workers.count", "1", "workers.queue-capacity", "8");
             try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
                     config.metricsPort());
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
@@ -53,7 +57,8 @@ class RelayDatabaseRestartTest {
                 await().atMost(WAIT).until(() -> !server.relay().storage().health().healthy());
                 // host1's accounts are new to the relay: their repo state must be read from the database
                 gate.countDown();
-                Thread.sleep(3_000);
+                // host1 has more frames than the queue holds: its reader blocks only if the worker stopped
+                await().atMost(WAIT).until(() -> hostStatus(server.relay(), host1).blockedOnSink());
                 assertThat(consumer.frames.size()).as("frames of unknown repos wait for the database")
                         .isLessThan(total);
                 cluster.start();
@@ -68,5 +73,10 @@ class RelayDatabaseRestartTest {
                 await().atMost(WAIT).until(() -> server.relay().storage().hosts().cursor(host1.host()) == last);
             }
         }
+    }
+
+    private static HostConnectionStatus hostStatus(Relay relay, LoopbackPds host) {
+        return relay.hosts().connections().statuses().stream()
+                .filter(s -> s.host().contains(host.host())).findFirst().orElseThrow();
     }
 }

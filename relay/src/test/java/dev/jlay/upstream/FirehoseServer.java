@@ -25,6 +25,8 @@ final class FirehoseServer implements AutoCloseable {
 
     final List<Long> cursors = new CopyOnWriteArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
+    /** Pings received over all connections: lets a test wait for the client's pings, not for time. */
+    final AtomicInteger pings = new AtomicInteger();
     private final WebServer server;
 
     FirehoseServer(Script script) {
@@ -56,6 +58,7 @@ final class FirehoseServer implements AutoCloseable {
                     @Override
                     public void onPing(WsSession session, BufferData buffer) {
                         session.pong(buffer); // Helidon leaves this to the listener; RFC 6455 requires it
+                        pings.incrementAndGet();
                     }
 
                     @Override

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -419,7 +421,10 @@ class HostConnectionTest {
         var m = manager(INSECURE.withPingInterval(Duration.ofMillis(250)), sink, HostListener.NONE);
         m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
         sink.take(1, 10);
-        Thread.sleep(2000); // eight ping intervals of silence
+        // eight pings answered in silence, counted by the server rather than waited out: each
+        // was a chance for the client to give up on the host and reconnect
+        int before = server.pings.get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.pings.get() >= before + 8);
         HostConnectionStatus st = m.status(server.url()).orElseThrow();
         assertThat(st.state()).as(st.lastError()).isEqualTo(HostConnectionStatus.State.CONNECTED);
         assertThat(st.connects()).isEqualTo(1);
@@ -433,17 +438,31 @@ class HostConnectionTest {
      */
     @Test
     void busyHostIsPingedSoAReadIdleTimeoutDoesNotCloseIt() throws Exception {
-        int total = 150;
+        // The stream lasts until the server has read twelve pings (3.6 s at one per 300 ms), longer
+        // than its idle timeout, so the pings must come while frames stream in; a client that pinged
+        // only after silence would send none, and the server would close the connection at its
+        // timeout. 3 s on Helidon's whole-second clock is 2-3 s of silence: 6x the ping interval.
+        int pingsWanted = 12;
+        int cap = 2_000; // a minute of frames: the stream ends even if no ping ever comes
+        var self = new AtomicReference<FirehoseServer>();
+        var sent = new AtomicInteger();
+        var streamed = new CountDownLatch(1);
         var server = closing(new FirehoseServer((s, cursor, n) -> {
-            for (int i = 1; i <= total; i++) {
+            for (int i = 1; i <= cap && self.get().pings.get() < pingsWanted; i++) {
                 FirehoseServer.send(s, SyntheticFrames.commit(i, DID, 10));
-                Thread.sleep(30); // 4.5 s of steady traffic, never 300 ms of silence
+                sent.set(i);
+                Thread.sleep(30); // steady traffic: never 300 ms of silence
             }
+            streamed.countDown();
             idle();
-        }, Duration.ofSeconds(2))); // Helidon's idle clock ticks in whole seconds: 2 s is 1-2 s of real silence
-        var sink = new QueueFrameSink(total);
+        }, Duration.ofSeconds(3)));
+        self.set(server);
+        var sink = new QueueFrameSink(cap);
         var m = manager(INSECURE.withPingInterval(Duration.ofMillis(300)), sink, HostListener.NONE);
         m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+        assertThat(streamed.await(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(sent.get()).as("the stream ended on pings, not at its cap").isLessThan(cap);
+        int total = sent.get();
         assertThat(sink.take(total, 30)).extracting(UpstreamFrame::seq)
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
         HostConnectionStatus st = m.status(server.url()).orElseThrow();
