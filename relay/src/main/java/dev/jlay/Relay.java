@@ -119,6 +119,7 @@ public final class Relay implements AutoCloseable {
             var resolverConfig = ResolverConfig.defaults(config.plcUrl()).withAllowInsecureHosts(insecure);
             var documents = new DidResolver(resolverConfig, new AddressGuard(insecure));
             opened.push(documents);
+            documents.registerMetrics(metrics);
             var identities = new IdentityResolver(resolverConfig, documents);
             opened.push(identities);
             identities.registerMetrics(metrics);
