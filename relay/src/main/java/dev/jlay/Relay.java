@@ -119,6 +119,7 @@ public final class Relay implements AutoCloseable {
             var resolverConfig = ResolverConfig.defaults(config.plcUrl()).withAllowInsecureHosts(insecure);
             var documents = new DidResolver(resolverConfig, new AddressGuard(insecure));
             opened.push(documents);
+            documents.registerMetrics(metrics);
             var identities = new IdentityResolver(resolverConfig, documents);
             opened.push(identities);
             identities.registerMetrics(metrics);
@@ -217,7 +218,7 @@ public final class Relay implements AutoCloseable {
         int workers = config.getInt(ConfigKeys.PIPELINE_WORKERS);
         if (workers <= 0) workers = Runtime.getRuntime().availableProcessors();
         return new FrameWorkerPool.Config(workers, config.getInt(ConfigKeys.PIPELINE_QUEUE),
-                new ParkingLot.Limits(config.getInt(ConfigKeys.PIPELINE_PARKING_FRAMES),
+                config.getBytes(ConfigKeys.PIPELINE_QUEUE_BYTES), new ParkingLot.Limits(config.getInt(ConfigKeys.PIPELINE_PARKING_FRAMES),
                         config.getBytes(ConfigKeys.PIPELINE_PARKING_BYTES), 2_000, TimeUnit.SECONDS.toNanos(60)));
     }
 

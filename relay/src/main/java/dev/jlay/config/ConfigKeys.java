@@ -51,6 +51,8 @@ public final class ConfigKeys {
 
     public static final ConfigKey SEQUENCER_QUEUE = new ConfigKey("sequencer.queue-capacity", INT, "8192",
             "validated frames waiting for a seq");
+    public static final ConfigKey SEQUENCER_QUEUE_BYTES = new ConfigKey("sequencer.queue-bytes", BYTES, "64MiB",
+            "byte bound of the frames waiting for a seq (one frame of any size passes when the queue is empty)");
     public static final ConfigKey SEQUENCER_BATCH_EVENTS = new ConfigKey("sequencer.batch-events", INT, "1024",
             "most events per group commit");
     public static final ConfigKey SEQUENCER_LINGER_MS = new ConfigKey("sequencer.linger-ms", INT, "2",
@@ -91,6 +93,9 @@ public final class ConfigKeys {
             "frame worker threads (0 = one per core)");
     public static final ConfigKey PIPELINE_QUEUE = new ConfigKey("workers.queue-capacity", INT, "1024",
             "frames waiting per worker before the hosts' readers wait (backpressure)");
+    public static final ConfigKey PIPELINE_QUEUE_BYTES = new ConfigKey("workers.queue-bytes", BYTES, "256MiB",
+            "byte bound of the frames waiting over all workers, split evenly between them (an empty queue takes "
+                    + "one frame of any size)");
     public static final ConfigKey PIPELINE_PARKING_FRAMES = new ConfigKey("parking.max-frames", INT, "50000",
             "frames waiting for their DID's identity, over all workers; beyond, they are dropped (never passed)");
     public static final ConfigKey PIPELINE_PARKING_BYTES = new ConfigKey("parking.max-bytes", BYTES, "256MiB",
@@ -116,12 +121,13 @@ public final class ConfigKeys {
 
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
-            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_BATCH_EVENTS,
+            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_QUEUE_BYTES, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
-            UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_PARKING_FRAMES,
+            UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_QUEUE_BYTES,
+            PIPELINE_PARKING_FRAMES,
             PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, MEMORY_TRIM_INTERVAL_SECONDS, CRAWL_NEW_HOSTS_PER_DAY,
             CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS);
 }

@@ -29,6 +29,7 @@ public final class EventLogService implements AutoCloseable {
                     config.getInt(ConfigKeys.EVENTLOG_RING_EVENTS),
                     config.getBytes(ConfigKeys.EVENTLOG_RING_BYTES),
                     new Sequencer.Options(config.getInt(ConfigKeys.SEQUENCER_QUEUE),
+                            config.getBytes(ConfigKeys.SEQUENCER_QUEUE_BYTES),
                             config.getInt(ConfigKeys.SEQUENCER_BATCH_EVENTS),
                             TimeUnit.MILLISECONDS.toNanos(config.getInt(ConfigKeys.SEQUENCER_LINGER_MS))),
                     Duration.ofHours(config.getInt(ConfigKeys.EVENTLOG_RETENTION_HOURS)),

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,12 +25,24 @@ import java.util.function.LongSupplier;
 public final class Sequencer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Sequencer.class.getName());
 
-    /** Tuning of the group commit. */
-    public record Options(int queueCapacity, int batchEvents, long lingerNanos) {
+    /**
+     * Tuning of the group commit.
+     *
+     * @param queueBytes byte bound of the queue; one frame larger than it passes when the queue is
+     *                   empty (else its producer would wait forever)
+     */
+    public record Options(int queueCapacity, long queueBytes, int batchEvents, long lingerNanos) {
+        /** The default of {@code sequencer.queue-bytes}. */
+        public static final long DEFAULT_QUEUE_BYTES = 64L << 20;
+
         public Options {
-            if (queueCapacity < 1 || batchEvents < 1 || lingerNanos < 0) {
+            if (queueCapacity < 1 || queueBytes < 1 || batchEvents < 1 || lingerNanos < 0) {
                 throw new IllegalArgumentException("bad sequencer options");
             }
+        }
+
+        public Options(int queueCapacity, int batchEvents, long lingerNanos) {
+            this(queueCapacity, DEFAULT_QUEUE_BYTES, batchEvents, lingerNanos);
         }
     }
 
@@ -43,7 +56,10 @@ public final class Sequencer implements AutoCloseable {
     private final StageMeter persistMeter;
     private final StageMeter broadcastMeter;
     private final Histogram receiveToDurable;
-    private final AtomicLong queuedBytes = new AtomicLong();
+    // the byte bound: producers reserve a frame's bytes here before they queue it
+    private final ReentrantLock bytesLock = new ReentrantLock();
+    private final Condition bytesFreed = bytesLock.newCondition();
+    private volatile long queuedBytes; // written under bytesLock
     private final Thread thread;
     private final List<Submission> batch;
     private final List<Submission> included;
@@ -88,21 +104,68 @@ public final class Sequencer implements AutoCloseable {
         return this;
     }
 
-    /** Queues a frame, waiting while the queue is full (backpressure to the producer). */
+    /** Queues a frame, waiting while the queue is full in entries or bytes (backpressure to the producer). */
     public void submit(Submission s) throws InterruptedException {
         checkRunning();
-        queue.put(s);
-        queuedBytes.addAndGet(s.frame().length);
+        int n = s.frame().length;
+        reserve(n);
+        boolean queued = false;
+        try {
+            queue.put(s);
+            queued = true;
+        } finally {
+            if (!queued) release(n);
+        }
     }
 
-    /** Queues a frame if there is room. */
+    /** Queues a frame if there is room, in entries and bytes. */
     public boolean offer(Submission s) {
         checkRunning();
+        int n = s.frame().length;
+        if (!tryReserve(n)) {
+            return false;
+        }
         if (queue.offer(s)) {
-            queuedBytes.addAndGet(s.frame().length);
             return true;
         }
+        release(n);
         return false;
+    }
+
+    /** Waits until {@code n} more bytes fit, or nothing is queued (an oversized frame passes alone). */
+    private void reserve(int n) throws InterruptedException {
+        bytesLock.lockInterruptibly();
+        try {
+            while (queuedBytes > 0 && queuedBytes + n > options.queueBytes()) {
+                bytesFreed.await();
+            }
+            queuedBytes += n;
+        } finally {
+            bytesLock.unlock();
+        }
+    }
+
+    private boolean tryReserve(int n) {
+        bytesLock.lock();
+        try {
+            if (queuedBytes > 0 && queuedBytes + n > options.queueBytes()) {
+                return false;
+            }
+            queuedBytes += n;
+            return true;
+        } finally {
+            bytesLock.unlock();
+        }
+    }
+
+    private void release(long n) {
+        bytesLock.lock();
+        try {
+            queuedBytes -= n;
+            bytesFreed.signalAll(); // a batch frees room for many producers at once
+        } finally {
+            bytesLock.unlock();
+        }
     }
 
     /** Convenience: queues a frame and completes with its seq once durable. */
@@ -142,7 +205,7 @@ public final class Sequencer implements AutoCloseable {
                 for (var s : batch) {
                     dequeued += s.frame().length;
                 }
-                queuedBytes.addAndGet(-dequeued);
+                release(dequeued);
                 commit();
             } catch (InterruptedException e) {
                 // close() interrupts only to wake us; the loop condition decides
@@ -277,7 +340,12 @@ public final class Sequencer implements AutoCloseable {
 
         @Override
         public long bytes() {
-            return queuedBytes.get();
+            return queuedBytes;
+        }
+
+        @Override
+        public long byteCapacity() {
+            return options.queueBytes();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.jlay.identity;
 
 import dev.jlay.atproto.syntax.Did;
+import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.net.AddressGuard;
 import dev.jlay.net.ForbiddenAddressException;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +34,7 @@ public final class DidResolver implements DocumentSource, AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http;
     private final Semaphore permits;
+    private final AtomicInteger waiting = new AtomicInteger();
     private final String plcBase;
 
     public DidResolver(ResolverConfig config, AddressGuard guard) {
@@ -52,6 +55,23 @@ public final class DidResolver implements DocumentSource, AutoCloseable {
         return config.maxConcurrent() - permits.availablePermits();
     }
 
+    /**
+     * Fetches waiting for a request permit, each a parked virtual thread. {@link IdentityResolver}
+     * runs at most one fetch per DID and at most {@code maxInFlight} DIDs, so this stays below
+     * {@code maxInFlight}.
+     */
+    public int waitingRequests() {
+        return waiting.get();
+    }
+
+    /** Exports the requests running and waiting. */
+    public void registerMetrics(MetricRegistry metrics) {
+        metrics.gauge("relay_identity_requests_active", "DID document requests running (at most the "
+                + "resolver's concurrency).", this::activeRequests);
+        metrics.gauge("relay_identity_requests_waiting", "DID document fetches waiting for a request permit "
+                + "(parked virtual threads; at most one per DID in flight).", this::waitingRequests);
+    }
+
     @Override
     public DidDocument fetch(String did) throws IdentityException, InterruptedException {
         if (!Did.isValid(did)) {
@@ -60,7 +80,12 @@ public final class DidResolver implements DocumentSource, AutoCloseable {
         Did parsed = Did.parse(did);
         URI url = documentUrl(parsed);
         boolean plc = parsed.isPlc();
-        permits.acquire();
+        waiting.incrementAndGet();
+        try {
+            permits.acquire();
+        } finally {
+            waiting.decrementAndGet();
+        }
         try {
             HttpResponse<byte[]> response = send(did, url);
             return switch (response.statusCode()) {

@@ -29,7 +29,7 @@ public final class IdentityResolver implements AutoCloseable {
     private final long negativeMaxSize;
     private final Cache<String, Identity> cache;
     private final Cache<String, IdentityException> negative;
-    private final ConcurrentHashMap<String, CompletableFuture<Identity>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Flight> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger inFlightCount = new AtomicInteger();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final LongAdder hits = new LongAdder();
@@ -71,6 +71,19 @@ public final class IdentityResolver implements AutoCloseable {
     }
 
     /**
+     * One DID's fetch: the virtual thread that runs it, the callers that share it, and at most one
+     * refetch queued behind it. Fields other than {@code future} change only inside
+     * {@code inFlight.compute} for the DID, so the map's bin lock guards them.
+     */
+    private static final class Flight {
+        final CompletableFuture<Identity> future = new CompletableFuture<>();
+        /** An evict came while this fetch ran: its answer may be older than the event; not cached. */
+        boolean stale;
+        /** Callers that came after the evict, served by one refetch when this fetch ends. */
+        Flight next;
+    }
+
+    /**
      * The identity of {@code did}: from the cache, or from a fetch that concurrent callers share.
      * Fails with an {@link IdentityException} (never anything else).
      */
@@ -84,28 +97,54 @@ public final class IdentityResolver implements AutoCloseable {
         if (known != null) {
             return CompletableFuture.failedFuture(known);
         }
-        CompletableFuture<Identity> mine = new CompletableFuture<>();
-        CompletableFuture<Identity> existing = inFlight.putIfAbsent(did, mine);
-        if (existing != null) {
-            return existing.copy();
-        }
-        if (inFlightCount.incrementAndGet() > maxInFlight) {
-            inFlightCount.decrementAndGet();
-            inFlight.remove(did, mine);
-            overloaded.increment();
-            mine.completeExceptionally(new IdentityException.Overloaded(did));
-            return mine;
-        }
-        // a fetch that finished between our cache check and putIfAbsent already cached it
-        Identity raced = cache.getIfPresent(did);
-        if (raced != null) {
-            finish(did, mine);
-            mine.complete(raced);
-            return mine.copy();
-        }
-        fetches.increment();
-        executor.execute(() -> load(did, mine));
-        return mine.copy();
+        var answer = new Object[1]; // Identity, IdentityException, or the Flight to join
+        var started = new Flight[1];
+        inFlight.compute(did, (k, running) -> {
+            if (running == null) {
+                // a fetch that finished since our cache check cached its answer inside this lock
+                Identity raced = cache.getIfPresent(k);
+                IdentityException racedFailure = raced == null ? negative.getIfPresent(k) : null;
+                if (raced != null || racedFailure != null) {
+                    answer[0] = raced != null ? raced : racedFailure;
+                    return null;
+                }
+                if (inFlightCount.incrementAndGet() > maxInFlight) {
+                    inFlightCount.decrementAndGet();
+                    answer[0] = new IdentityException.Overloaded(k);
+                    return null;
+                }
+                var flight = new Flight();
+                answer[0] = started[0] = flight;
+                return flight;
+            }
+            if (!running.stale) {
+                answer[0] = running;
+                return running;
+            }
+            // evicted while fetching: everyone from now on shares one refetch after it
+            if (running.next == null) running.next = new Flight();
+            answer[0] = running.next;
+            return running;
+        });
+        return switch (answer[0]) {
+            case Identity raced -> {
+                hits.increment();
+                yield CompletableFuture.completedFuture(raced);
+            }
+            case IdentityException.Overloaded o -> {
+                overloaded.increment();
+                yield CompletableFuture.failedFuture(o);
+            }
+            case IdentityException failure -> CompletableFuture.failedFuture(failure);
+            case Flight flight -> {
+                if (started[0] != null) {
+                    fetches.increment();
+                    executor.execute(() -> run(did, flight));
+                }
+                yield flight.future.copy();
+            }
+            default -> throw new IllegalStateException("unexpected " + answer[0]);
+        };
     }
 
     /** Forget {@code did} and fetch it again (after a signature failure; at most once per frame). */
@@ -115,49 +154,74 @@ public final class IdentityResolver implements AutoCloseable {
     }
 
     /**
-     * Forget what we know about {@code did} (an {@code #identity} event). A fetch already running is
-     * detached: its callers still get its answer, but it is not cached, and the next resolve fetches anew.
+     * Forget what we know about {@code did} (an {@code #identity} event). A fetch already running goes
+     * on (its callers get its answer) but is marked stale: its answer is not cached, and lookups from
+     * now on wait for one refetch that starts when it ends. However many evictions come, a DID has at
+     * most one fetch running and one queued, and the in-flight count stays the number of fetches.
      */
     public void evict(String did) {
-        cache.invalidate(did);
-        negative.invalidate(did);
-        CompletableFuture<Identity> running = inFlight.remove(did);
-        if (running != null) {
-            inFlightCount.decrementAndGet();
+        // under the DID's lock, so a fetch ending now cannot cache its answer after the invalidation
+        inFlight.compute(did, (k, running) -> {
+            cache.invalidate(k);
+            negative.invalidate(k);
+            if (running != null) running.stale = true;
+            return running;
+        });
+    }
+
+    /** Runs the DID's fetch, then the refetch queued behind it, if any, on the same thread and slot. */
+    private void run(String did, Flight first) {
+        for (Flight flight = first; flight != null; ) {
+            Object outcome = fetch(did);
+            flight = settle(did, flight, outcome);
         }
     }
 
-    private void load(String did, CompletableFuture<Identity> mine) {
+    /** An {@link Identity} or an {@link IdentityException}; never throws. */
+    private Object fetch(String did) {
         try {
-            Identity identity = Identity.of(source.fetch(did));
-            if (finish(did, mine)) {
-                cache.put(did, identity);
-            }
-            mine.complete(identity);
+            return Identity.of(source.fetch(did));
         } catch (IdentityException e) {
             failures.increment();
-            if (finish(did, mine) && !e.isTransient()) {
-                negative.put(did, e);
-            }
-            mine.completeExceptionally(e);
+            return e;
         } catch (InterruptedException e) {
-            finish(did, mine);
-            mine.completeExceptionally(new IdentityException.Network(did, "interrupted", e));
+            Thread.currentThread().interrupt(); // closing: a queued refetch fails at once too
+            return new IdentityException.Network(did, "interrupted", e);
         } catch (RuntimeException e) {
             // a bug in a parser must not leave callers waiting forever
             failures.increment();
-            finish(did, mine);
-            mine.completeExceptionally(new IdentityException.InvalidDocument(did, "unexpected: " + e));
+            return new IdentityException.InvalidDocument(did, "unexpected: " + e);
         }
     }
 
-    /** Removes our in-flight entry; false if an evict detached it meanwhile. */
-    private boolean finish(String did, CompletableFuture<Identity> mine) {
-        if (inFlight.remove(did, mine)) {
+    /**
+     * Caches the outcome unless the flight went stale, hands the DID's slot to the queued refetch (or
+     * frees it), then completes the flight's callers. Returns the refetch to run next, or null.
+     */
+    private Flight settle(String did, Flight flight, Object outcome) {
+        var next = new Flight[1];
+        inFlight.compute(did, (k, running) -> {
+            if (!flight.stale) {
+                switch (outcome) {
+                    case Identity identity -> cache.put(k, identity);
+                    case IdentityException e when !e.isTransient() -> negative.put(k, e);
+                    default -> { }
+                }
+            }
+            if (flight.next != null) {
+                next[0] = flight.next;
+                return flight.next;
+            }
             inFlightCount.decrementAndGet();
-            return true;
+            return null;
+        });
+        if (next[0] != null) fetches.increment();
+        switch (outcome) {
+            case Identity identity -> flight.future.complete(identity);
+            case IdentityException e -> flight.future.completeExceptionally(e);
+            default -> throw new IllegalStateException("unexpected " + outcome);
         }
-        return false;
+        return next[0];
     }
 
     public long cacheSize() {
@@ -184,6 +248,8 @@ public final class IdentityResolver implements AutoCloseable {
     public void registerMetrics(MetricRegistry metrics) {
         metrics.register(buffer("identity_cache", this::cacheSize, cacheMaxSize, IDENTITY_BYTES));
         metrics.register(buffer("identity_negative_cache", this::negativeCacheSize, negativeMaxSize, 200));
+        // one entry per DID being fetched, i.e. per virtual thread running a fetch (a queued refetch
+        // shares its DID's entry and thread)
         metrics.register(buffer("identity_in_flight", () -> inFlightCount.get(), maxInFlight, 300));
         metrics.counter("relay_identity_cache_hits_total", "Identity lookups answered from the cache.", hits::sum);
         metrics.counter("relay_identity_fetches_total", "DID documents fetched.", fetches::sum);

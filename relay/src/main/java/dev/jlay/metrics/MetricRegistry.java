@@ -558,6 +558,12 @@ public final class MetricRegistry {
         for (var b : snapshot) {
             sample(out, "relay_buffer_bytes", bufferLabel(b), b.bytes());
         }
+        header(out, "relay_buffer_capacity_bytes", "Byte bound of each structure bounded in bytes as well.",
+                Type.GAUGE);
+        for (var b : snapshot) {
+            long bound = b.byteCapacity();
+            if (bound > 0) sample(out, "relay_buffer_capacity_bytes", bufferLabel(b), bound);
+        }
     }
 
     private static String bufferLabel(BoundedBuffer b) {

@@ -5,21 +5,41 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * N platform threads, each with a bounded inbox; a frame goes to worker
- * hash(repo DID) mod N, so one DID's frames are processed in arrival order.
- * {@link #submit} blocks while that inbox is full, which stops the host's
- * reader: backpressure, not loss.
+ * N platform threads, each with an inbox bounded in frames and bytes; a frame
+ * goes to worker hash(repo DID) mod N, so one DID's frames are processed in
+ * arrival order. {@link #submit} blocks while that inbox is full, which stops
+ * the host's reader: backpressure, not loss.
  */
 public final class FrameWorkerPool implements AutoCloseable {
 
-    public record Config(int workers, int queueCapacity, ParkingLot.Limits parking) {
+    /**
+     * @param queueCapacity frames per worker inbox
+     * @param queueBytes    bytes over all inboxes, split evenly: what an operator budgets is the
+     *                      total, whatever the core count; each inbox takes one frame of any size
+     *                      when empty, so a small share never blocks a large frame for good
+     */
+    public record Config(int workers, int queueCapacity, long queueBytes, ParkingLot.Limits parking) {
+        /** The default of {@code workers.queue-bytes}. */
+        public static final long DEFAULT_QUEUE_BYTES = 256L << 20;
+
         public Config {
-            if (workers <= 0 || queueCapacity <= 0) throw new IllegalArgumentException("workers and queue must be > 0");
+            if (workers <= 0 || queueCapacity <= 0 || queueBytes <= 0) {
+                throw new IllegalArgumentException("workers and queue bounds must be > 0");
+            }
+        }
+
+        public Config(int workers, int queueCapacity, ParkingLot.Limits parking) {
+            this(workers, queueCapacity, DEFAULT_QUEUE_BYTES, parking);
         }
 
         public static Config defaults() {
-            return new Config(Runtime.getRuntime().availableProcessors(), 1024,
+            return new Config(Runtime.getRuntime().availableProcessors(), 1024, DEFAULT_QUEUE_BYTES,
                     new ParkingLot.Limits(50_000, 256L << 20, 2_000, TimeUnit.SECONDS.toNanos(60)));
+        }
+
+        /** One inbox's byte bound. */
+        public long inboxBytes() {
+            return Math.max(1, queueBytes / workers);
         }
     }
 
@@ -37,7 +57,7 @@ public final class FrameWorkerPool implements AutoCloseable {
         threads = new Thread[n];
         var share = config.parking().share(n);
         for (int i = 0; i < n; i++) {
-            inboxes[i] = new WorkerInbox(config.queueCapacity());
+            inboxes[i] = new WorkerInbox(config.queueCapacity(), config.inboxBytes());
             workers[i] = new FrameWorker(i, inboxes[i], new ParkingLot(share, parkingGauges), processor, refresher, outcomes);
             threads[i] = Thread.ofPlatform().name("frame-worker-" + i).daemon(true).unstarted(workers[i]);
         }
@@ -80,6 +100,10 @@ public final class FrameWorkerPool implements AutoCloseable {
 
     public long queueCapacity() {
         return (long) config.queueCapacity() * inboxes.length;
+    }
+
+    public long queueByteCapacity() {
+        return config.inboxBytes() * inboxes.length;
     }
 
     public ParkingLot.Gauges parking() {

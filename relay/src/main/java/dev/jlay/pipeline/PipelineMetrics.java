@@ -58,6 +58,11 @@ public final class PipelineMetrics {
             public long bytes() {
                 return pool.queuedBytes();
             }
+
+            @Override
+            public long byteCapacity() {
+                return pool.queueByteCapacity();
+            }
         });
         metrics.register(new BoundedBuffer() {
             @Override
@@ -78,6 +83,11 @@ public final class PipelineMetrics {
             @Override
             public long bytes() {
                 return pool.parking().bytes();
+            }
+
+            @Override
+            public long byteCapacity() {
+                return pool.parkingLimits().maxBytes();
             }
         });
     }

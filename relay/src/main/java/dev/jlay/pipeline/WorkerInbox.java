@@ -6,8 +6,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A worker's input: a bounded frame queue (the reader blocks when it is full:
- * backpressure) and a small signal queue for finished identity resolutions.
+ * A worker's input: a frame queue bounded in entries and in bytes (the reader
+ * blocks when either is reached: backpressure) and a small signal queue for
+ * finished identity resolutions. A frame larger than the whole byte bound still
+ * goes in when the queue is empty; refusing it would block its host forever.
  * Signals go first and never block the resolver's thread; there is at most one
  * outstanding resolution per parked DID, so the parking bound bounds them too.
  */
@@ -22,24 +24,34 @@ final class WorkerInbox {
     private final ArrayDeque<InboundFrame> frames;
     private final ArrayDeque<Resolved> signals = new ArrayDeque<>();
     private final int capacity;
+    private final long byteCapacity;
     private long bytes;
     private int inHand; // items taken and not yet done()
     private boolean closed;
 
-    WorkerInbox(int capacity) {
+    WorkerInbox(int capacity, long byteCapacity) {
+        if (capacity < 1 || byteCapacity < 1) throw new IllegalArgumentException("inbox bounds must be positive");
         this.capacity = capacity;
-        this.frames = new ArrayDeque<>(capacity);
+        this.byteCapacity = byteCapacity;
+        this.frames = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
-    /** Blocks while full. False when the inbox is closed. */
+    /** Guarded by lock. An empty queue always has room, whatever the frame's size. */
+    private boolean full(int size) {
+        return frames.size() >= capacity || (!frames.isEmpty() && bytes + size > byteCapacity);
+    }
+
+    /** Blocks while full (in entries or bytes). False when the inbox is closed. */
     boolean put(InboundFrame frame) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            while (frames.size() >= capacity && !closed) notFull.await();
+            while (full(frame.size()) && !closed) notFull.await();
             if (closed) return false;
             frames.addLast(frame);
             bytes += frame.size();
             notEmpty.signal();
+            // a take wakes one producer; a freed big frame may leave room for more than one small one
+            if (frames.size() < capacity && bytes < byteCapacity) notFull.signal();
             return true;
         } finally {
             lock.unlock();
@@ -50,7 +62,7 @@ final class WorkerInbox {
     boolean offer(InboundFrame frame) {
         lock.lock();
         try {
-            if (closed || frames.size() >= capacity) return false;
+            if (closed || full(frame.size())) return false;
             frames.addLast(frame);
             bytes += frame.size();
             notEmpty.signal();
@@ -154,5 +166,9 @@ final class WorkerInbox {
 
     int capacity() {
         return capacity;
+    }
+
+    long byteCapacity() {
+        return byteCapacity;
     }
 }

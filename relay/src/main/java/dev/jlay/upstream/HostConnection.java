@@ -53,6 +53,7 @@ public final class HostConnection implements HostFrameSeries.Source {
     private final LongSupplier cursor;
     private final HostListener listener;
     private final UpstreamMeters meters;
+    private final ReassemblyBuffers reassembly;
     private volatile RateLimiter rateLimiter;
 
     private volatile boolean running;
@@ -81,6 +82,15 @@ public final class HostConnection implements HostFrameSeries.Source {
      */
     public HostConnection(String host, ConnectionConfig config, HttpClient http, AddressGuard guard, FrameSink sink,
                           LongSupplier cursor, RateLimiter rateLimiter, HostListener listener, UpstreamMeters meters) {
+        this(host, config, http, guard, sink, cursor, rateLimiter, listener, meters,
+                new ReassemblyBuffers(1, config.maxFrameBytes()));
+    }
+
+    /** @param reassembly counts this reader's partial message with every other reader's */
+    public HostConnection(String host, ConnectionConfig config, HttpClient http, AddressGuard guard, FrameSink sink,
+                          LongSupplier cursor, RateLimiter rateLimiter, HostListener listener, UpstreamMeters meters,
+                          ReassemblyBuffers reassembly) {
+        this.reassembly = reassembly;
         this.host = host;
         this.base = SubscribeUri.base(host, config.allowInsecureHosts());
         this.config = config;
@@ -225,7 +235,16 @@ public final class HostConnection implements HostFrameSeries.Source {
         URI uri = SubscribeUri.subscribe(base, resume);
         guard.check(uri.getHost());
         BlockingQueue<WsEvent> events = new ArrayBlockingQueue<>(8);
-        var reassembler = new MessageReassembler(events, config.maxFrameBytes());
+        var reassembler = new MessageReassembler(events, config.maxFrameBytes(), reassembly);
+        try {
+            return session(uri, resume, events, reassembler);
+        } finally {
+            reassembler.close(); // a message cut off by the end of the connection is let go
+        }
+    }
+
+    private boolean session(URI uri, long resume, BlockingQueue<WsEvent> events, MessageReassembler reassembler)
+            throws InterruptedException, ExecutionException, TimeoutException {
         CompletableFuture<WebSocket> opening = http.newWebSocketBuilder()
                 .connectTimeout(config.connectTimeout())
                 .buildAsync(uri, reassembler);

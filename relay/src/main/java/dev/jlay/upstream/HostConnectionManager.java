@@ -31,6 +31,7 @@ public final class HostConnectionManager implements AutoCloseable {
     /** Series of relay_host_frames_total: 63 hosts and "other". */
     static final int HOST_SERIES = 64;
     private final HostFrameSeries hostFrames = new HostFrameSeries(HOST_SERIES);
+    private final ReassemblyBuffers reassembly;
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
         this(config, guard, sink, listener, UpstreamMeters.unregistered());
@@ -43,6 +44,7 @@ public final class HostConnectionManager implements AutoCloseable {
         this.guard = guard;
         this.sink = sink;
         this.listener = listener;
+        this.reassembly = new ReassemblyBuffers(config.maxHosts(), config.maxFrameBytes());
         this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).executor(executor).build();
     }
 
@@ -69,7 +71,8 @@ public final class HostConnectionManager implements AutoCloseable {
         if (connections.size() >= config.maxHosts()) {
             throw new TooManyHostsException(config.maxHosts());
         }
-        var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener, meters);
+        var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener, meters,
+                reassembly);
         connections.put(key, connection);
         connection.start();
         return connection;
@@ -124,7 +127,8 @@ public final class HostConnectionManager implements AutoCloseable {
     /**
      * Exports {@code relay_upstream_connections} (open connections, as dashboards/METRICS.md names it)
      * and {@code relay_upstream_connection_states{state}} (every reader by what it is doing now),
-     * and {@code relay_host_frames_total{host}} (bounded: see {@link HostFrameSeries}).
+     * and {@code relay_host_frames_total{host}} (bounded: see {@link HostFrameSeries}), and the
+     * reassembly buffers.
      * The meters were registered when they were made.
      */
     public void registerGauges(dev.jlay.metrics.MetricRegistry metrics) {
@@ -136,6 +140,12 @@ public final class HostConnectionManager implements AutoCloseable {
                     () -> countByState().get(st));
         }
         hostFrames.register(metrics, HOST_SERIES, connections.values());
+        metrics.register(reassembly);
+    }
+
+    /** The partial messages all readers hold (buffer {@code upstream_reassembly}). */
+    public ReassemblyBuffers reassembly() {
+        return reassembly;
     }
 
     public int size() {

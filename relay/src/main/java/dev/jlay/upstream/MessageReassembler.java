@@ -17,14 +17,35 @@ public final class MessageReassembler implements WebSocket.Listener {
     private static final System.Logger LOG = System.getLogger(MessageReassembler.class.getName());
     private final BlockingQueue<WsEvent> events;
     private final int max;
+    private final ReassemblyBuffers held;
+    // guarded by this: the JDK calls the listener on one thread at a time, but close() comes from the reader
     private byte[] buf;
     private int len;
+    private boolean closed;
     private long oversizeBytes = -1; // >= 0 while discarding an oversized message
     private volatile boolean ponged;
 
     public MessageReassembler(BlockingQueue<WsEvent> events, int max) {
+        this(events, max, new ReassemblyBuffers(1, max));
+    }
+
+    /** @param held where the partial message's buffer is counted (shared by all host readers) */
+    public MessageReassembler(BlockingQueue<WsEvent> events, int max, ReassemblyBuffers held) {
         this.events = events;
         this.max = max;
+        this.held = held;
+    }
+
+    /** The connection is over: a partial message is let go (and no longer counted). */
+    public synchronized void close() {
+        closed = true;
+        setBuffer(null);
+        len = 0;
+    }
+
+    private void setBuffer(byte[] next) {
+        held.resized(buf == null ? 0 : buf.length, next == null ? 0 : next.length);
+        buf = next;
     }
 
     /** True if a pong arrived since the last call. */
@@ -40,13 +61,16 @@ public final class MessageReassembler implements WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+    public synchronized CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+        if (closed) {
+            return null; // the reader is gone: hold nothing for it
+        }
         int n = data.remaining();
         if (oversizeBytes >= 0) {
             oversizeBytes += n;
         } else if ((long) len + n > max) {
             oversizeBytes = (long) len + n;
-            buf = null;
+            setBuffer(null);
             len = 0;
         } else if (last && len == 0) {
             byte[] whole = new byte[n]; // the common case: one part, one copy
@@ -65,7 +89,7 @@ public final class MessageReassembler implements WebSocket.Listener {
             oversizeBytes = -1;
         } else {
             emit(new WsEvent.Message(Arrays.copyOf(buf, len), System.nanoTime()));
-            buf = null;
+            setBuffer(null);
             len = 0;
         }
         return null;
@@ -73,9 +97,9 @@ public final class MessageReassembler implements WebSocket.Listener {
 
     private void append(ByteBuffer data, int n) {
         if (buf == null) {
-            buf = new byte[Math.min(max, Math.max(64 * 1024, n * 2))];
+            setBuffer(new byte[Math.min(max, Math.max(64 * 1024, n * 2))]);
         } else if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) len + n, buf.length * 2L)));
+            setBuffer(Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) len + n, buf.length * 2L))));
         }
         data.get(buf, len, n);
         len += n;

@@ -178,4 +178,73 @@ class SequencerTest {
                 "relay_stage_latency_seconds_bucket{stage=\"receive_to_durable\",le=\"+Inf\"} 1\n",
                 "relay_stage_latency_seconds_count{stage=\"persist\"} 2\n");
     }
+
+    /** A stamper that waits for a permit per frame: the test holds the sequencer mid-batch. */
+    private record GatedStamper(java.util.concurrent.Semaphore permits, java.util.concurrent.atomic.AtomicInteger entered)
+            implements SeqStamper {
+        @Override
+        public byte[] withSeq(byte[] frame, long seq) {
+            entered.incrementAndGet();
+            permits.acquireUninterruptibly();
+            return SeqStampedFrames.STAMPER.withSeq(frame, seq);
+        }
+    }
+
+    private static CompletableFuture<Long> appendLater(Sequencer sequencer, byte[] frame) {
+        var seq = new CompletableFuture<Long>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                sequencer.append(frame, EventKind.OTHER, null).whenComplete((s, e) -> {
+                    if (e != null) seq.completeExceptionally(e); else seq.complete(s);
+                });
+            } catch (Throwable e) {
+                seq.completeExceptionally(e);
+            }
+        });
+        return seq;
+    }
+
+    @Test
+    void theQueueIsBoundedInBytesAPutWaitsForRoomAndAFrameLargerThanTheBoundPassesAlone() throws Exception {
+        var metrics = new MetricRegistry();
+        var permits = new java.util.concurrent.Semaphore(0);
+        var entered = new java.util.concurrent.atomic.AtomicInteger();
+        // one event per batch, no linger: the sequencer holds exactly one frame while the stamper waits
+        var settings = new EventLogService.Settings(dir, 1, 64, 1 << 20, new Sequencer.Options(256, 10_000, 1, 0),
+                Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 1 << 20);
+        try (var svc = new EventLogService(settings, new GatedStamper(permits, entered), metrics,
+                System::currentTimeMillis)) {
+            var sequencer = svc.sequencer();
+            var first = sequencer.append(SeqStampedFrames.payload(1, 100), EventKind.OTHER, null);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> entered.get() == 1);
+            var second = sequencer.append(SeqStampedFrames.payload(2, 4_000), EventKind.OTHER, null);
+            var third = sequencer.append(SeqStampedFrames.payload(3, 4_000), EventKind.OTHER, null);
+            var fourth = appendLater(sequencer, SeqStampedFrames.payload(4, 4_000));
+            await().during(200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> !fourth.isDone());
+            assertThat(sequencer.offer(new Submission(new byte[4_000], EventKind.OTHER, null, 0, Durable.NONE)))
+                    .as("no room in bytes, though 254 entries are free").isFalse();
+            var text = metrics.render();
+            assertThat(text).contains("relay_buffer_entries{buffer=\"sequencer_queue\"} 2\n",
+                    "relay_buffer_capacity_bytes{buffer=\"sequencer_queue\"} 10000\n");
+            assertThat(text).containsPattern("relay_buffer_bytes\\{buffer=\"sequencer_queue\"} 80[0-9][0-9]\n");
+
+            permits.release(Integer.MAX_VALUE / 2); // the sequencer moves on: room again
+            assertThat(fourth.get(30, TimeUnit.SECONDS)).isEqualTo(4);
+            assertThat(List.of(first.get(), second.get(), third.get())).containsExactly(1L, 2L, 3L);
+
+            permits.drainPermits();
+            var fifth = sequencer.append(new byte[] {5}, EventKind.OTHER, null);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> entered.get() == 5);
+            // the queue is empty: a frame twice the whole bound goes in at once rather than waiting forever
+            var huge = sequencer.append(SeqStampedFrames.payload(6, 20_000), EventKind.OTHER, null);
+            var behindIt = appendLater(sequencer, new byte[] {7});
+            await().during(200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> !behindIt.isDone());
+            permits.release(Integer.MAX_VALUE / 2);
+            assertThat(behindIt.get(30, TimeUnit.SECONDS)).isEqualTo(7);
+            assertThat(List.of(fifth.get(), huge.get())).containsExactly(5L, 6L);
+            assertThat(svc.log().lastSeq()).isEqualTo(7);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> metrics.render()
+                    .contains("relay_buffer_bytes{buffer=\"sequencer_queue\"} 0\n"));
+        }
+    }
 }

@@ -180,4 +180,117 @@ class IdentityResolverTest {
         assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(type);
     }
+
+    /** Counts the fetches inside the source right now (waiting for a permit or on the wire), per DID. */
+    private static final class CountingSource implements DocumentSource {
+        final DidResolver inner;
+        final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> running =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger total = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingSource(DidResolver inner) {
+            this.inner = inner;
+        }
+
+        int running(String did) {
+            return running.computeIfAbsent(did, k -> new java.util.concurrent.atomic.AtomicInteger()).get();
+        }
+
+        @Override
+        public DidDocument fetch(String did) throws IdentityException, InterruptedException {
+            var mine = running.computeIfAbsent(did, k -> new java.util.concurrent.atomic.AtomicInteger());
+            mine.incrementAndGet();
+            total.incrementAndGet();
+            try {
+                return inner.fetch(did);
+            } finally {
+                total.decrementAndGet();
+                mine.decrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void aFloodOfEvictionsDuringASlowFetchRunsOneFetchAndQueuesOneRefetchForTheDid() throws Exception {
+        // one request at a time, so a second DID's fetch waits for the permit and is counted waiting
+        var config = config().withLimits(64 * 1024, 1, 16);
+        var documents = new DidResolver(config, new AddressGuard(false));
+        var source = new CountingSource(documents);
+        var r = new IdentityResolver(config, source, ticker);
+        closeables.add(r);
+        closeables.add(documents);
+        var metrics = new dev.jlay.metrics.MetricRegistry();
+        r.registerMetrics(metrics);
+        documents.registerMetrics(metrics);
+
+        var held = new CountDownLatch(1);
+        plc.holds.put(DID, held); // the directory is slow for DID until we say so
+        var first = r.resolve(DID);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> plc.active.get() == 1);
+        var other = r.resolve(OTHER);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> documents.waitingRequests() == 1);
+
+        // thousands of #identity events for DID, each followed by a lookup, from many threads at once
+        var maxRunningForDid = new java.util.concurrent.atomic.AtomicInteger();
+        var maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        var maxWaiting = new java.util.concurrent.atomic.AtomicInteger();
+        var sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var sampler = Thread.ofVirtual().start(() -> {
+            while (sampling.get()) {
+                maxRunningForDid.accumulateAndGet(source.running(DID), Math::max);
+                maxInFlight.accumulateAndGet(r.inFlight(), Math::max);
+                maxWaiting.accumulateAndGet(documents.waitingRequests(), Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        var flood = new java.util.concurrent.ConcurrentLinkedQueue<CompletableFuture<Identity>>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4_000; i++) {
+                threads.execute(() -> {
+                    r.evict(DID);
+                    flood.add(r.resolve(DID));
+                });
+            }
+        }
+        assertThat(flood).hasSize(4_000);
+
+        // still held: one fetch per DID, the gauge counts exactly the fetches that exist
+        assertThat(plc.hits(DID)).isEqualTo(1);
+        assertThat(source.running(DID)).isEqualTo(1);
+        assertThat(r.inFlight()).isEqualTo(source.total.get()).isEqualTo(2);
+        assertThat(documents.waitingRequests()).isEqualTo(1);
+        assertThat(flood).noneMatch(CompletableFuture::isDone);
+        var text = metrics.render();
+        assertThat(text).contains("relay_buffer_entries{buffer=\"identity_in_flight\"} 2\n",
+                "relay_identity_requests_waiting 1\n", "relay_identity_requests_active 1\n");
+
+        // the document changed at the directory; its #identity event arrives last
+        var renamed = (com.fasterxml.jackson.databind.node.ObjectNode) DidDocumentParserTest.corpus().get(DID).deepCopy();
+        renamed.putArray("alsoKnownAs").add("at://renamed.example.com");
+        plc.docs.put(DID, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(renamed));
+        r.evict(DID);
+        var latest = r.resolve(DID);
+        plc.holds.remove(DID);
+        held.countDown();
+
+        assertThat(first.get(30, TimeUnit.SECONDS)).as("the held fetch's callers get its answer").isNotNull();
+        assertThat(latest.get(30, TimeUnit.SECONDS).handle().map(Object::toString)).contains("renamed.example.com");
+        for (var f : flood) {
+            assertThat(f.get(30, TimeUnit.SECONDS)).as("every lookup after an evict waits for the refetch")
+                    .isEqualTo(latest.get());
+        }
+        assertThat(other.get(30, TimeUnit.SECONDS)).isNotNull();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> r.inFlight() == 0);
+        sampling.set(false);
+        sampler.join();
+
+        assertThat(plc.hits(DID)).as("4,001 evictions, two fetches: the held one and one refetch").isEqualTo(2);
+        assertThat(r.cached(DID).flatMap(Identity::handle).map(Object::toString)).contains("renamed.example.com");
+        assertThat(maxRunningForDid.get()).isEqualTo(1);
+        assertThat(maxInFlight.get()).isLessThanOrEqualTo(2);
+        assertThat(maxWaiting.get()).isLessThanOrEqualTo(1);
+        assertThat(source.total.get()).isZero();
+        assertThat(documents.waitingRequests()).isZero();
+        assertThat(r.stats().fetches()).isEqualTo(3);
+    }
 }

@@ -13,6 +13,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +27,8 @@ final class PlcStub implements AutoCloseable {
     final Map<String, byte[]> docs = new ConcurrentHashMap<>();
     final Map<String, Integer> status = new ConcurrentHashMap<>();
     final Map<String, Long> delayMs = new ConcurrentHashMap<>();
+    /** A request for one of these paths waits until its latch opens (at most 30 s): a slow directory on cue. */
+    final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
     final Map<String, Long> hugeBodyBytes = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     final AtomicInteger active = new AtomicInteger();
@@ -65,6 +69,10 @@ final class PlcStub implements AutoCloseable {
         int now = active.incrementAndGet();
         maxActive.accumulateAndGet(now, Math::max);
         try (ex) {
+            CountDownLatch hold = holds.get(path);
+            if (hold != null) {
+                hold.await(30, TimeUnit.SECONDS);
+            }
             Long delay = delayMs.get(path);
             if (delay != null) {
                 Thread.sleep(delay);

@@ -45,6 +45,32 @@ class MetricRegistryTest {
         metrics.gauge("relay_test_connections", "Connections.").set(3);
         metrics.gauge("relay_test_ratio", "A callback gauge.", () -> 0.25);
         metrics.register(buffer("test_queue", 7, 100, 4096));
+        metrics.register(new dev.jlay.memory.BoundedBuffer() { // entries vary in size: bounded in bytes too
+            @Override
+            public String bufferName() {
+                return "test_frames";
+            }
+
+            @Override
+            public long entries() {
+                return 2;
+            }
+
+            @Override
+            public long capacity() {
+                return 1000;
+            }
+
+            @Override
+            public long bytes() {
+                return 5000;
+            }
+
+            @Override
+            public long byteCapacity() {
+                return 65536;
+            }
+        });
         metrics.stage(Stage.DECODE).add(10, 2_000_000_000L, 1234);
 
         var text = metrics.render();
@@ -58,10 +84,12 @@ class MetricRegistryTest {
                 "relay_buffer_entries{buffer=\"test_queue\"} 7\n",
                 "relay_buffer_capacity{buffer=\"test_queue\"} 100\n",
                 "relay_buffer_bytes{buffer=\"test_queue\"} 4096\n",
+                "relay_buffer_capacity_bytes{buffer=\"test_frames\"} 65536\n",
                 "relay_stage_events_total{stage=\"decode\"} 10\n",
                 "relay_stage_seconds_total{stage=\"decode\"} 2\n",
                 "relay_stage_allocated_bytes_total{stage=\"decode\"} 1234\n",
                 "relay_stage_events_total{stage=\"resolver\"} 0\n");
+        assertThat(text).as("no byte bound, no series").doesNotContain("relay_buffer_capacity_bytes{buffer=\"test_queue\"}");
         for (var stage : Stage.values()) {
             assertThat(text).contains("relay_stage_events_total{stage=\"" + stage.label() + "\"}");
         }

@@ -177,6 +177,44 @@ class HostConnectionTest {
         assertThat(sink.queue).isEmpty();
     }
 
+    @Test
+    void aMessageHalfReceivedIsCountedInTheReassemblyBufferUntilItIsWholeOrTheConnectionEnds() throws Exception {
+        byte[] whole = SyntheticFrames.commit(1, DID, 300_000);
+        byte[] cut = SyntheticFrames.commit(2, DID, 200_000);
+        int half = whole.length / 2;
+        var rest = new CountDownLatch(1);
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            s.send(BufferData.create(Arrays.copyOfRange(whole, 0, half)), false);
+            rest.await();
+            s.send(BufferData.create(Arrays.copyOfRange(whole, half, whole.length)), true);
+            s.send(BufferData.create(Arrays.copyOfRange(cut, 0, cut.length / 2)), false); // never finished
+            idle();
+        }));
+        var sink = new QueueFrameSink(10);
+        var config = INSECURE.withMaxHosts(3).withMaxFrameBytes(1 << 20);
+        var m = manager(config, sink, HostListener.NONE);
+        var metrics = new dev.jlay.metrics.MetricRegistry();
+        m.registerGauges(metrics);
+        var held = m.reassembly();
+        assertThat(held.capacity()).isEqualTo(3);
+        assertThat(held.byteCapacity()).as("hosts x frame cap").isEqualTo(3L << 20);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.bytes() >= half);
+        assertThat(held.entries()).isEqualTo(1);
+        assertThat(held.bytes()).isLessThanOrEqualTo(1 << 20);
+        assertThat(metrics.render()).contains("relay_buffer_entries{buffer=\"upstream_reassembly\"} 1\n",
+                "relay_buffer_capacity_bytes{buffer=\"upstream_reassembly\"} 3145728\n");
+
+        rest.countDown();
+        assertThat(sink.take(1, 10).getFirst().bytes()).isEqualTo(whole);
+        // the next message is half in; stopping the host lets it go
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.entries() == 1 && held.bytes() >= cut.length / 2);
+        m.stop(server.url());
+        assertThat(held.entries()).isZero();
+        assertThat(held.bytes()).isZero();
+    }
+
     private static void sendFragments(io.helidon.websocket.WsSession s, byte[] frame, int parts) {
         int step = frame.length / parts + 1;
         for (int off = 0; off < frame.length; off += step) {
