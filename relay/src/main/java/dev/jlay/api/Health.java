@@ -2,7 +2,6 @@ package dev.jlay.api;
 
 import dev.jlay.store.DatabaseStatus;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
@@ -51,11 +50,7 @@ public final class Health {
         this.clock = clock;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get("/_health", this::health);
-    }
-
-    private void health(ServerRequest req, ServerResponse res) {
+    void health(ServerRequest req, ServerResponse res) {
         var db = database.get();
         if (!db.healthy()) {
             res.status(Status.SERVICE_UNAVAILABLE_503);

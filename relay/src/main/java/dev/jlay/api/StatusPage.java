@@ -5,7 +5,6 @@ import dev.jlay.memory.MemoryReport;
 import dev.jlay.store.HostStatus;
 import dev.jlay.store.Storage;
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
@@ -42,11 +41,7 @@ public final class StatusPage {
         this.memory = memory;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get("/", this::page);
-    }
-
-    private void page(ServerRequest req, ServerResponse res) {
+    void page(ServerRequest req, ServerResponse res) {
         var html = new StringBuilder(8192);
         html.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta http-equiv=\"refresh\" content=\"10\"><title>jlay relay</title>")

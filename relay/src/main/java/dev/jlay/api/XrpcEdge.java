@@ -8,7 +8,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 
 /**
- * Registered once on the API routing: where handler exceptions become XRPC error bodies, and the
+ * Installed once on the API routing (by {@link Routes}): where handler exceptions become XRPC error bodies, and the
  * {@code Server} header every API response carries.
  */
 public final class XrpcEdge {
@@ -17,7 +17,7 @@ public final class XrpcEdge {
     private XrpcEdge() {
     }
 
-    public static void register(HttpRouting.Builder http) {
+    static void install(HttpRouting.Builder http) {
         // names us as a relay, so another relay's crawl admission refuses to crawl us (no loops)
         http.addFilter((chain, req, res) -> {
             res.header(HeaderNames.SERVER, CrawlAdmission.SERVER_HEADER);

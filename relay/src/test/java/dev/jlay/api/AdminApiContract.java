@@ -16,7 +16,6 @@ import dev.jlay.store.Storage;
 import dev.jlay.store.UpstreamStatus;
 import dev.jlay.upstream.HostConnectionStatus;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -92,11 +91,11 @@ abstract class AdminApiContract {
                 System::currentTimeMillis);
         var consumers = List.of(new ConsumerSnapshot(7, "127.0.0.1:5555", "test-consumer/1.0",
                 Instant.parse("2026-11-26T06:30:00Z"), "0", 5, 2, 5));
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new AdminApi(TOKEN, storage, control, events.sequencer()::append, () -> consumers, Clock.systemUTC())
-                .register(routing);
-        new SyncRepos(storage, false).register(routing);
+        var handlers = new java.util.ArrayList<Object>(
+                new AdminApi(TOKEN, storage, control, events.sequencer()::append, () -> consumers, Clock.systemUTC())
+                        .handlers());
+        handlers.add(new SyncRepos(storage, false));
+        var routing = Routes.partial(handlers).http(Routes.Port.API);
         server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
         anonymous = new Http(server.port());
         admin = anonymous.withToken(TOKEN);

@@ -15,7 +15,6 @@ import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.CrawlAdmission;
 import dev.jlay.upstream.ServerProbe;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -64,11 +63,8 @@ abstract class SyncApiContract {
                     crawled.add(h);
                     storage.hosts().register(h, LIMITS, false);
                 }, Clock.systemUTC());
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new SyncRepos(storage, false).register(routing);
-        new SyncHosts(storage.hosts(), admission).register(routing);
-        new SyncCollections(index).register(routing);
+        var routing = Routes.partial(List.of(new SyncRepos(storage, false), new SyncHosts(storage.hosts(), admission),
+                new SyncCollections(index))).http(Routes.Port.API);
         server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
         http = new Http(server.port());
         seed();
