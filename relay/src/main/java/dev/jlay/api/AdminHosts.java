@@ -161,7 +161,7 @@ public final class AdminHosts {
     }
 
     private String known(String hostname) {
-        var h = hostname.strip().toLowerCase(Locale.ROOT);
+        var h = Params.hostname("hostname", hostname);
         if (storage.hosts().get(h).isEmpty()) {
             throw XrpcException.declared("HostNotFound", "host " + hostname + " is not known");
         }

@@ -54,7 +54,8 @@ public final class Health {
         var db = database.get();
         if (!db.healthy()) {
             res.status(Status.SERVICE_UNAVAILABLE_503);
-            Json.send(res, Json.object().put("status", "unhealthy").put("reason", db.reason())
+            // the store logged the cause when it went down; a public endpoint does not repeat the driver's words
+            Json.send(res, Json.object().put("status", "unhealthy").put("reason", "database unavailable")
                     .put("since", String.valueOf(db.since())).put("pendingWrites", db.pendingWrites()));
             return;
         }

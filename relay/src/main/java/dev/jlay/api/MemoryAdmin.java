@@ -24,6 +24,7 @@ import java.util.Map;
  * summary/baseline/diff, the last minutes of JFR, and on-demand profiles.
  */
 public final class MemoryAdmin {
+    private static final System.Logger LOG = System.getLogger(MemoryAdmin.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MemoryAccountant accountant;
@@ -136,7 +137,8 @@ public final class MemoryAdmin {
             XrpcError.send(res, Status.CONFLICT_409, "ProfilerBusy", e.getMessage());
             return;
         } catch (IllegalStateException | IOException e) {
-            XrpcError.send(res, Status.INTERNAL_SERVER_ERROR_500, "ProfilerFailed", String.valueOf(e.getMessage()));
+            LOG.log(System.Logger.Level.WARNING, "profiling failed", e);
+            XrpcError.send(res, Status.INTERNAL_SERVER_ERROR_500, "ProfilerFailed", "profiling failed (see the relay's log)");
             return;
         }
         res.header(HeaderNames.CONTENT_TYPE, format.contentType());

@@ -39,9 +39,10 @@ public final class SyncHosts {
     }
 
     void getHostStatus(ServerRequest req, ServerResponse res) {
-        var hostname = Params.required(req, "hostname");
-        var host = hosts.get(hostname.strip().toLowerCase(java.util.Locale.ROOT))
-                .orElseThrow(() -> XrpcException.declared("HostNotFound", "host " + hostname + " is not known"));
+        var raw = Params.required(req, "hostname");
+        var hostname = Params.hostname("hostname", raw);
+        var host = hosts.get(hostname)
+                .orElseThrow(() -> XrpcException.declared("HostNotFound", "host " + raw + " is not known"));
         Json.send(res, view(host));
     }
 

@@ -269,4 +269,30 @@ abstract class AdminApiContract {
         assertThat(c.get(0).get("lag").asLong()).isEqualTo(2);
         assertThat(c.get(0).get("cursor").asText()).isEqualTo("0");
     }
+
+    /** The admin routes check what they pass to the store as the public ones do (see SyncApiContract). */
+    @Test
+    void badAdminInputsAre400InvalidRequestAndNeverReachTheDatabase() throws Exception {
+        var longName = "a".repeat(3000) + ".example.com";
+        for (var q : List.of("/admin/hosts?cursor=%00", "/admin/hosts?cursor=99999999999999999999",
+                "/admin/hosts?limit=0", "/admin/repos/takedowns?cursor=did:plc:a%00",
+                "/admin/audit?limit=1%00", "/admin/audit?limit=99999999999")) {
+            SyncApiContract.assertRefused(admin.get(q), q);
+        }
+        record Post(String path, String body) {
+        }
+        for (var p : List.of(
+                new Post("/admin/hosts/block", "{\"hostname\":\"pds\\u0000.example.com\"}"),
+                new Post("/admin/hosts/unblock", "{\"hostname\":\"a\\u0000b\"}"),
+                new Post("/admin/hosts/limits", "{\"hostname\":\"pds.example.com\\u0000\",\"accountLimit\":5}"),
+                new Post("/admin/hosts/limits", "{\"hostname\":\"" + longName + "\"}"),
+                new Post("/admin/hosts/crawl", "{\"hostname\":\"a\\u0000b.example.com\"}"),
+                new Post("/admin/hosts/crawl", "{\"hostname\":\"" + longName + "\"}"),
+                new Post("/admin/bans", "{\"domain\":\"bad\\u0000.example.com\"}"),
+                new Post("/admin/bans/remove", "{\"domain\":\"\\ud800.example.com\"}"),
+                new Post("/admin/repos/takedown", "{\"did\":\"did:plc:aaa\\u0000\"}"),
+                new Post("/admin/repos/reverse-takedown", "{\"did\":\"did:plc:" + "a".repeat(3000) + "\"}"))) {
+            SyncApiContract.assertRefused(admin.post(p.path(), p.body()), p.path() + " " + p.body());
+        }
+    }
 }
