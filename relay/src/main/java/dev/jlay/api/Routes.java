@@ -16,12 +16,12 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Every HTTP and WebSocket path the relay serves, on both ports, in one table ({@link #TABLE}).
@@ -41,7 +41,7 @@ public final class Routes {
 
     /** A handler method of {@code T}, unbound: {@code SyncRepos::listRepos}. */
     @FunctionalInterface
-    public interface Action<T> {
+    public interface HandlerMethod<T> {
         void handle(T owner, ServerRequest req, ServerResponse res) throws Exception;
     }
 
@@ -50,10 +50,10 @@ public final class Routes {
         Class<T> owner();
     }
 
-    public record Http<T>(Class<T> owner, Action<T> action) implements Target<T> {
+    public record HttpTarget<T>(Class<T> owner, HandlerMethod<T> action) implements Target<T> {
     }
 
-    public record Ws<T>(Class<T> owner, Function<T, WsListener> listener) implements Target<T> {
+    public record WsTarget<T>(Class<T> owner, Function<T, WsListener> listener) implements Target<T> {
     }
 
     public record Route(Port port, Method method, String path, Auth auth, Target<?> target) {
@@ -103,12 +103,13 @@ public final class Routes {
             // the metrics socket serves this alone
             http(METRICS, GET, "/metrics", PUBLIC, MetricsEndpoint.class, MetricsEndpoint::render));
 
-    private static <T> Route http(Port port, Method method, String path, Auth auth, Class<T> owner, Action<T> action) {
-        return new Route(port, method, path, auth, new Http<>(owner, action));
+    private static <T> Route http(Port port, Method method, String path, Auth auth, Class<T> owner,
+                                  HandlerMethod<T> action) {
+        return new Route(port, method, path, auth, new HttpTarget<>(owner, action));
     }
 
     private static <T> Route ws(Port port, String path, Class<T> owner, Function<T, WsListener> listener) {
-        return new Route(port, WEBSOCKET, path, PUBLIC, new Ws<>(owner, listener));
+        return new Route(port, WEBSOCKET, path, PUBLIC, new WsTarget<>(owner, listener));
     }
 
     private final Map<Class<?>, Object> handlers;
@@ -126,7 +127,7 @@ public final class Routes {
     public static Routes of(Collection<?> handlers) {
         var routes = new Routes(byClass(handlers), false);
         for (var r : TABLE) {
-            routes.handler(r);
+            routes.handler(r); // a missing handler fails here, before anything listens
         }
         return routes;
     }
@@ -153,7 +154,7 @@ public final class Routes {
             XrpcEdge.install(http);
         }
         for (var r : TABLE) {
-            if (r.port() != port || r.target() instanceof Ws<?>) {
+            if (r.port() != port || r.target() instanceof WsTarget<?>) {
                 continue;
             }
             var handler = handler(r);
@@ -175,7 +176,7 @@ public final class Routes {
     public WsRouting.Builder webSockets() {
         var ws = WsRouting.builder();
         for (var r : TABLE) {
-            if (r.target() instanceof Ws<?> target && handlers.containsKey(target.owner())) {
+            if (r.target() instanceof WsTarget<?> target && handlers.containsKey(target.owner())) {
                 ws.endpoint(r.path(), listenerOf(target));
             }
         }
@@ -196,33 +197,22 @@ public final class Routes {
             throw new IllegalStateException("admin route " + r.path() + " without an AdminAuth");
         }
         return switch (r.target()) {
-            case Http<?> h -> bind(h, owner);
-            case Ws<?> w -> null;
+            case HttpTarget<?> h -> bind(h, owner);
+            case WsTarget<?> w -> null;
         };
     }
 
-    private static <T> Handler bind(Http<T> target, Object owner) {
+    private static <T> Handler bind(HttpTarget<T> target, Object owner) {
         var typed = target.owner().cast(owner);
         return (req, res) -> target.action().handle(typed, req, res);
     }
 
-    private <T> java.util.function.Supplier<WsListener> listenerOf(Ws<T> target) {
+    private <T> Supplier<WsListener> listenerOf(WsTarget<T> target) {
         var typed = target.owner().cast(handlers.get(target.owner()));
         return () -> target.listener().apply(typed);
     }
 
     private AdminAuth auth() {
         return (AdminAuth) handlers.get(AdminAuth.class);
-    }
-
-    /** The table's routes of one port, for docs and tests. */
-    public static List<Route> on(Port port) {
-        var out = new ArrayList<Route>();
-        for (var r : TABLE) {
-            if (r.port() == port) {
-                out.add(r);
-            }
-        }
-        return List.copyOf(out);
     }
 }
