@@ -3,6 +3,9 @@ package dev.jlay;
 import dev.jlay.api.AccountEvents;
 import dev.jlay.api.AdminToken;
 import dev.jlay.api.MemoryMonitoring;
+import dev.jlay.api.MetricsEndpoint;
+import dev.jlay.api.Routes;
+import dev.jlay.api.SubscribeReposEdge;
 import dev.jlay.api.Surface;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SeqStamp;
@@ -45,14 +48,14 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.websocket.WsRouting;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The composition root: every long-lived component, built from config with
  * plain constructors, in dependency order. To add a component: build it in
- * {@link #create}, keep it in a field, register its routes in
- * {@link #apiRouting}/{@link #wsRouting}, and close it in {@link #close} (reverse
+ * {@link #create}, keep it in a field, give its handler object to {@link #handlers}
+ * (its paths go in {@link Routes}), and close it in {@link #close} (reverse
  * order). No container, no reflection.
  */
 public final class Relay implements AutoCloseable {
@@ -187,7 +190,7 @@ public final class Relay implements AutoCloseable {
                     512, 8L << 20), metrics);
             opened.push(subscribeRepos);
             var adminToken = AdminToken.resolve(config, System.out);
-            var memory = MemoryMonitoring.start(config, metrics, adminToken, events.log(), collections);
+            var memory = MemoryMonitoring.start(config, metrics, events.log(), collections);
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
                     takedowns, collections, memory.accountant()::report);
@@ -277,24 +280,14 @@ public final class Relay implements AutoCloseable {
         return subscribeRepos;
     }
 
-    /** Routes of the API socket. */
-    public void apiRouting(HttpRouting.Builder http) {
-        surface.register(http);
-        subscribeRepos.register(http);
-        memory.admin().register(http);
-    }
-
-    /** WebSocket endpoints of the API socket. */
-    public void wsRouting(WsRouting.Builder ws) {
-        subscribeRepos.register(ws);
-    }
-
-    /** Routes of the metrics socket. */
-    public void metricsRouting(HttpRouting.Builder http) {
-        http.get("/metrics", (req, res) -> {
-            res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-            res.send(metrics.render());
-        });
+    /** Every handler object the route table ({@link Routes}) binds, on both sockets. */
+    public List<Object> handlers() {
+        var all = new ArrayList<Object>(surface.handlers());
+        all.add(subscribeRepos);
+        all.add(new SubscribeReposEdge(subscribeRepos));
+        all.add(memory.admin());
+        all.add(new MetricsEndpoint(metrics));
+        return all;
     }
 
     /**

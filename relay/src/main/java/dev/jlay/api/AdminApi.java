@@ -3,7 +3,6 @@ package dev.jlay.api;
 import dev.jlay.downstream.ConsumerSnapshot;
 import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.store.Storage;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
@@ -37,21 +36,18 @@ public final class AdminApi {
                     TakenDownRepos takedowns, Supplier<List<ConsumerSnapshot>> consumers, Clock clock) {
         this.auth = new AdminAuth(token);
         this.storage = storage;
-        this.hosts = new AdminHosts(auth, storage, hostControl, new AccountEvents(events, clock));
-        this.bans = new AdminBans(auth, storage);
-        this.repos = new AdminRepos(auth, storage, events, takedowns, clock);
+        this.hosts = new AdminHosts(storage, hostControl, new AccountEvents(events, clock));
+        this.bans = new AdminBans(storage);
+        this.repos = new AdminRepos(storage, events, takedowns, clock);
         this.consumers = consumers;
     }
 
-    public void register(HttpRouting.Builder http) {
-        hosts.register(http);
-        bans.register(http);
-        repos.register(http);
-        http.get("/admin/consumers", auth.guard(this::consumers));
-        http.get("/admin/audit", auth.guard(this::audit));
+    /** The admin handler objects for {@link Routes}: the token check, this, hosts, bans and takedowns. */
+    List<Object> handlers() {
+        return List.of(auth, this, hosts, bans, repos);
     }
 
-    private void consumers(ServerRequest req, ServerResponse res) {
+    void consumers(ServerRequest req, ServerResponse res) {
         var list = Json.array();
         for (var c : consumers.get()) {
             var node = list.addObject()
@@ -71,7 +67,7 @@ public final class AdminApi {
         Json.send(res, body);
     }
 
-    private void audit(ServerRequest req, ServerResponse res) {
+    void audit(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 100);
         var entries = Json.array();
         for (var e : storage.audit().recent(limit)) {

@@ -5,7 +5,6 @@ import dev.jlay.store.Host;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.Storage;
 import dev.jlay.upstream.HostConnectionStatus;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Locale;
@@ -33,27 +32,17 @@ public final class AdminHosts {
         Optional<HostConnectionStatus> status(String hostname);
     }
 
-    private final AdminAuth auth;
     private final Storage storage;
     private final Control control;
     private final AccountEvents accountEvents;
 
-    AdminHosts(AdminAuth auth, Storage storage, Control control, AccountEvents accountEvents) {
-        this.auth = auth;
+    AdminHosts(Storage storage, Control control, AccountEvents accountEvents) {
         this.storage = storage;
         this.control = control;
         this.accountEvents = accountEvents;
     }
 
-    void register(HttpRouting.Builder http) {
-        http.get("/admin/hosts", auth.guard(this::list));
-        http.post("/admin/hosts/block", auth.guard(this::block));
-        http.post("/admin/hosts/unblock", auth.guard(this::unblock));
-        http.post("/admin/hosts/limits", auth.guard(this::limits));
-        http.post("/admin/hosts/crawl", auth.guard(this::crawl));
-    }
-
-    private void list(ServerRequest req, ServerResponse res) {
+    void list(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 200);
         long after = Params.optional(req, "cursor").map(AdminHosts::cursor).orElse(0L);
         var page = storage.hosts().list(after, limit);
@@ -104,14 +93,14 @@ public final class AdminHosts {
         return node;
     }
 
-    private void block(ServerRequest req, ServerResponse res) {
+    void block(ServerRequest req, ServerResponse res) {
         var hostname = known(Json.text(Json.body(req), "hostname"));
         control.block(hostname);
         storage.audit().record(AdminAuth.actor(req), "host.block", hostname, "");
         Json.send(res, view(storage.hosts().get(hostname).orElseThrow()));
     }
 
-    private void unblock(ServerRequest req, ServerResponse res) {
+    void unblock(ServerRequest req, ServerResponse res) {
         var hostname = known(Json.text(Json.body(req), "hostname"));
         control.unblock(hostname);
         storage.audit().record(AdminAuth.actor(req), "host.unblock", hostname, "");
@@ -119,7 +108,7 @@ public final class AdminHosts {
     }
 
     /** Changes only the limits given; the others keep their values. */
-    private void limits(ServerRequest req, ServerResponse res) {
+    void limits(ServerRequest req, ServerResponse res) {
         var body = Json.body(req);
         var hostname = known(Json.text(body, "hostname"));
         var host = storage.hosts().get(hostname).orElseThrow();
@@ -160,7 +149,7 @@ public final class AdminHosts {
     }
 
     /** Starts reading a host with none of requestCrawl's public checks (bans, SSRF, probe, daily limit). */
-    private void crawl(ServerRequest req, ServerResponse res) {
+    void crawl(ServerRequest req, ServerResponse res) {
         var raw = Json.text(Json.body(req), "hostname").strip().toLowerCase(Locale.ROOT);
         if (raw.isEmpty() || raw.chars().anyMatch(c -> c <= ' ' || c == '/' || c == '?' || c == '#' || c == '@')) {
             throw XrpcException.invalidRequest("hostname must be host or host:port");
@@ -172,7 +161,7 @@ public final class AdminHosts {
     }
 
     private String known(String hostname) {
-        var h = hostname.strip().toLowerCase(Locale.ROOT);
+        var h = Params.hostname("hostname", hostname);
         if (storage.hosts().get(h).isEmpty()) {
             throw XrpcException.declared("HostNotFound", "host " + hostname + " is not known");
         }

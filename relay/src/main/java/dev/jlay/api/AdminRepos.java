@@ -8,7 +8,6 @@ import dev.jlay.store.Account;
 import dev.jlay.store.LocalStatus;
 import dev.jlay.store.Storage;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
@@ -36,27 +35,19 @@ final class AdminRepos {
 
     private static final long APPEND_TIMEOUT_SECONDS = 10;
 
-    private final AdminAuth auth;
     private final Storage storage;
     private final EventAppender events;
     private final TakenDownRepos takedowns;
     private final Clock clock;
 
-    AdminRepos(AdminAuth auth, Storage storage, EventAppender events, TakenDownRepos takedowns, Clock clock) {
-        this.auth = auth;
+    AdminRepos(Storage storage, EventAppender events, TakenDownRepos takedowns, Clock clock) {
         this.storage = storage;
         this.events = events;
         this.takedowns = takedowns;
         this.clock = clock;
     }
 
-    void register(HttpRouting.Builder http) {
-        http.post("/admin/repos/takedown", auth.guard(this::takedown));
-        http.post("/admin/repos/reverse-takedown", auth.guard(this::reverse));
-        http.get("/admin/repos/takedowns", auth.guard(this::list));
-    }
-
-    private void takedown(ServerRequest req, ServerResponse res) {
+    void takedown(ServerRequest req, ServerResponse res) {
         var did = did(req);
         // hidden first, so no consumer sends the repo's content once the status says takendown
         boolean added;
@@ -79,7 +70,7 @@ final class AdminRepos {
         Json.send(res, Json.object().put("did", did).put("status", "takendown").put("seq", seq));
     }
 
-    private void reverse(ServerRequest req, ServerResponse res) {
+    void reverse(ServerRequest req, ServerResponse res) {
         var did = did(req);
         if (storage.accounts().get(did).isEmpty()) {
             throw XrpcException.declared("RepoNotFound", "repo " + did + " is not known");
@@ -96,7 +87,7 @@ final class AdminRepos {
         Json.send(res, body);
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
+    void list(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 200);
         var after = Params.didCursor(req).orElse(null);
         var page = storage.accounts().listByLocalStatus(LocalStatus.TAKENDOWN, after, limit);

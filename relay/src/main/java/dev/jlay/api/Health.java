@@ -2,7 +2,6 @@ package dev.jlay.api;
 
 import dev.jlay.store.DatabaseStatus;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
@@ -51,15 +50,12 @@ public final class Health {
         this.clock = clock;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get("/_health", this::health);
-    }
-
-    private void health(ServerRequest req, ServerResponse res) {
+    void health(ServerRequest req, ServerResponse res) {
         var db = database.get();
         if (!db.healthy()) {
             res.status(Status.SERVICE_UNAVAILABLE_503);
-            Json.send(res, Json.object().put("status", "unhealthy").put("reason", db.reason())
+            // the store logged the cause when it went down; a public endpoint does not repeat the driver's words
+            Json.send(res, Json.object().put("status", "unhealthy").put("reason", "database unavailable")
                     .put("since", String.valueOf(db.since())).put("pendingWrites", db.pendingWrites()));
             return;
         }

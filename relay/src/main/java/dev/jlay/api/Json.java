@@ -69,6 +69,6 @@ final class Json {
         if (!v.isTextual()) {
             throw XrpcException.invalidRequest(field + " must be a string");
         }
-        return v.asText();
+        return Params.text(field, v.asText());
     }
 }

@@ -10,8 +10,6 @@ import dev.jlay.memory.Profiler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -26,18 +24,17 @@ import java.util.Map;
  * summary/baseline/diff, the last minutes of JFR, and on-demand profiles.
  */
 public final class MemoryAdmin {
+    private static final System.Logger LOG = System.getLogger(MemoryAdmin.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String token;
     private final MemoryAccountant accountant;
     private final MemoryMetrics memoryMetrics;
     private final JfrMonitor jfr;
     private final Profiler profiler;
     private final Path scratch;
 
-    public MemoryAdmin(String token, MemoryAccountant accountant, MemoryMetrics memoryMetrics, JfrMonitor jfr,
+    public MemoryAdmin(MemoryAccountant accountant, MemoryMetrics memoryMetrics, JfrMonitor jfr,
                        Profiler profiler, Path scratch) {
-        this.token = token;
         this.accountant = accountant;
         this.memoryMetrics = memoryMetrics;
         this.jfr = jfr;
@@ -45,37 +42,13 @@ public final class MemoryAdmin {
         this.scratch = scratch;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get("/admin/memory", admin(this::memory));
-        http.post("/admin/memory/trim", admin(this::trim));
-        http.get("/admin/nmt", admin(this::nmt));
-        http.post("/admin/nmt/baseline", admin(this::nmtBaseline));
-        http.get("/admin/nmt/diff", admin(this::nmtDiff));
-        http.get("/admin/jfr", admin(this::jfrDump));
-        http.post("/admin/profile", admin(this::profile));
-    }
-
-    private Handler admin(Handler handler) {
-        return (req, res) -> {
-            String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-            String presented = header.startsWith("Bearer ") ? header.substring(7).trim() : null;
-            if (!AdminToken.matches(token, presented)) {
-                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-                XrpcError.send(res, Status.UNAUTHORIZED_401, "AuthenticationRequired",
-                        "admin endpoints need Authorization: Bearer <admin token>");
-                return;
-            }
-            handler.handle(req, res);
-        };
-    }
-
-    private void memory(ServerRequest req, ServerResponse res) throws IOException {
+    void memory(ServerRequest req, ServerResponse res) throws IOException {
         var body = new LinkedHashMap<String, Object>(memoryMetrics.refresh().toMap());
         body.put("jfr", jfr.snapshot(20));
         json(res, body);
     }
 
-    private void trim(ServerRequest req, ServerResponse res) throws IOException {
+    void trim(ServerRequest req, ServerResponse res) throws IOException {
         var malloc = accountant.malloc();
         if (malloc.isEmpty()) {
             json(res, Map.of("trimmed", false, "message", "malloc_trim needs glibc"));
@@ -88,7 +61,7 @@ public final class MemoryAdmin {
                 "malloc_free_before_bytes", r.mallocFreeBefore(), "malloc_free_after_bytes", r.mallocFreeAfter()));
     }
 
-    private void nmt(ServerRequest req, ServerResponse res) throws IOException {
+    void nmt(ServerRequest req, ServerResponse res) throws IOException {
         NativeMemoryTracking nmt = accountant.nmt();
         if ("json".equals(req.query().first("format").orElse("text"))) {
             var summary = nmt.summary();
@@ -101,15 +74,15 @@ public final class MemoryAdmin {
         text(res, nmt.summaryText());
     }
 
-    private void nmtBaseline(ServerRequest req, ServerResponse res) {
+    void nmtBaseline(ServerRequest req, ServerResponse res) {
         text(res, accountant.nmt().baseline());
     }
 
-    private void nmtDiff(ServerRequest req, ServerResponse res) {
+    void nmtDiff(ServerRequest req, ServerResponse res) {
         text(res, accountant.nmt().diffText());
     }
 
-    private void jfrDump(ServerRequest req, ServerResponse res) throws IOException {
+    void jfrDump(ServerRequest req, ServerResponse res) throws IOException {
         int minutes;
         try {
             minutes = Integer.parseInt(req.query().first("minutes").orElse("10"));
@@ -139,7 +112,7 @@ public final class MemoryAdmin {
         }
     }
 
-    private void profile(ServerRequest req, ServerResponse res) throws IOException, InterruptedException {
+    void profile(ServerRequest req, ServerResponse res) throws IOException, InterruptedException {
         Profiler.Event event;
         Profiler.Format format;
         int seconds;
@@ -164,7 +137,8 @@ public final class MemoryAdmin {
             XrpcError.send(res, Status.CONFLICT_409, "ProfilerBusy", e.getMessage());
             return;
         } catch (IllegalStateException | IOException e) {
-            XrpcError.send(res, Status.INTERNAL_SERVER_ERROR_500, "ProfilerFailed", String.valueOf(e.getMessage()));
+            LOG.log(System.Logger.Level.WARNING, "profiling failed", e);
+            XrpcError.send(res, Status.INTERNAL_SERVER_ERROR_500, "ProfilerFailed", "profiling failed (see the relay's log)");
             return;
         }
         res.header(HeaderNames.CONTENT_TYPE, format.contentType());

@@ -22,7 +22,7 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
     static final Duration JFR_MAX_AGE = Duration.ofMinutes(30);
     static final long JFR_MAX_BYTES = 256L << 20;
 
-    public static MemoryMonitoring start(RelayConfig config, MetricRegistry registry, String adminToken, EventLog log,
+    public static MemoryMonitoring start(RelayConfig config, MetricRegistry registry, EventLog log,
                                   CollectionIndex collections) {
         var accountant = MemoryAccountant.create();
         // RocksDB allocates through malloc: the memtables, table readers and block caches of both
@@ -46,7 +46,7 @@ public record MemoryMonitoring(MemoryAccountant accountant, MemoryMetrics metric
         }
         if (config.getBool(ConfigKeys.MEMORY_JFR)) jfr.start();
         var profiler = new Profiler(config.dataDir().resolve("profiles"), Duration.ofMinutes(5), 20, 512L << 20);
-        var admin = new MemoryAdmin(adminToken, accountant, metrics, jfr, profiler, config.dataDir().resolve("tmp"));
+        var admin = new MemoryAdmin(accountant, metrics, jfr, profiler, config.dataDir().resolve("tmp"));
         var interval = Duration.ofSeconds(config.getInt(ConfigKeys.MEMORY_TRIM_INTERVAL_SECONDS));
         AutoCloseable trimmer = accountant.malloc().map(m -> MallocTrimmer.start(m, interval, registry))
                 .orElse(() -> { });

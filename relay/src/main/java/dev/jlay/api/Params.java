@@ -2,10 +2,22 @@ package dev.jlay.api;
 
 import dev.jlay.atproto.syntax.Did;
 import io.helidon.webserver.http.ServerRequest;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Query parameters, checked: a bad one is a 400 InvalidRequest naming it. */
+/**
+ * Query parameters (and the string fields of JSON bodies, through {@link Json#text}), checked
+ * before any store sees them: a bad one is a 400 InvalidRequest naming it. PostgreSQL refuses NUL
+ * and malformed text with an error of its own, which must never become a 503 or reach a client.
+ */
 final class Params {
+    /** Longest value of any parameter: a DID may be 2 KiB, everything else is shorter. */
+    static final int MAX_VALUE = 2048;
+    /** Hostnames as the store keeps them: lower-case DNS names or IP literals, an optional port. */
+    private static final Pattern HOSTNAME = Pattern.compile("[a-z0-9._:\\[\\]-]+");
+    private static final int MAX_HOSTNAME = 253 + 8; // a DNS name, ':' and a port, brackets of an IPv6 literal
+
     private Params() {
     }
 
@@ -14,7 +26,43 @@ final class Params {
         if (all.size() > 1) {
             throw XrpcException.invalidRequest(name + " must be given once");
         }
-        return all.isEmpty() || all.getFirst().isEmpty() ? Optional.empty() : Optional.of(all.getFirst());
+        return all.isEmpty() || all.getFirst().isEmpty() ? Optional.empty() : Optional.of(text(name, all.getFirst()));
+    }
+
+    /**
+     * A value a database can store and a log line can show: at most {@link #MAX_VALUE} characters,
+     * no control characters (NUL included), and decoded from valid UTF-8 (a malformed sequence
+     * decodes to U+FFFD or an unpaired surrogate).
+     */
+    static String text(String name, String value) {
+        if (value.length() > MAX_VALUE) {
+            throw XrpcException.invalidRequest(name + " is longer than " + MAX_VALUE + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw XrpcException.invalidRequest(name + " contains a control character");
+            }
+            if (c == '\uFFFD') {
+                throw XrpcException.invalidRequest(name + " is not valid UTF-8");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw XrpcException.invalidRequest(name + " is not valid UTF-8");
+            }
+        }
+        return value;
+    }
+
+    /** A hostname to look up: trimmed, lower-cased, and only characters a stored hostname has. */
+    static String hostname(String name, String raw) {
+        var h = text(name, raw).strip().toLowerCase(Locale.ROOT);
+        if (h.isEmpty() || h.length() > MAX_HOSTNAME || !HOSTNAME.matcher(h).matches()) {
+            throw XrpcException.invalidRequest(name + " is not a valid hostname");
+        }
+        return h;
     }
 
     static String required(ServerRequest req, String name) {

@@ -3,8 +3,6 @@ package dev.jlay.api;
 import dev.jlay.Relay;
 
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.websocket.WsRouting;
 
 /**
  * The Helidon WebServer for a {@link Relay}: the API socket (XRPC, firehose,
@@ -28,20 +26,16 @@ public final class RelayServer implements AutoCloseable {
 
     /** With /metrics on its own address (e.g. loopback only while the API is public). */
     public static RelayServer start(Relay relay, String host, int port, String metricsHost, int metricsPort) {
-        var api = HttpRouting.builder();
-        relay.apiRouting(api);
-        var ws = WsRouting.builder();
-        relay.wsRouting(ws);
-        var metrics = HttpRouting.builder();
-        relay.metricsRouting(metrics);
+        var routes = Routes.of(relay.handlers());
         var server = WebServer.builder()
                 .host(host)
                 .port(port)
                 // frames are written as they come; Nagle would hold small ones back
                 .connectionOptions(o -> o.tcpNoDelay(true))
-                .addRouting(api)
-                .addRouting(ws)
-                .putSocket(METRICS_SOCKET, socket -> socket.host(metricsHost).port(metricsPort).routing(metrics))
+                .addRouting(routes.http(Routes.Port.API))
+                .addRouting(routes.webSockets())
+                .putSocket(METRICS_SOCKET, socket -> socket.host(metricsHost).port(metricsPort)
+                        .routing(routes.http(Routes.Port.METRICS)))
                 .shutdownHook(false)
                 .build()
                 .start();

@@ -5,7 +5,6 @@ import dev.jlay.memory.MemoryReport;
 import dev.jlay.store.HostStatus;
 import dev.jlay.store.Storage;
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
@@ -19,6 +18,7 @@ import java.util.function.Supplier;
  * events-per-second rate.
  */
 public final class StatusPage {
+    private static final System.Logger LOG = System.getLogger(StatusPage.class.getName());
     static final int HOSTS_SHOWN = 100;
     static final int CONSUMERS_SHOWN = 100;
     private static final long MIB = 1L << 20;
@@ -42,11 +42,7 @@ public final class StatusPage {
         this.memory = memory;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get("/", this::page);
-    }
-
-    private void page(ServerRequest req, ServerResponse res) {
+    void page(ServerRequest req, ServerResponse res) {
         var html = new StringBuilder(8192);
         html.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta http-equiv=\"refresh\" content=\"10\"><title>jlay relay</title>")
@@ -122,7 +118,8 @@ public final class StatusPage {
         try {
             report = memory.get();
         } catch (RuntimeException e) {
-            html.append("<p>(not available: ").append(escape(e.getMessage())).append(")</p>\n");
+            LOG.log(System.Logger.Level.WARNING, "status page: memory report failed", e);
+            html.append("<p>(not available)</p>\n");
             return;
         }
         html.append("<table id=\"memory\"><tr><th>owner</th><th>MiB</th></tr>\n");

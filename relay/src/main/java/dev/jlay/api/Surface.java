@@ -19,15 +19,17 @@ import dev.jlay.upstream.HostDiscovery;
 import dev.jlay.upstream.HostService;
 import dev.jlay.upstream.HostConnectionStatus;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The relay's HTTP surface besides the firehose and the memory admin: the XRPC edge, /_health,
+ * The handlers of the relay's HTTP surface besides the firehose and the memory admin: /_health,
  * the status page, the com.atproto.sync read endpoints and requestCrawl, and the admin API,
- * wired to the relay's components. {@link Relay} builds one and registers it.
+ * wired to the relay's components. {@link Relay} builds one; {@link Routes} says which path
+ * each handler serves.
  */
 public final class Surface {
     private final Health health;
@@ -149,13 +151,10 @@ public final class Surface {
         return new XrpcException(Status.SERVICE_UNAVAILABLE_503, "ServiceUnavailable", e.getMessage());
     }
 
-    public void register(HttpRouting.Builder http) {
-        XrpcEdge.register(http);
-        health.register(http);
-        statusPage.register(http);
-        repos.register(http);
-        syncHosts.register(http);
-        collections.register(http);
-        admin.register(http);
+    /** The handler objects {@link Routes} binds: health, status page, the sync endpoints and the admin API. */
+    public List<Object> handlers() {
+        var all = new ArrayList<Object>(List.of(health, statusPage, repos, syncHosts, collections));
+        all.addAll(admin.handlers());
+        return all;
     }
 }

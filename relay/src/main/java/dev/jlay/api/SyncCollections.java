@@ -2,7 +2,6 @@ package dev.jlay.api;
 
 import dev.jlay.atproto.syntax.Nsid;
 import dev.jlay.collections.CollectionIndex;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -14,11 +13,7 @@ public final class SyncCollections {
         this.index = index;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get("/xrpc/com.atproto.sync.listReposByCollection", this::list);
-    }
-
-    private void list(ServerRequest req, ServerResponse res) {
+    void list(ServerRequest req, ServerResponse res) {
         var collection = Params.required(req, "collection");
         if (!Nsid.isValid(collection)) {
             throw XrpcException.invalidRequest("collection is not a valid NSID");

@@ -8,14 +8,12 @@ import dev.jlay.store.HostStore;
 import dev.jlay.upstream.CrawlAdmission;
 import dev.jlay.upstream.CrawlRefusedException;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /** The host half of {@code com.atproto.sync.*}: listHosts, getHostStatus and requestCrawl. */
 public final class SyncHosts {
     private static final System.Logger LOG = System.getLogger(SyncHosts.class.getName());
-    private static final String PREFIX = "/xrpc/com.atproto.sync.";
 
     private final HostStore hosts;
     private final CrawlAdmission admission;
@@ -25,14 +23,8 @@ public final class SyncHosts {
         this.admission = admission;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get(PREFIX + "listHosts", this::listHosts);
-        http.get(PREFIX + "getHostStatus", this::getHostStatus);
-        http.post(PREFIX + "requestCrawl", this::requestCrawl);
-    }
-
     /** Hosts in registration order; the cursor is the last host's id. */
-    private void listHosts(ServerRequest req, ServerResponse res) {
+    void listHosts(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 200);
         long after = Params.optional(req, "cursor").map(SyncHosts::hostCursor).orElse(0L);
         var page = hosts.list(after, limit);
@@ -46,14 +38,15 @@ public final class SyncHosts {
         Json.send(res, body);
     }
 
-    private void getHostStatus(ServerRequest req, ServerResponse res) {
-        var hostname = Params.required(req, "hostname");
-        var host = hosts.get(hostname.strip().toLowerCase(java.util.Locale.ROOT))
-                .orElseThrow(() -> XrpcException.declared("HostNotFound", "host " + hostname + " is not known"));
+    void getHostStatus(ServerRequest req, ServerResponse res) {
+        var raw = Params.required(req, "hostname");
+        var hostname = Params.hostname("hostname", raw);
+        var host = hosts.get(hostname)
+                .orElseThrow(() -> XrpcException.declared("HostNotFound", "host " + raw + " is not known"));
         Json.send(res, view(host));
     }
 
-    private void requestCrawl(ServerRequest req, ServerResponse res) {
+    void requestCrawl(ServerRequest req, ServerResponse res) {
         var hostname = Json.text(Json.body(req), "hostname");
         try {
             var admitted = admission.admit(hostname);

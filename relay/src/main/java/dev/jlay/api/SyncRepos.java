@@ -6,7 +6,6 @@ import dev.jlay.store.RepoState;
 import dev.jlay.store.Storage;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URLEncoder;
@@ -29,15 +28,8 @@ public final class SyncRepos {
         this.allowInsecureHosts = allowInsecureHosts;
     }
 
-    public void register(HttpRouting.Builder http) {
-        http.get(PREFIX + "listRepos", this::listRepos);
-        http.get(PREFIX + "getRepoStatus", this::getRepoStatus);
-        http.get(PREFIX + "getLatestCommit", this::getLatestCommit);
-        http.get(PREFIX + "getRepo", this::getRepo);
-    }
-
     /** Accounts in DID order; those with no commit seen yet are left out (head and rev are required). */
-    private void listRepos(ServerRequest req, ServerResponse res) {
+    void listRepos(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 500);
         var after = Params.didCursor(req).orElse(null);
         var page = storage.listRepos(after, limit); // one query for the page
@@ -61,7 +53,7 @@ public final class SyncRepos {
         Json.send(res, body);
     }
 
-    private void getRepoStatus(ServerRequest req, ServerResponse res) {
+    void getRepoStatus(ServerRequest req, ServerResponse res) {
         var did = Params.did(req);
         var account = account(did);
         var view = RepoStatusView.of(account);
@@ -73,13 +65,13 @@ public final class SyncRepos {
         Json.send(res, body);
     }
 
-    private void getLatestCommit(ServerRequest req, ServerResponse res) {
+    void getLatestCommit(ServerRequest req, ServerResponse res) {
         var did = Params.did(req);
         var state = servable(did);
         Json.send(res, Json.object().put("cid", state.commit().toString()).put("rev", state.rev()));
     }
 
-    private void getRepo(ServerRequest req, ServerResponse res) {
+    void getRepo(ServerRequest req, ServerResponse res) {
         var did = Params.did(req);
         var since = Params.optional(req, "since");
         if (since.isPresent() && !Tid.isValid(since.get())) {

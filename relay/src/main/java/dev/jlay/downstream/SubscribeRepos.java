@@ -3,17 +3,11 @@ package dev.jlay.downstream;
 import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
 import dev.jlay.metrics.Counter;
-import dev.jlay.api.XrpcError;
 import dev.jlay.metrics.MetricRegistry;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
-import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
-import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
@@ -24,8 +18,8 @@ import java.util.OptionalLong;
  * {@code GET /xrpc/com.atproto.sync.subscribeRepos?cursor=N}: the relay's
  * firehose. Each accepted WebSocket gets a {@link ConsumerPump} on its own
  * virtual thread; the connection's own thread only reads (and ignores) what the
- * client sends. Plain HTTP requests to the path (no upgrade, or a rejected one)
- * get XRPC JSON errors.
+ * client sends. A refused upgrade is not answered here: the request falls
+ * through to the path's plain-HTTP route (api's SubscribeReposEdge), which says why.
  */
 public final class SubscribeRepos implements AutoCloseable {
     public static final String PATH = "/xrpc/com.atproto.sync.subscribeRepos";
@@ -73,33 +67,14 @@ public final class SubscribeRepos implements AutoCloseable {
         return takedowns;
     }
 
-    /** Registers the WebSocket endpoint. */
-    public void register(WsRouting.Builder ws) {
-        ws.endpoint(PATH, Listener::new);
+    /** A listener for one WebSocket on {@link #PATH}. */
+    public WsListener listener() {
+        return new Listener();
     }
 
-    /** Registers the plain-HTTP answers for the same path (no WebSocket upgrade). */
-    public void register(HttpRouting.Builder http) {
-        http.any(PATH, this::plainHttp);
-    }
-
-    private void plainHttp(ServerRequest req, ServerResponse res) {
-        if (!req.prologue().method().text().equals("GET")) {
-            XrpcError.send(res, Status.METHOD_NOT_ALLOWED_405, "InvalidRequest", "subscribeRepos is a GET");
-            return;
-        }
-        try {
-            Cursor.parse(req.query().first("cursor").orElse(null));
-        } catch (Cursor.InvalidCursorException e) {
-            XrpcError.send(res, Status.BAD_REQUEST_400, "InvalidRequest", e.getMessage());
-            return;
-        }
-        if (registry.size() >= settings.maxConsumers()) {
-            XrpcError.send(res, Status.SERVICE_UNAVAILABLE_503, "ConsumerLimit", "too many consumers");
-            return;
-        }
-        XrpcError.send(res, Status.UPGRADE_REQUIRED_426, "InvalidRequest",
-                "subscribeRepos is a WebSocket: send Upgrade: websocket");
+    /** No room for another consumer: an upgrade now would be refused. */
+    public boolean full() {
+        return registry.size() >= settings.maxConsumers();
     }
 
     @Override
@@ -120,10 +95,10 @@ public final class SubscribeRepos implements AutoCloseable {
             try {
                 cursor = Cursor.parse(rawCursor);
             } catch (Cursor.InvalidCursorException e) {
-                // not upgraded: the request falls through to plainHttp(), which answers 400
+                // not upgraded: the request falls through to the plain-HTTP route, which answers 400
                 throw new WsUpgradeException(e.getMessage());
             }
-            if (registry.size() >= settings.maxConsumers()) {
+            if (full()) {
                 throw new WsUpgradeException("too many consumers");
             }
             userAgent = headers.first(HeaderNames.USER_AGENT).orElse("");

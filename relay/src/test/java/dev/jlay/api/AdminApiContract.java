@@ -16,7 +16,6 @@ import dev.jlay.store.Storage;
 import dev.jlay.store.UpstreamStatus;
 import dev.jlay.upstream.HostConnectionStatus;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -92,11 +91,11 @@ abstract class AdminApiContract {
                 System::currentTimeMillis);
         var consumers = List.of(new ConsumerSnapshot(7, "127.0.0.1:5555", "test-consumer/1.0",
                 Instant.parse("2026-11-26T06:30:00Z"), "0", 5, 2, 5));
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new AdminApi(TOKEN, storage, control, events.sequencer()::append, () -> consumers, Clock.systemUTC())
-                .register(routing);
-        new SyncRepos(storage, false).register(routing);
+        var handlers = new java.util.ArrayList<Object>(
+                new AdminApi(TOKEN, storage, control, events.sequencer()::append, () -> consumers, Clock.systemUTC())
+                        .handlers());
+        handlers.add(new SyncRepos(storage, false));
+        var routing = Routes.partial(handlers).http(Routes.Port.API);
         server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
         anonymous = new Http(server.port());
         admin = anonymous.withToken(TOKEN);
@@ -269,5 +268,31 @@ abstract class AdminApiContract {
         assertThat(c.get(0).get("userAgent").asText()).isEqualTo("test-consumer/1.0");
         assertThat(c.get(0).get("lag").asLong()).isEqualTo(2);
         assertThat(c.get(0).get("cursor").asText()).isEqualTo("0");
+    }
+
+    /** The admin routes check what they pass to the store as the public ones do (see SyncApiContract). */
+    @Test
+    void badAdminInputsAre400InvalidRequestAndNeverReachTheDatabase() throws Exception {
+        var longName = "a".repeat(3000) + ".example.com";
+        for (var q : List.of("/admin/hosts?cursor=%00", "/admin/hosts?cursor=99999999999999999999",
+                "/admin/hosts?limit=0", "/admin/repos/takedowns?cursor=did:plc:a%00",
+                "/admin/audit?limit=1%00", "/admin/audit?limit=99999999999")) {
+            SyncApiContract.assertRefused(admin.get(q), q);
+        }
+        record Post(String path, String body) {
+        }
+        for (var p : List.of(
+                new Post("/admin/hosts/block", "{\"hostname\":\"pds\\u0000.example.com\"}"),
+                new Post("/admin/hosts/unblock", "{\"hostname\":\"a\\u0000b\"}"),
+                new Post("/admin/hosts/limits", "{\"hostname\":\"pds.example.com\\u0000\",\"accountLimit\":5}"),
+                new Post("/admin/hosts/limits", "{\"hostname\":\"" + longName + "\"}"),
+                new Post("/admin/hosts/crawl", "{\"hostname\":\"a\\u0000b.example.com\"}"),
+                new Post("/admin/hosts/crawl", "{\"hostname\":\"" + longName + "\"}"),
+                new Post("/admin/bans", "{\"domain\":\"bad\\u0000.example.com\"}"),
+                new Post("/admin/bans/remove", "{\"domain\":\"\\ud800.example.com\"}"),
+                new Post("/admin/repos/takedown", "{\"did\":\"did:plc:aaa\\u0000\"}"),
+                new Post("/admin/repos/reverse-takedown", "{\"did\":\"did:plc:" + "a".repeat(3000) + "\"}"))) {
+            SyncApiContract.assertRefused(admin.post(p.path(), p.body()), p.path() + " " + p.body());
+        }
     }
 }

@@ -12,7 +12,6 @@ import dev.jlay.store.Storage;
 import dev.jlay.store.StoreOptions;
 import dev.jlay.testing.TestPostgres;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,11 +25,9 @@ class HealthAndStatusPageTest {
     private static final HostLimits LIMITS = new HostLimits(1000, 50, 1000, 10000);
 
     private static WebServer serve(Storage storage, long seq, List<ConsumerSnapshot> consumers) {
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new Health(storage::health).register(routing);
-        new StatusPage(storage, () -> seq, () -> consumers, dev.jlay.memory.MemoryAccountant.create()::report)
-                .register(routing);
+        var routing = Routes.partial(List.of(new Health(storage::health),
+                new StatusPage(storage, () -> seq, () -> consumers, dev.jlay.memory.MemoryAccountant.create()::report)))
+                .http(Routes.Port.API);
         return WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
     }
 
@@ -122,9 +119,8 @@ class HealthAndStatusPageTest {
         var storage = new InMemoryStorage();
         var clock = new TestClock();
         var flow = new java.util.concurrent.atomic.AtomicReference<>(Health.Flow.NONE);
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new Health(storage::health, flow::get, Duration.ofMinutes(5), clock).register(routing);
+        var routing = Routes.partial(List.of(new Health(storage::health, flow::get, Duration.ofMinutes(5), clock)))
+                .http(Routes.Port.API);
         var server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build()
                 .start();
         try {
@@ -166,10 +162,9 @@ class HealthAndStatusPageTest {
     void aZeroWindowJudgesTheDatabaseOnly() throws Exception {
         var storage = new InMemoryStorage();
         var clock = new TestClock();
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new Health(storage::health, () -> new Health.Flow(3, clock.now.minus(Duration.ofDays(1)), null),
-                Duration.ZERO, clock).register(routing);
+        var routing = Routes.partial(List.of(new Health(storage::health,
+                () -> new Health.Flow(3, clock.now.minus(Duration.ofDays(1)), null), Duration.ZERO, clock)))
+                .http(Routes.Port.API);
         var server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build()
                 .start();
         try {

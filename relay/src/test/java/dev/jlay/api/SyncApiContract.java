@@ -15,7 +15,6 @@ import dev.jlay.net.AddressGuard;
 import dev.jlay.upstream.CrawlAdmission;
 import dev.jlay.upstream.ServerProbe;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -64,11 +63,8 @@ abstract class SyncApiContract {
                     crawled.add(h);
                     storage.hosts().register(h, LIMITS, false);
                 }, Clock.systemUTC());
-        var routing = HttpRouting.builder();
-        XrpcEdge.register(routing);
-        new SyncRepos(storage, false).register(routing);
-        new SyncHosts(storage.hosts(), admission).register(routing);
-        new SyncCollections(index).register(routing);
+        var routing = Routes.partial(List.of(new SyncRepos(storage, false), new SyncHosts(storage.hosts(), admission),
+                new SyncCollections(index))).http(Routes.Port.API);
         server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build().start();
         http = new Http(server.port());
         seed();
@@ -329,5 +325,58 @@ abstract class SyncApiContract {
         assertThat(http.post("/xrpc/com.atproto.sync.requestCrawl", "{\"hostname\":\"pds2.example.com\"}").status())
                 .isEqualTo(200);
         assertThat(crawled).containsExactly("new.example.net", "pds2.example.com");
+    }
+
+    /**
+     * Parameters a database cannot take (NUL, bytes that are not UTF-8, control characters) or
+     * should not be asked about (overlong, out of range) are refused before any query: 400
+     * InvalidRequest, and no body carries a database's or the JVM's own words.
+     */
+    @Test
+    void badParametersAre400InvalidRequestAndNeverReachTheDatabase() throws Exception {
+        var sync = "/xrpc/com.atproto.sync.";
+        var longName = "a".repeat(300) + ".example.com";
+        var longDid = "did:plc:" + "a".repeat(3000);
+        for (var q : List.of(
+                "getHostStatus?hostname=a%00b",
+                "getHostStatus?hostname=pds%00.example.com",
+                "getHostStatus?hostname=%FF%FE.example.com",
+                "getHostStatus?hostname=a%0Ab.example.com",
+                "getHostStatus?hostname=a%20b.example.com",
+                "getHostStatus?hostname=" + longName,
+                "getHostStatus?hostname=%ED%A0%80.example.com",
+                "getRepoStatus?did=did:plc:a%00b",
+                "getRepoStatus?did=%C3%28",
+                "getRepoStatus?did=" + longDid,
+                "getLatestCommit?did=did:plc:aaa%00",
+                "getRepo?did=did:plc:aaa&since=3k%00",
+                "listRepos?cursor=did:plc:a%00",
+                "listRepos?cursor=" + longDid,
+                "listRepos?limit=99999999999",
+                "listRepos?limit=-1",
+                "listRepos?limit=1%00",
+                "listHosts?cursor=%00",
+                "listHosts?cursor=99999999999999999999",
+                "listHosts?limit=0",
+                "listReposByCollection?collection=app.bsky.feed%00post",
+                "listReposByCollection?collection=app.bsky." + "a".repeat(400),
+                "listReposByCollection?collection=app.bsky.feed.post&cursor=did:plc:%00",
+                "listReposByCollection?collection=app.bsky.feed.post&limit=2001")) {
+            assertRefused(http.get(sync + q), q);
+        }
+        for (var body : List.of(
+                "{\"hostname\":\"a\\u0000b.example.com\"}",
+                "{\"hostname\":\"pds.example.com\\u0000\"}",
+                "{\"hostname\":\"" + longName + "\"}",
+                "{\"hostname\":\"\\ud800.example.com\"}")) {
+            assertRefused(http.post(sync + "requestCrawl", body), body);
+        }
+    }
+
+    static void assertRefused(Http.Answer a, String what) {
+        assertThat(a.status()).as(what).isEqualTo(400);
+        assertThat(a.error()).as(what).isEqualTo("InvalidRequest");
+        assertThat(a.body()).as(what).doesNotContain("PSQL", "ERROR:", "Exception", "org.postgresql", "java.",
+                "SQL", "database");
     }
 }

@@ -10,7 +10,6 @@ import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.store.InMemoryStorage;
 import dev.jlay.store.LocalStatus;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -35,10 +34,8 @@ class TakedownCapacityTest {
         var config = RelayConfig.of(Map.of("data.dir", dir.toString(), "sequencer.linger-ms", "0"));
         try (var events = new EventLogService(EventLogService.Settings.from(config), SeqStamp::withSeq,
                 new MetricRegistry(), System::currentTimeMillis)) {
-            var routing = HttpRouting.builder();
-            XrpcEdge.register(routing);
-            new AdminApi(TOKEN, storage, null, events.sequencer()::append, takedowns, List::of, Clock.systemUTC())
-                    .register(routing);
+            var routing = Routes.partial(new AdminApi(TOKEN, storage, null, events.sequencer()::append, takedowns,
+                    List::of, Clock.systemUTC()).handlers()).http(Routes.Port.API);
             var server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false)
                     .build().start();
             try {
