@@ -1,6 +1,5 @@
 package dev.jlay.api;
 
-import dev.jlay.Relay;
 
 import dev.jlay.memory.MemoryReport;
 import java.util.function.Supplier;
@@ -28,7 +27,7 @@ import java.util.Optional;
 /**
  * The handlers of the relay's HTTP surface besides the firehose and the memory admin: /_health,
  * the status page, the com.atproto.sync read endpoints and requestCrawl, and the admin API,
- * wired to the relay's components. {@link Relay} builds one; {@link Routes} says which path
+ * wired to the relay's components. {@code dev.jlay.Relay} builds one; {@link Routes} says which path
  * each handler serves.
  */
 public final class Surface {

@@ -1,7 +1,7 @@
 package dev.jlay.cli;
 
 import dev.jlay.Relay;
-import dev.jlay.api.RelayServer;
+import dev.jlay.RelayServer;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.memory.ProcessMemory;
 import dev.jlay.sim.Fleet;

@@ -2,7 +2,7 @@ package dev.jlay.cli;
 
 import dev.jlay.api.AdminToken;
 import dev.jlay.Relay;
-import dev.jlay.api.RelayServer;
+import dev.jlay.RelayServer;
 import dev.jlay.config.ConfigException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -1,5 +1,7 @@
 package dev.jlay.api;
 
+import dev.jlay.RelayServer;
+
 import dev.jlay.Relay;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jlay.Relay;
-import dev.jlay.api.RelayServer;
+import dev.jlay.RelayServer;
 import dev.jlay.pipeline.FrameFile;
 import dev.jlay.testing.LoopbackPds;
 import dev.jlay.testing.DidDocServer;

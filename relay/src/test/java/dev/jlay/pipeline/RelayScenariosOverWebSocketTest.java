@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jlay.Relay;
-import dev.jlay.api.RelayServer;
+import dev.jlay.RelayServer;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.config.RelayConfig;

@@ -1,7 +1,7 @@
 package dev.jlay.testing;
 
 import dev.jlay.Relay;
-import dev.jlay.api.RelayServer;
+import dev.jlay.RelayServer;
 import dev.jlay.config.RelayConfig;
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
-package dev.jlay.api;
+package dev.jlay;
 
-import dev.jlay.Relay;
-
+import dev.jlay.api.Routes;
 import io.helidon.webserver.WebServer;
 
 /**
