@@ -239,8 +239,6 @@ public final class Database implements Storage {
     public void registerMetrics(MetricRegistry metrics) {
         Storage.super.registerMetrics(metrics); // buffers, relay_upstream_hosts, relay_database_up
         writer.meter(metrics.stage(Stage.DB));
-        metrics.gauge("relay_store_database_up", "1 when the database answers, 0 during an outage.",
-                () -> health.healthy() ? 1 : 0);
         metrics.gauge("relay_store_pending_writes", "Changes queued for the database (kept during an outage).",
                 () -> pendingWrites());
         metrics.counter("relay_store_rows_written_total", "Rows written by the store's batch writer.",
