@@ -38,6 +38,7 @@ public final class Database implements Storage {
     private final BatchWriter writer;
     private volatile boolean closed;
     private volatile EmbeddedDatabase embedded;
+    private volatile HostCountGauges hostCounts;
 
     private Database(HikariDataSource dataSource, StoreOptions options, Clock clock) {
         this.dataSource = dataSource;
@@ -237,7 +238,7 @@ public final class Database implements Storage {
 
     @Override
     public void registerMetrics(MetricRegistry metrics) {
-        Storage.super.registerMetrics(metrics); // buffers, relay_upstream_hosts, relay_database_up
+        hostCounts = StoreMetrics.register(this, metrics); // buffers, relay_upstream_hosts, relay_database_up
         writer.meter(metrics.stage(Stage.DB));
         metrics.gauge("relay_store_pending_writes", "Changes queued for the database (kept during an outage).",
                 () -> pendingWrites());
@@ -262,6 +263,10 @@ public final class Database implements Storage {
             return true;
         }
         closed = true;
+        var counts = hostCounts;
+        if (counts != null) {
+            counts.close();
+        }
         boolean flushed = writer.stop(deadline);
         client.close();
         dataSource.close();
