@@ -205,10 +205,17 @@ public final class Relay implements AutoCloseable {
 
     /** PostgreSQL from {@code database.url}; without one, an embedded server under the data dir. */
     static Storage openStorage(RelayConfig config) {
-        var options = StoreOptions.defaults();
+        var options = storeOptions(config);
         return config.databaseUrl().isPresent()
                 ? Database.openWaiting(config.databaseUrl().get(), options, java.time.Duration.ofSeconds(30))
                 : openEmbedded(config, options);
+    }
+
+    static StoreOptions storeOptions(RelayConfig config) {
+        return StoreOptions.defaults().withTimeouts(
+                java.time.Duration.ofMillis(config.getInt(ConfigKeys.DATABASE_CONNECTION_TIMEOUT_MS)),
+                java.time.Duration.ofMillis(config.getInt(ConfigKeys.DATABASE_STATEMENT_TIMEOUT_MS)),
+                java.time.Duration.ofMillis(config.getInt(ConfigKeys.DATABASE_SOCKET_TIMEOUT_MS)));
     }
 
     private static Storage openEmbedded(RelayConfig config, StoreOptions options) {

@@ -31,6 +31,14 @@ public final class ConfigKeys {
             "where the event log and other local state live");
     public static final ConfigKey DATABASE_URL = new ConfigKey("database.url", STRING, "",
             "PostgreSQL JDBC URL; empty = an embedded PostgreSQL under the data dir (demo, development)");
+    public static final ConfigKey DATABASE_CONNECTION_TIMEOUT_MS = new ConfigKey(
+            "database.pool.connection-timeout-ms", INT, "5000",
+            "how long a database call waits for a pooled connection, and a new connection for its TCP connect");
+    public static final ConfigKey DATABASE_STATEMENT_TIMEOUT_MS = new ConfigKey("database.statement-timeout-ms", INT,
+            "30000", "PostgreSQL cancels a statement of the relay that runs longer (statement_timeout; not migrations)");
+    public static final ConfigKey DATABASE_SOCKET_TIMEOUT_MS = new ConfigKey("database.socket-timeout-ms", INT,
+            "60000", "a database connection silent this long is dropped as broken (ends calls on a half-open "
+                    + "connection); must exceed the statement timeout");
     public static final ConfigKey PLC_URL = new ConfigKey("plc.url", URL, "https://plc.directory",
             "PLC directory for did:plc documents");
     public static final ConfigKey ALLOW_INSECURE_HOSTS = new ConfigKey("allow-insecure-hosts", BOOL, "false",
@@ -120,8 +128,10 @@ public final class ConfigKeys {
             "300", "/_health is 503 when hosts are connected but no event was persisted for this long (0 = off)");
 
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
-            DATABASE_URL, PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
-            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE, SEQUENCER_QUEUE_BYTES, SEQUENCER_BATCH_EVENTS,
+            DATABASE_URL, DATABASE_CONNECTION_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_SOCKET_TIMEOUT_MS,
+            PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
+            EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE,
+            SEQUENCER_QUEUE_BYTES, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,

@@ -67,6 +67,9 @@ public final class RelayConfig {
         for (var key : ConfigKeys.ALL) {
             check(key, values.get(key.path()), sources.get(key.path()), problems);
         }
+        if (problems.isEmpty()) {
+            checkDatabaseTimeouts(values, problems, warnings);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -106,6 +109,27 @@ public final class RelayConfig {
             });
         } catch (RuntimeException e) {
             problems.add(path + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Zero would mean "wait forever", which these keys exist to prevent. The server should get to
+     * cancel a slow statement before the socket timeout breaks its connection (else the pool
+     * reconnects for every slow statement): a warning, since it still bounds every call.
+     */
+    private static void checkDatabaseTimeouts(Map<String, String> values, List<String> problems,
+                                              List<String> warnings) {
+        int connect = Integer.parseInt(values.get(ConfigKeys.DATABASE_CONNECTION_TIMEOUT_MS.path()).trim());
+        int statement = Integer.parseInt(values.get(ConfigKeys.DATABASE_STATEMENT_TIMEOUT_MS.path()).trim());
+        int socket = Integer.parseInt(values.get(ConfigKeys.DATABASE_SOCKET_TIMEOUT_MS.path()).trim());
+        if (connect <= 0 || statement <= 0 || socket <= 0) {
+            problems.add("the database timeouts (" + ConfigKeys.DATABASE_CONNECTION_TIMEOUT_MS.path() + ", "
+                    + ConfigKeys.DATABASE_STATEMENT_TIMEOUT_MS.path() + ", "
+                    + ConfigKeys.DATABASE_SOCKET_TIMEOUT_MS.path() + ") must be positive");
+        } else if (socket <= statement) {
+            warnings.add(ConfigKeys.DATABASE_SOCKET_TIMEOUT_MS.path() + " (" + socket + ") must exceed "
+                    + ConfigKeys.DATABASE_STATEMENT_TIMEOUT_MS.path() + " (" + statement + "): a slow statement "
+                    + "breaks its connection instead of being cancelled");
         }
     }
 

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import java.sql.SQLException;
 import java.time.Clock;
@@ -29,6 +30,7 @@ public final class Database implements Storage {
     private final HikariDataSource dataSource;
     private final DbClient client;
     private final DatabaseHealth health;
+    private final Sql sql;
     private final PgRepoStateStore repoState;
     private final PgAccountStore accounts;
     private final PgHostStore hosts;
@@ -38,6 +40,7 @@ public final class Database implements Storage {
     private final BatchWriter writer;
     private volatile boolean closed;
     private volatile EmbeddedDatabase embedded;
+    private volatile HostCountGauges hostCounts;
 
     private Database(HikariDataSource dataSource, StoreOptions options, Clock clock) {
         this.dataSource = dataSource;
@@ -51,7 +54,7 @@ public final class Database implements Storage {
                 })
                 .build();
         this.health = new DatabaseHealth(clock, this::pendingWrites);
-        var sql = new Sql(client, health);
+        this.sql = new Sql(client, health);
         Runnable wake = () -> writerWake();
         this.repoState = new PgRepoStateStore(sql, options.repoStateCacheSize(), options.pendingCapacity(), wake);
         var hostQuota = new java.util.concurrent.atomic.AtomicReference<PgHostStore>();
@@ -120,18 +123,39 @@ public final class Database implements Storage {
         config.setMinimumIdle(Math.min(2, options.poolSize()));
         config.setConnectionTimeout(Math.max(250, options.connectTimeout().toMillis()));
         config.setValidationTimeout(Math.max(250, Math.min(2_000, options.connectTimeout().toMillis())));
+        // Without these a half-open connection (peer gone, no RST) blocks its caller forever: the
+        // socket timeout ends the call, the statement timeout lets the server cancel a slow one first.
+        // pgjdbc counts both in whole seconds; a parameter in the URL wins over these.
+        config.addDataSourceProperty("connectTimeout", wholeSeconds(options.connectTimeout()));
+        config.addDataSourceProperty("socketTimeout", wholeSeconds(options.socketTimeout()));
+        config.setConnectionInitSql("SET statement_timeout = " + options.statementTimeout().toMillis());
         config.setPoolName("jlay-store");
         // Start even if the first connection fails here; migrate() below reports it clearly.
         config.setInitializationFailTimeout(-1);
         var ds = new HikariDataSource(config);
         try {
-            migrate(ds);
+            migrate(migrationSource(jdbcUrl, options));
             return new Database(ds, options, clock);
         } catch (RuntimeException e) {
             ds.close();
             throw e instanceof StoreException se ? se
                     : new StoreException("cannot open database " + redact(jdbcUrl) + ": " + e.getMessage(), e);
         }
+    }
+
+    private static int wholeSeconds(Duration d) {
+        return (int) Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+
+    /**
+     * Connections of their own for the migrations: a migration (an index on a big table) may run far
+     * longer than any statement of the running relay, so neither timeout of the pool applies.
+     */
+    private static javax.sql.DataSource migrationSource(String jdbcUrl, StoreOptions options) {
+        var ds = new PGSimpleDataSource();
+        ds.setURL(jdbcUrl);
+        ds.setConnectTimeout(wholeSeconds(options.connectTimeout()));
+        return ds;
     }
 
     /**
@@ -213,6 +237,11 @@ public final class Database implements Storage {
         return health.status();
     }
 
+    /** The store's statements with its error handling (tests run their own through it). */
+    Sql sql() {
+        return sql;
+    }
+
     /** The health tracker itself (e.g. for a health check that wants {@code healthy()} cheaply). */
     public DatabaseHealth databaseHealth() {
         return health;
@@ -235,10 +264,8 @@ public final class Database implements Storage {
 
     @Override
     public void registerMetrics(MetricRegistry metrics) {
-        Storage.super.registerMetrics(metrics); // buffers, relay_upstream_hosts, relay_database_up
+        hostCounts = StoreMetrics.register(this, metrics); // buffers, relay_upstream_hosts, relay_database_up
         writer.meter(metrics.stage(Stage.DB));
-        metrics.gauge("relay_store_database_up", "1 when the database answers, 0 during an outage.",
-                () -> health.healthy() ? 1 : 0);
         metrics.gauge("relay_store_pending_writes", "Changes queued for the database (kept during an outage).",
                 () -> pendingWrites());
         metrics.counter("relay_store_rows_written_total", "Rows written by the store's batch writer.",
@@ -262,6 +289,10 @@ public final class Database implements Storage {
             return true;
         }
         closed = true;
+        var counts = hostCounts;
+        if (counts != null) {
+            counts.close();
+        }
         boolean flushed = writer.stop(deadline);
         client.close();
         dataSource.close();

@@ -78,7 +78,24 @@ final class Sql {
         } else {
             health.up();
         }
-        return new StoreException(what + " failed: " + rootMessage(e), e);
+        var message = what + " failed: " + rootMessage(e);
+        return isTimeout(e) ? new StoreTimeoutException(message, e) : new StoreException(message, e);
+    }
+
+    /** SQLState of a statement PostgreSQL cancelled (here: because statement_timeout ran out). */
+    private static final String QUERY_CANCELED = "57014";
+
+    /** The statement timeout or the socket timeout ran out. */
+    static boolean isTimeout(Throwable e) {
+        for (var t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.sql.SQLTimeoutException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Connection refused, broken or timed out, or the server shutting down: the database is not there. */

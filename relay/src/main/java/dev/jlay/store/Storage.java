@@ -39,15 +39,11 @@ public interface Storage extends AutoCloseable {
     List<BoundedBuffer> buffers();
 
     /**
-     * Registers the store's buffers, {@code relay_upstream_hosts{status}} and {@code relay_database_up}
-     * (and, for PostgreSQL, its db stage and write gauges) with {@code metrics}.
+     * Registers the store's buffers, {@code relay_upstream_hosts{status}} (counted in the background, see
+     * {@link HostCountGauges}) and {@code relay_database_up} (and, for PostgreSQL, its db stage and write
+     * gauges) with {@code metrics}. No gauge of a store asks the database when scraped.
      */
-    default void registerMetrics(MetricRegistry metrics) {
-        buffers().forEach(metrics::register);
-        HostCountGauges.register(hosts(), metrics);
-        metrics.gauge("relay_database_up", "1 when the last database health check succeeded, else 0.",
-                () -> health().healthy() ? 1 : 0);
-    }
+    void registerMetrics(MetricRegistry metrics);
 
     /** Flushes what is queued (retrying for a while) and releases the database. */
     @Override

@@ -1,7 +1,10 @@
 package dev.jlay.store;
 
-/** A storage operation failed (database unreachable, constraint violated, ...). */
-public final class StoreException extends RuntimeException {
+/**
+ * A storage operation failed (database unreachable, constraint violated, ...).
+ * {@link StoreTimeoutException} when it failed because a database timeout ran out.
+ */
+public sealed class StoreException extends RuntimeException permits StoreTimeoutException {
     public StoreException(String message) {
         super(message);
     }

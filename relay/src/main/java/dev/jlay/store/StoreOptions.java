@@ -15,7 +15,12 @@ import java.time.Duration;
  * @param flushInterval       how often repo state and account changes are written
  * @param cursorFlushInterval how often host cursors are written
  * @param maxBackoff          longest wait between retries while the database is down
- * @param connectTimeout      how long a caller waits for a connection before failing
+ * @param connectTimeout      how long a caller waits for a connection before failing (also the TCP connect bound)
+ * @param statementTimeout    PostgreSQL cancels a statement that runs longer ({@code statement_timeout})
+ * @param socketTimeout       a connection whose socket stays silent this long is broken (pgjdbc
+ *                            {@code socketTimeout}): what ends a call on a half-open connection;
+ *                            best longer than {@code statementTimeout}, so a slow statement is
+ *                            cancelled by the server first and the connection survives
  */
 public record StoreOptions(int poolSize,
                            int accountCacheSize,
@@ -25,36 +30,55 @@ public record StoreOptions(int poolSize,
                            Duration flushInterval,
                            Duration cursorFlushInterval,
                            Duration maxBackoff,
-                           Duration connectTimeout) {
+                           Duration connectTimeout,
+                           Duration statementTimeout,
+                           Duration socketTimeout) {
 
     public StoreOptions {
         if (poolSize < 1 || accountCacheSize < 1 || repoStateCacheSize < 1 || pendingCapacity < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("sizes must be positive");
         }
+        if (!connectTimeout.isPositive() || !statementTimeout.isPositive() || !socketTimeout.isPositive()) {
+            throw new IllegalArgumentException("database timeouts must be positive");
+        }
     }
 
     public static StoreOptions defaults() {
         return new StoreOptions(8, 200_000, 200_000, 50_000, 2_000,
-                Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(5));
+                Duration.ofMillis(200), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), Duration.ofSeconds(60));
+    }
+
+    /** The three database timeouts (see the record's parameters). */
+    public StoreOptions withTimeouts(Duration connect, Duration statement, Duration socket) {
+        return new StoreOptions(poolSize, accountCacheSize, repoStateCacheSize, pendingCapacity, maxBatch,
+                flushInterval, cursorFlushInterval, maxBackoff, connect, statement, socket);
+    }
+
+    public StoreOptions withConnectTimeout(Duration connect) {
+        return withTimeouts(connect, statementTimeout, socketTimeout);
     }
 
     public StoreOptions withPoolSize(int n) {
         return new StoreOptions(n, accountCacheSize, repoStateCacheSize, pendingCapacity, maxBatch,
-                flushInterval, cursorFlushInterval, maxBackoff, connectTimeout);
+                flushInterval, cursorFlushInterval, maxBackoff, connectTimeout,
+                statementTimeout, socketTimeout);
     }
 
     public StoreOptions withCacheSizes(int accounts, int repoStates) {
         return new StoreOptions(poolSize, accounts, repoStates, pendingCapacity, maxBatch,
-                flushInterval, cursorFlushInterval, maxBackoff, connectTimeout);
+                flushInterval, cursorFlushInterval, maxBackoff, connectTimeout,
+                statementTimeout, socketTimeout);
     }
 
     public StoreOptions withPendingCapacity(int n) {
         return new StoreOptions(poolSize, accountCacheSize, repoStateCacheSize, n, maxBatch,
-                flushInterval, cursorFlushInterval, maxBackoff, connectTimeout);
+                flushInterval, cursorFlushInterval, maxBackoff, connectTimeout,
+                statementTimeout, socketTimeout);
     }
 
     public StoreOptions withIntervals(Duration flush, Duration cursorFlush, Duration backoff) {
         return new StoreOptions(poolSize, accountCacheSize, repoStateCacheSize, pendingCapacity, maxBatch,
-                flush, cursorFlush, backoff, connectTimeout);
+                flush, cursorFlush, backoff, connectTimeout, statementTimeout, socketTimeout);
     }
 }

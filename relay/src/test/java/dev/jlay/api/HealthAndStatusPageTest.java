@@ -35,9 +35,7 @@ class HealthAndStatusPageTest {
     void healthIs503WithTheReasonWhileTheDatabaseIsDownAnd200WhenItIsBack() throws Exception {
         var options = StoreOptions.defaults().withPoolSize(2)
                 .withIntervals(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMillis(400));
-        options = new StoreOptions(options.poolSize(), options.accountCacheSize(), options.repoStateCacheSize(),
-                options.pendingCapacity(), options.maxBatch(), options.flushInterval(),
-                options.cursorFlushInterval(), options.maxBackoff(), Duration.ofMillis(300));
+        options = options.withConnectTimeout(Duration.ofMillis(300));
         try (var cluster = TestPostgres.Cluster.create(); var db = Database.open(cluster.url(), options)) {
             db.hosts().register("pds.example.com", LIMITS, false);
             var server = serve(db, 5, List.of());

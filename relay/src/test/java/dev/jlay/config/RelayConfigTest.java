@@ -108,6 +108,18 @@ class RelayConfigTest {
     }
 
     @Test
+    void databaseTimeoutsArePositiveAndTheSocketOneShouldOutlastTheStatementOne() {
+        var config = RelayConfig.load(Optional.empty(), Map.of(
+                "RELAY_DATABASE_STATEMENT_TIMEOUT_MS", "60000", "RELAY_DATABASE_SOCKET_TIMEOUT_MS", "60000"));
+        assertThat(config.warnings()).singleElement().asString()
+                .contains("database.socket-timeout-ms (60000) must exceed");
+        assertThatThrownBy(() -> RelayConfig.load(Optional.empty(), Map.of("RELAY_DATABASE_STATEMENT_TIMEOUT_MS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be positive");
+        assertThat(RelayConfig.load(Optional.empty(), Map.of()).getInt(ConfigKeys.DATABASE_STATEMENT_TIMEOUT_MS))
+                .isEqualTo(30_000);
+    }
+
+    @Test
     void missingFileAndUnknownVariablesAreReported() {
         assertThatThrownBy(() -> RelayConfig.load(Optional.of(dir.resolve("nope.yaml")), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not found");

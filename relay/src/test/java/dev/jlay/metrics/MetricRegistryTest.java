@@ -9,6 +9,8 @@ import dev.jlay.memory.Stage;
 import dev.jlay.memory.ThreadAllocation;
 import dev.jlay.testing.Promtool;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class MetricRegistryTest {
@@ -34,6 +36,37 @@ class MetricRegistryTest {
                 return bytes;
             }
         };
+    }
+
+    @Test
+    void aSlowSupplierDelaysItsScrapeButNoRegistration() throws Exception {
+        var metrics = new MetricRegistry();
+        var inSupplier = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        metrics.gauge("relay_slow", "A supplier that blocks.", () -> {
+            inSupplier.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 1;
+        });
+        // threads of their own: the common pool may have one thread, which the scrape would hold
+        var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        var scrape = CompletableFuture.supplyAsync(metrics::render, threads);
+        try {
+            assertThat(inSupplier.await(5, TimeUnit.SECONDS)).isTrue();
+            var registered = CompletableFuture.runAsync(
+                    () -> metrics.counter("relay_later_total", "Later.").add(2), threads);
+            registered.get(1, TimeUnit.SECONDS); // the scrape holds no lock while it reads suppliers
+            metrics.remove("relay_slow", null, null);
+        } finally {
+            release.countDown();
+        }
+        assertThat(scrape.get(5, TimeUnit.SECONDS)).contains("relay_slow 1\n");
+        assertThat(metrics.render()).contains("relay_later_total 2\n");
+        threads.close();
     }
 
     @Test

@@ -44,9 +44,7 @@ class DatabaseOutageTest {
     void outageLosesNothingQueued() throws Exception {
         var options = StoreOptions.defaults().withPoolSize(2).withPendingCapacity(500)
                 .withIntervals(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMillis(400));
-        options = new StoreOptions(options.poolSize(), options.accountCacheSize(), options.repoStateCacheSize(),
-                options.pendingCapacity(), options.maxBatch(), options.flushInterval(),
-                options.cursorFlushInterval(), options.maxBackoff(), Duration.ofMillis(500));
+        options = options.withConnectTimeout(Duration.ofMillis(500));
         var expectedRepos = new HashMap<String, String>();
         try (var db = Database.open(cluster.url(), options)) {
             db.hosts().register("outage.example.com", StorageContract.LIMITS, false);

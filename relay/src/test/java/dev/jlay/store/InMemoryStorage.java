@@ -1,6 +1,7 @@
 package dev.jlay.store;
 
 import dev.jlay.memory.BoundedBuffer;
+import dev.jlay.metrics.MetricRegistry;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -25,6 +26,7 @@ public final class InMemoryStorage implements Storage {
 
     private final int maxEntries;
     private final Clock clock;
+    private volatile HostCountGauges hostCounts;
     private final TreeMap<String, RepoState> repos = new TreeMap<>();
     private final TreeMap<String, Account> accountRows = new TreeMap<>();
     private final TreeMap<String, Host> hostRows = new TreeMap<>();
@@ -441,7 +443,15 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
+    public void registerMetrics(MetricRegistry metrics) {
+        hostCounts = StoreMetrics.register(this, metrics);
+    }
+
+    @Override
     public void close() {
-        // nothing to release
+        var counts = hostCounts;
+        if (counts != null) {
+            counts.close(); // the only thing to release: the host counts' refresher
+        }
     }
 }

@@ -223,7 +223,7 @@ class PostgresStoreTest {
             assertThat(text)
                     .contains("relay_buffer_capacity{buffer=\"store_repo_state_writes\"} 50000")
                     .contains("relay_buffer_entries{buffer=\"store_account_cache\"}")
-                    .contains("relay_store_database_up 1")
+                    .doesNotContain("relay_store_database_up")
                     .contains("relay_database_up 1\n")
                     .containsPattern("relay_upstream_hosts\\{status=\"active\"} [1-9]")
                     .containsPattern("relay_upstream_hosts\\{status=\"banned\"} [1-9]")
