@@ -23,7 +23,7 @@ import dev.jlay.upstream.UpstreamFrame;
 import dev.jlay.upstream.UpstreamMeters;
 import dev.jlay.validate.FrameValidator;
 import dev.jlay.validate.ValidationConfig;
-import dev.jlay.testing.LoopbackPds;
+import dev.jlay.testing.PreEncodedHost;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code relay_stage_allocated_bytes_total{stage="unattributed"}} shows for the whole process.
  * Tagged {@code own-jvm}: the build runs it in a fresh JVM, where "the whole JVM" is this test
  * (in the suite's shared JVM, threads earlier tests left behind allocated into the window: 87.5 %).
+ * The receive case's whole-JVM denominator leaves out only what is measured exactly and is not the
+ * relay: JFR's parsing thread and the loopback hosts' threads.
  */
 @Tag("own-jvm")
 class StageAllocationShareTest {
@@ -86,8 +87,15 @@ class StageAllocationShareTest {
      * The same check with the {@code receive} stage in it: the corpus is read from two loopback
      * hosts by the real host readers (virtual threads, one per host), whose bytes the stage gets
      * from JFR allocation-sample weights ({@link JfrMonitor}); every stage together must still be
-     * within 10 % of what the whole JVM allocated meanwhile (the loopback hosts' sending included, JFR's
-     * own parsing thread not: see {@link #jfrThreadBytes()}).
+     * within 10 % of what the whole JVM allocated meanwhile, less two parts that are not the relay,
+     * both platform threads with exact counters: JFR's own parsing thread ({@link #jfrThreadBytes()})
+     * and the two loopback hosts, which stand in for remote PDSes ({@link PreEncodedHost}: frames
+     * WebSocket-framed before the window, so sending allocates almost nothing, and what it does is
+     * known). Hosts on Helidon sent on virtual threads, on the readers' carriers, with no counter of
+     * their own: their ~4 % of the window counted against the stages (93 % with one JVM of its own,
+     * 87.5-88.8 % in the shared one). What stays in the denominator is the relay's threads (workers,
+     * sequencer, the readers' carriers, the JDK HttpClient's selector thread, which no stage claims)
+     * and this test's own polling.
      */
     @Test
     void withTheHostReadersOnVirtualThreadsTheStagesIncludingReceiveStillAddUp() throws Exception {
@@ -104,14 +112,17 @@ class StageAllocationShareTest {
             awaitSamplesAfter(jfr, window.closedAt);
             long stages = allStageBytes(metrics) - window.stagesBefore;
             long receive = metrics.stage(Stage.RECEIVE).allocatedBytes() - window.receiveBefore;
-            long process = window.processAfter - window.processBefore;
+            // every thread of the JVM but JFR's and the loopback hosts' (both measured exactly, platform threads)
+            long process = window.processAfter - window.processBefore - window.hostsBytes();
             double share = (double) stages / process;
             System.out.printf("stage allocation share with receive: %.1f %% of %d bytes allocated by the whole test "
-                            + "JVM but JFR's threads (%d frames; receive %d B/frame from JFR samples, all stages %d B/frame)%n",
-                    100 * share, process, frames, receive / frames, stages / frames);
+                            + "JVM but JFR's threads and the loopback hosts' (%d B, left out) (%d frames; receive %d "
+                            + "B/frame from JFR samples, all stages %d B/frame)%n",
+                    100 * share, process, window.hostsBytes(), frames, receive / frames, stages / frames);
             assertThat(frames).isEqualTo(698);
             assertThat(receive).as("receive bytes from JFR samples of the host readers").isPositive();
-            assertThat(share).as("all stages incl. receive / bytes allocated by every thread of the JVM")
+            assertThat(share).as("all stages incl. receive / bytes allocated by every thread of the JVM but "
+                            + "JFR's and the loopback hosts'")
                     .isBetween(0.90, 1.10); // issue 5: "add up to within 10 %"; the estimate can also overshoot
         }
     }
@@ -127,8 +138,13 @@ class StageAllocationShareTest {
             this.jfr = jfr;
         }
 
-        void open() throws InterruptedException {
+        List<PreEncodedHost> hosts;
+        long hostsBefore, hostsAfter;
+
+        void open(List<PreEncodedHost> hosts) throws InterruptedException {
+            this.hosts = hosts;
             awaitSamplesAfter(jfr, java.time.Instant.now()); // the set-up's samples are in before the window opens
+            hostsBefore = hostBytes(hosts);
             processBefore = ThreadAllocation.totalBytes() - jfrThreadBytes();
             stagesBefore = allStageBytes(metrics);
             receiveBefore = metrics.stage(Stage.RECEIVE).allocatedBytes();
@@ -138,7 +154,19 @@ class StageAllocationShareTest {
 
         void close() {
             processAfter = ThreadAllocation.totalBytes() - jfrThreadBytes();
+            hostsAfter = hostBytes(hosts);
             closedAt = java.time.Instant.now();
+        }
+
+        /** The loopback hosts' share of the process figures: test infrastructure, the upstream PDSes' side. */
+        long hostsBytes() {
+            return hostsAfter - hostsBefore;
+        }
+
+        private static long hostBytes(List<PreEncodedHost> hosts) {
+            long sum = 0;
+            for (var h : hosts) sum += h.allocatedBytes();
+            return sum;
         }
     }
 
@@ -178,8 +206,7 @@ class StageAllocationShareTest {
                 Duration.ofHours(72), Long.MAX_VALUE, Duration.ofHours(1), 8L << 20);
         var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
         var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
-        try (var host0 = new LoopbackPds(pds0, Duration.ZERO, new CountDownLatch(0));
-             var host1 = new LoopbackPds(pds1, Duration.ZERO, new CountDownLatch(0))) {
+        try (var host0 = new PreEncodedHost(pds0); var host1 = new PreEncodedHost(pds1)) {
             // each corpus DID's PDS is the loopback host that serves its frames
             var pdsOf = new HashMap<String, URI>();
             pds0.forEach(f -> pdsOf.put(((SequencedMessage) FirehoseCodec.decode(f)).did(), URI.create(host0.url())));
@@ -200,7 +227,7 @@ class StageAllocationShareTest {
                          Pipeline.toSequencer(events.sequencer(), state.settled()), metrics, Clock.systemUTC(), null);
                  var upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),
                          new AddressGuard(true), pipeline, HostListener.NONE, UpstreamMeters.register(metrics))) {
-                if (window != null) window.open();
+                if (window != null) window.open(List.of(host0, host1));
                 upstream.start(host0.url(), () -> 0, RateLimiter.UNLIMITED);
                 upstream.start(host1.url(), () -> 0, RateLimiter.UNLIMITED);
                 int total = pds0.size() + pds1.size();

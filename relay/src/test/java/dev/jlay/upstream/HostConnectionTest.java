@@ -113,11 +113,10 @@ class HostConnectionTest {
     void fullSinkStopsReadingTheSocketAndDropsNothing() throws Exception {
         int total = 400;
         int size = 256 * 1024;
-        var sent = new AtomicLong();
+        var sender = new Sender();
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             for (int i = 1; i <= total; i++) {
-                FirehoseServer.send(s, SyntheticFrames.commit(i, DID, size));
-                sent.incrementAndGet();
+                sender.send(s, SyntheticFrames.commit(i, DID, size));
             }
             idle();
         }));
@@ -125,9 +124,22 @@ class HostConnectionTest {
         var m = manager(INSECURE, sink, HostListener.NONE);
         m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
 
-        // the sink fills, the reader stops asking, the socket buffers fill, the server's send blocks
-        await().atMost(Duration.ofSeconds(20)).until(() -> m.status(server.url()).orElseThrow().blockedOnSink());
-        long stalledAt = waitUntilStable(sent);
+        // the sink fills, the reader stops asking, the socket buffers fill, the server's send blocks:
+        // seen as the reader blocked on the sink while the server is parked inside one send, with the
+        // same count, on several polls in a row (one poll could catch a write waiting a moment for a
+        // client that has not stopped reading yet)
+        var inARow = new AtomicInteger();
+        var seen = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            long now = sender.sent.get();
+            boolean moved = seen.getAndSet(now) != now;
+            if (moved || !m.status(server.url()).orElseThrow().blockedOnSink() || !sender.blockedInSend()) {
+                inARow.set(0);
+                return false;
+            }
+            return inARow.incrementAndGet() >= 5;
+        });
+        long stalledAt = sender.sent.get();
         assertThat(stalledAt).as("server must be blocked well before sending everything").isLessThan(total / 2);
         assertThat(sink.queue).hasSize(2);
         assertThat(m.status(server.url()).orElseThrow().framesForwarded()).isLessThanOrEqualTo(3);
@@ -137,19 +149,29 @@ class HostConnectionTest {
             assertThat(got.get(i).seq()).isEqualTo(i + 1);
             assertThat(got.get(i).bytes()).hasSizeGreaterThan(size);
         }
-        assertThat(sent.get()).isEqualTo(total);
+        assertThat(sender.sent.get()).isEqualTo(total);
         assertThat(m.status(server.url()).orElseThrow().drops()).isEmpty();
     }
 
-    private static long waitUntilStable(AtomicLong counter) throws InterruptedException {
-        long last = -1;
-        while (true) {
-            long now = counter.get();
-            if (now == last) {
-                return now;
-            }
-            last = now;
-            Thread.sleep(700);
+    /** A server script's sending, with whether it is stuck in a send: a full socket, not a slow count. */
+    private static final class Sender {
+        final AtomicLong sent = new AtomicLong();
+        private volatile Thread thread;
+        private volatile boolean inSend;
+
+        void send(io.helidon.websocket.WsSession s, byte[] frame) {
+            thread = Thread.currentThread();
+            inSend = true;
+            FirehoseServer.send(s, frame);
+            inSend = false;
+            sent.incrementAndGet();
+        }
+
+        /** Inside a send and parked: the socket has no room for the rest of the frame. */
+        boolean blockedInSend() {
+            Thread t = thread;
+            return inSend && t != null && (t.getState() == Thread.State.WAITING
+                    || t.getState() == Thread.State.TIMED_WAITING);
         }
     }
 
