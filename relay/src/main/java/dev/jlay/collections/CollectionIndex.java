@@ -67,28 +67,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private final LRUCache cache;
     private final long cacheCapacity;
     private final MetricRegistry metrics;
-    private final BoundedBuffer cacheBuffer = new BoundedBuffer() {
-        @Override
-        public String bufferName() {
-            return "collection_index_block_cache";
-        }
-
-        /** Bounded in bytes, not entries: entries and capacity are bytes too, so their ratio is the fill. */
-        @Override
-        public long entries() {
-            return cacheUsage();
-        }
-
-        @Override
-        public long capacity() {
-            return cacheCapacity;
-        }
-
-        @Override
-        public long bytes() {
-            return cacheUsage();
-        }
-    };
+    private final BoundedBuffer cacheBuffer;
     private volatile boolean closed;
 
     private CollectionIndex(Path dir, RocksDB db, ColumnFamilyHandle byCollection, ColumnFamilyHandle byRepo,
@@ -101,6 +80,9 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         this.cache = cache;
         this.cacheCapacity = cacheCapacity;
         this.metrics = metrics;
+        // bounded in bytes, not entries: entries and capacity are bytes too, so their ratio is the fill
+        this.cacheBuffer = BoundedBuffer.of("collection_index_block_cache",
+                this::cacheUsage, () -> cacheCapacity, this::cacheUsage);
         this.meter = metrics == null ? null : metrics.stage(Stage.INDEX);
         if (metrics != null) {
             metrics.register(cacheBuffer);

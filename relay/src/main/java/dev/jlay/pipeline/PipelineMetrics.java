@@ -38,47 +38,9 @@ public final class PipelineMetrics {
     }
 
     public static void register(MetricRegistry metrics, FrameWorkerPool pool) {
-        metrics.register(new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return "worker_queues";
-            }
-
-            @Override
-            public long entries() {
-                return pool.queuedFrames();
-            }
-
-            @Override
-            public long capacity() {
-                return pool.queueCapacity();
-            }
-
-            @Override
-            public long bytes() {
-                return pool.queuedBytes();
-            }
-        });
-        metrics.register(new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return "parking_lot";
-            }
-
-            @Override
-            public long entries() {
-                return pool.parking().frames();
-            }
-
-            @Override
-            public long capacity() {
-                return pool.parkingLimits().maxFrames();
-            }
-
-            @Override
-            public long bytes() {
-                return pool.parking().bytes();
-            }
-        });
+        metrics.register(BoundedBuffer.of("worker_queues",
+                pool::queuedFrames, pool::queueCapacity, pool::queuedBytes));
+        metrics.register(BoundedBuffer.of("parking_lot",
+                () -> pool.parking().frames(), () -> pool.parkingLimits().maxFrames(), () -> pool.parking().bytes()));
     }
 }
