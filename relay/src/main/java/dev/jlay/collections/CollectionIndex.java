@@ -4,12 +4,12 @@ import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.syntax.Nsid;
 import dev.jlay.eventlog.DirectBatch;
+import dev.jlay.eventlog.RocksStore;
 import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,12 +18,10 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
-import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -51,33 +49,26 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     /** Idle batches kept for reuse: one per concurrent writer (the pipeline's workers), at most this many. */
     private static final int IDLE_BATCHES = 8;
 
-    static {
-        RocksDB.loadLibrary();
-    }
-
     private final Path dir;
+    private final RocksStore store;
     private final RocksDB db;
     private final ColumnFamilyHandle byCollection;
     private final ColumnFamilyHandle byRepo;
-    private final List<AutoCloseable> resources;
     private final WriteOptions writeOptions = new WriteOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ArrayBlockingQueue<DirectBatch> idle = new ArrayBlockingQueue<>(IDLE_BATCHES);
     private final StageMeter meter;
-    private final LRUCache cache;
     private final long cacheCapacity;
     private final MetricRegistry metrics;
     private final BoundedBuffer cacheBuffer;
     private volatile boolean closed;
 
-    private CollectionIndex(Path dir, RocksDB db, ColumnFamilyHandle byCollection, ColumnFamilyHandle byRepo,
-                            List<AutoCloseable> resources, LRUCache cache, long cacheCapacity, MetricRegistry metrics) {
+    private CollectionIndex(Path dir, RocksStore store, long cacheCapacity, MetricRegistry metrics) {
         this.dir = dir;
-        this.db = db;
-        this.byCollection = byCollection;
-        this.byRepo = byRepo;
-        this.resources = resources;
-        this.cache = cache;
+        this.store = store;
+        this.db = store.db();
+        this.byCollection = store.family("by_collection");
+        this.byRepo = store.family("by_repo");
         this.cacheCapacity = cacheCapacity;
         this.metrics = metrics;
         // bounded in bytes, not entries: entries and capacity are bytes too, so their ratio is the fill
@@ -96,33 +87,18 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
      * @param metrics         for the {@code index} stage meter; null for none
      */
     public static CollectionIndex open(Path dir, long blockCacheBytes, MetricRegistry metrics) {
-        var resources = new ArrayList<AutoCloseable>();
         try {
-            Files.createDirectories(dir);
-            var cache = new LRUCache(blockCacheBytes);
-            resources.add(cache);
-            var cfOptions = new ColumnFamilyOptions()
-                    .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
-                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                    .setWriteBufferSize(8L << 20)
-                    .setMaxWriteBufferNumber(2);
-            resources.add(cfOptions);
-            var dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                    .setMaxBackgroundJobs(1).setKeepLogFileNum(3);
-            resources.add(dbOptions);
-            var descriptors = List.of(
-                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                    new ColumnFamilyDescriptor("by_collection".getBytes(StandardCharsets.US_ASCII), cfOptions),
-                    new ColumnFamilyDescriptor("by_repo".getBytes(StandardCharsets.US_ASCII), cfOptions));
-            var handles = new ArrayList<ColumnFamilyHandle>();
-            var db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            var ordered = new ArrayList<AutoCloseable>(handles);
-            ordered.add(db);
-            ordered.addAll(resources);
-            return new CollectionIndex(dir, db, handles.get(1), handles.get(2), ordered, cache, blockCacheBytes,
-                    metrics);
+            var store = RocksStore.open(dir, blockCacheBytes,
+                    cache -> new ColumnFamilyOptions()
+                            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
+                            .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                            .setWriteBufferSize(8L << 20)
+                            .setMaxWriteBufferNumber(2),
+                    () -> new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                            .setMaxBackgroundJobs(1).setKeepLogFileNum(3),
+                    List.of("by_collection", "by_repo"));
+            return new CollectionIndex(dir, store, blockCacheBytes, metrics);
         } catch (RocksDBException | java.io.IOException e) {
-            resources.forEach(CollectionIndex::closeQuietly);
             throw new CollectionIndexException("cannot open collection index at " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -304,7 +280,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         var lock = lifecycle.readLock();
         lock.lock();
         try {
-            return closed ? 0 : cache.getUsage();
+            return closed ? 0 : store.cacheUsage();
         } finally {
             lock.unlock();
         }
@@ -318,8 +294,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
         var lock = lifecycle.readLock();
         lock.lock();
         try {
-            return closed ? 0 : db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")
-                    + db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem") + cache.getUsage();
+            return closed ? 0 : store.nativeBytes();
         } catch (RocksDBException e) {
             return 0;
         } finally {
@@ -349,17 +324,9 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             for (DirectBatch b; (b = idle.poll()) != null; ) {
                 b.close();
             }
-            resources.forEach(CollectionIndex::closeQuietly);
+            store.close();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing anyway
         }
     }
 }

@@ -1,14 +1,12 @@
 package dev.jlay.eventlog;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
@@ -44,15 +42,11 @@ public final class EventLog implements AutoCloseable {
     static final int BLOCK_BYTES = 64 * 1024;
     private static final byte[] NEXT_SEQ = "next-seq".getBytes(StandardCharsets.US_ASCII);
 
-    static {
-        RocksDB.loadLibrary();
-    }
-
     private final Path dir;
+    private final RocksStore store;
     private final RocksDB db;
     private final ColumnFamilyHandle events;
     private final ColumnFamilyHandle meta;
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final WriteOptions syncWrite;
     /**
      * Every read leaves the block cache alone: consumers replay sequentially and retention
@@ -68,13 +62,12 @@ public final class EventLog implements AutoCloseable {
     private volatile long lastSeq;
     private long nextSeq;
 
-    private EventLog(Path dir, RocksDB db, ColumnFamilyHandle events, ColumnFamilyHandle meta,
-                     List<AutoCloseable> resources, long startSeq) throws RocksDBException {
+    private EventLog(Path dir, RocksStore store, long startSeq) throws RocksDBException {
         this.dir = dir;
-        this.db = db;
-        this.events = events;
-        this.meta = meta;
-        this.resources.addAll(resources);
+        this.store = store;
+        this.db = store.db();
+        this.events = store.family("events");
+        this.meta = store.family("meta");
         this.syncWrite = new WriteOptions().setSync(true);
         recover(startSeq);
     }
@@ -89,48 +82,41 @@ public final class EventLog implements AutoCloseable {
         if (startSeq < 1) {
             throw new IllegalArgumentException("seq starts at 1 or more");
         }
-        var resources = new ArrayList<AutoCloseable>();
+        RocksStore store;
         try {
-            Files.createDirectories(dir);
-            var cache = new LRUCache(blockCacheBytes);
-            resources.add(cache);
-            // Index blocks live in the (bounded) block cache, not in each file's table reader: held
-            // there they grew with the log, 8 MiB for 6 GiB (1.6 B/frame in the 5-million-frame soak).
-            var table = new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(BLOCK_BYTES)
-                    .setCacheIndexAndFilterBlocks(true)
-                    // not pinned: RocksDB pins a flushed (L0) file's index until the file's table reader
-                    // closes, and the pinned part outgrew the capacity (45 KB in 32 KiB after 30 files)
-                    .setPinL0FilterAndIndexBlocksInCache(false);
-            var cfOptions = new ColumnFamilyOptions()
-                    .setTableFormatConfig(table)
-                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                    .setWriteBufferSize(32L << 20)
-                    .setMaxWriteBufferNumber(3);
-            resources.add(cfOptions);
-            var dbOptions = new DBOptions()
+            store = RocksStore.open(dir, blockCacheBytes, EventLog::columnOptions, () -> new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(2)
                     .setMaxOpenFiles(MAX_OPEN_FILES)
-                    .setKeepLogFileNum(5);
-            resources.add(dbOptions);
-            var descriptors = List.of(
-                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                    new ColumnFamilyDescriptor("events".getBytes(StandardCharsets.US_ASCII), cfOptions),
-                    new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.US_ASCII), cfOptions));
-            var handles = new ArrayList<ColumnFamilyHandle>();
-            var db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            // handles close before the db; the db closes before the options.
-            var ordered = new ArrayList<AutoCloseable>(handles);
-            ordered.add(db);
-            ordered.addAll(resources);
-            return new EventLog(dir, db, handles.get(1), handles.get(2), ordered, startSeq);
+                    .setKeepLogFileNum(5), List.of("events", "meta"));
         } catch (RocksDBException | java.io.IOException e) {
-            for (var r : resources) {
-                closeQuietly(r);
-            }
             throw new EventLogException("cannot open event log at " + dir + ": " + e.getMessage(), e);
         }
+        try {
+            return new EventLog(dir, store, startSeq);
+        } catch (RocksDBException e) {
+            store.close();
+            throw new EventLogException("cannot open event log at " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static ColumnFamilyOptions columnOptions(LRUCache cache) {
+        // Index blocks live in the (bounded) block cache, not in each file's table reader: held
+        // there they grew with the log, 8 MiB for 6 GiB (1.6 B/frame in the 5-million-frame soak).
+        var table = new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(BLOCK_BYTES)
+                .setCacheIndexAndFilterBlocks(true)
+                // not pinned: RocksDB pins a flushed (L0) file's index until the file's table reader
+                // closes, and the pinned part outgrew the capacity (45 KB in 32 KiB after 30 files)
+                .setPinL0FilterAndIndexBlocksInCache(false);
+        return new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setWriteBufferSize(32L << 20)
+                .setMaxWriteBufferNumber(3);
     }
 
     private void recover(long startSeq) throws RocksDBException {
@@ -377,19 +363,9 @@ public final class EventLog implements AutoCloseable {
             batch.close();
             syncWrite.close();
             uncached.close();
-            for (var r : resources) {
-                closeQuietly(r);
-            }
+            store.close();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable r) {
-        try {
-            r.close();
-        } catch (Exception ignored) {
-            // closing native handles at shutdown; nothing useful to do
         }
     }
 }
