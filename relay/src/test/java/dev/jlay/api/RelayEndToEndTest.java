@@ -9,7 +9,6 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.store.HostStatus;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.TestPostgres;
 import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.nio.file.Path;
@@ -34,13 +33,12 @@ class RelayEndToEndTest {
 
     @Test
     void corpusFlowsFromHostsToConsumersAndHostCursorsSurviveARestart() throws Exception {
-        String database = TestPostgres.freshDatabase("e2e");
         try (var corpus = CorpusHosts.start()) {
             var pds0 = corpus.pds0;
             var pds1 = corpus.pds1;
             var host0 = corpus.host0;
             var host1 = corpus.host1;
-            var config = corpus.relayConfig(dir, "database.url", database, "sequencer.linger-ms", "0");
+            var config = corpus.relayConfig(dir, "sequencer.linger-ms", "0");
             int total = corpus.total();
 
             try (var server = TestRelays.start(config);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.TestPostgres;
 import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.io.IOException;
@@ -36,13 +35,12 @@ class StatusPageInChromiumTest {
     void chromiumRendersSeqRateHostsConsumersAndMemory() throws Exception {
         var chromium = chromium();
         var secondHostSends = new CountDownLatch(1); // frames between the two views, however slow Chromium is
-        String database = TestPostgres.freshDatabase("statuspage");
         try (var corpus = CorpusHosts.start(Duration.ZERO, secondHostSends)) {
             var pds0 = corpus.pds0;
             var pds1 = corpus.pds1;
             var host = corpus.host0;
             var later = corpus.host1;
-            var config = corpus.relayConfig(dir, "database.url", database);
+            var config = corpus.relayConfig(dir);
             try (var server = TestRelays.start(config);
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= pds0.size());

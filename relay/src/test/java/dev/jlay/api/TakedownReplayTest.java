@@ -10,7 +10,6 @@ import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.EventKind;
 import dev.jlay.eventlog.LogEvent;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.TestPostgres;
 import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.nio.file.Path;
@@ -42,11 +41,9 @@ class TakedownReplayTest {
 
     @Test
     void aTakenDownRepoIsHiddenOnReplayFromLogAndRingUntilTheTakedownIsReversed() throws Exception {
-        String database = TestPostgres.freshDatabase("takedown");
         try (var corpus = CorpusHosts.start()) {
             int total = corpus.total();
-            var config = corpus.relayConfig(dir, "database.url", database,
-                    "sequencer.linger-ms", "0", "admin.token", TOKEN, "eventlog.ring-events", "" + RING);
+            var config = corpus.relayConfig(dir, "sequencer.linger-ms", "0", "admin.token", TOKEN, "eventlog.ring-events", "" + RING);
             String did;
             long takedownSeq;
             List<LogEvent> carried;

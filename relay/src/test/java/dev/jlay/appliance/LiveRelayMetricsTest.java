@@ -43,11 +43,8 @@ class LiveRelayMetricsTest {
     void everyMetricTheDashboardsReadIsExportedByARunningRelay() throws Exception {
         String database = TestPostgres.freshDatabase("metrics");
         try (var corpus = CorpusHosts.start()) {
-            var pds0 = corpus.pds0;
-            var pds1 = corpus.pds1;
             int total = corpus.total();
-            var config = corpus.relayConfig(tmp.resolve("relay"), "database.url", database,
-                    "sequencer.linger-ms", "0");
+            var config = corpus.relayConfig(tmp.resolve("relay"), "database.url", database, "sequencer.linger-ms", "0");
             try (var server = TestRelays.start(config);
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= total);
@@ -65,8 +62,8 @@ class LiveRelayMetricsTest {
                         "relay_consumers 1\n",
                         "relay_database_up 1\n",
                         "relay_stage_latency_seconds_count{stage=\"receive_to_durable\"} " + total + "\n",
-                        "relay_host_frames_total{host=\"" + corpus.host0.host() + "\"} " + pds0.size() + "\n",
-                        "relay_host_frames_total{host=\"" + corpus.host1.host() + "\"} " + pds1.size() + "\n",
+                        "relay_host_frames_total{host=\"" + corpus.host0.host() + "\"} " + corpus.pds0.size() + "\n",
+                        "relay_host_frames_total{host=\"" + corpus.host1.host() + "\"} " + corpus.pds1.size() + "\n",
                         "relay_consumer_lag_events{consumer=\"1\"} 0\n",
                         "relay_consumer_kicks_total{reason=\"too_slow\"} 0\n",
                         "relay_stage_allocated_bytes_total{stage=\"unattributed\"} ");

@@ -64,7 +64,7 @@ public final class CorpusHosts implements AutoCloseable {
 
     /**
      * A relay reading both hosts over plain WebSockets and resolving DIDs here, as
-     * {@link TestRelays#config} makes it.
+     * {@link TestRelays#config} makes it (a fresh database unless {@code database.url} is given).
      *
      * @param overrides further config, key, value...; they win
      */
