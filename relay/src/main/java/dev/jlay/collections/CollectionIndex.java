@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -55,13 +54,11 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     private final ColumnFamilyHandle byCollection;
     private final ColumnFamilyHandle byRepo;
     private final WriteOptions writeOptions = new WriteOptions();
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ArrayBlockingQueue<DirectBatch> idle = new ArrayBlockingQueue<>(IDLE_BATCHES);
     private final StageMeter meter;
     private final long cacheCapacity;
     private final MetricRegistry metrics;
     private final BoundedBuffer cacheBuffer;
-    private volatile boolean closed;
 
     private CollectionIndex(Path dir, RocksStore store, long cacheCapacity, MetricRegistry metrics) {
         this.dir = dir;
@@ -145,7 +142,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
 
     /** Batches are reused (a pool of at most {@link #IDLE_BATCHES}): each holds a native WriteBatch and a direct key buffer. */
     private void write(BatchFill fill) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         DirectBatch batch = null;
         try {
@@ -211,7 +208,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     /** Forgets a repo (e.g. its account was deleted): both directions. */
     @Override
     public void removeRepo(String did) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try (var batch = new WriteBatch()) {
             ensureOpen();
@@ -228,7 +225,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     }
 
     private List<String> scan(ColumnFamilyHandle cf, String first, String after, int limit) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -277,13 +274,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
 
     /** Bytes in the RocksDB block cache (native memory), 0 once closed. */
     public long cacheUsage() {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            return closed ? 0 : store.cacheUsage();
-        } finally {
-            lock.unlock();
-        }
+        return store.cacheUsage();
     }
 
     /**
@@ -291,32 +282,18 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
      * family, plus the block cache), 0 once closed: part of the relay's {@code rocksdb} memory owner.
      */
     public long nativeBytes() {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            return closed ? 0 : store.nativeBytes();
-        } catch (RocksDBException e) {
-            return 0;
-        } finally {
-            lock.unlock();
-        }
+        return store.nativeBytes();
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (store.isClosed()) {
             throw new CollectionIndexException("collection index at " + dir + " is closed", null);
         }
     }
 
     @Override
     public void close() {
-        var lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        store.close(() -> {
             if (metrics != null) {
                 metrics.unregister(cacheBuffer);
             }
@@ -324,9 +301,6 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             for (DirectBatch b; (b = idle.poll()) != null; ) {
                 b.close();
             }
-            store.close();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 }

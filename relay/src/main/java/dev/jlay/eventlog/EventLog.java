@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -24,9 +23,9 @@ import org.rocksdb.WriteOptions;
  * the same atomic batch as the events, so the next seq survives even when
  * retention has deleted every event.
  *
- * <p>Writes come from one thread (the {@link Sequencer}); reads from any. A
- * read/write lock keeps reads from touching a closed database (RocksDB would
- * crash the process, not throw).
+ * <p>Writes come from one thread (the {@link Sequencer}); reads from any. The
+ * {@link RocksStore}'s read/write lock keeps reads from touching a closed database
+ * (RocksDB would crash the process, not throw).
  */
 public final class EventLog implements AutoCloseable {
     /**
@@ -56,8 +55,6 @@ public final class EventLog implements AutoCloseable {
     private final ReadOptions uncached = new ReadOptions().setFillCache(false);
     /** Frames over the direct value buffer (1 MiB; most are a few KiB) take the byte-array path. */
     private final DirectBatch batch = new DirectBatch(Math.max(Long.BYTES, NEXT_SEQ.length), 1 << 20);
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean closed;
     private volatile long firstSeq;
     private volatile long lastSeq;
     private long nextSeq;
@@ -164,7 +161,7 @@ public final class EventLog implements AutoCloseable {
         if (toWrite.isEmpty()) {
             return;
         }
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -207,7 +204,7 @@ public final class EventLog implements AutoCloseable {
     }
 
     public Optional<LogEvent> get(long seq) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -226,7 +223,7 @@ public final class EventLog implements AutoCloseable {
      */
     public List<LogEvent> read(long fromSeq, int maxEvents, long maxBytes) {
         var out = new ArrayList<LogEvent>(Math.min(maxEvents, 256));
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen(); // before the iterator: a closed database or read options would crash the JVM
@@ -250,7 +247,7 @@ public final class EventLog implements AutoCloseable {
 
     /** Deletes every event with seq < {@code seq} and compacts that range away. */
     public void deleteBefore(long seq) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -271,7 +268,7 @@ public final class EventLog implements AutoCloseable {
 
     /** The first seq whose time is >= {@code cutoffMillis} (binary search; times never decrease), or lastSeq+1. */
     public long firstSeqAtOrAfter(long cutoffMillis) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -297,39 +294,20 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    /** On-disk size of the events (SST files plus memtables). */
+    /** On-disk size of the events (SST files plus memtables), 0 once closed. */
     public long sizeBytes() {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return 0;
-            }
-            return db.getLongProperty(events, "rocksdb.total-sst-files-size")
-                    + db.getLongProperty(events, "rocksdb.cur-size-all-mem-tables");
-        } catch (RocksDBException e) {
-            return 0;
-        } finally {
-            lock.unlock();
-        }
+        return store.property(db -> db.getLongProperty(events, "rocksdb.total-sst-files-size")
+                + db.getLongProperty(events, "rocksdb.cur-size-all-mem-tables"), 0);
     }
 
     /** A RocksDB property of the events column family (for memory accounting), or -1. */
     public long property(String name) {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            return closed ? -1 : db.getLongProperty(events, name);
-        } catch (RocksDBException e) {
-            return -1;
-        } finally {
-            lock.unlock();
-        }
+        return store.property(db -> db.getLongProperty(events, name), -1);
     }
 
     /** Flushes memtables to SST files (tests, shutdown). */
     public void flush() {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try (var options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
             ensureOpen();
@@ -346,26 +324,17 @@ public final class EventLog implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (store.isClosed()) {
             throw new EventLogException("event log is closed");
         }
     }
 
     @Override
     public void close() {
-        var lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        store.close(() -> {
             batch.close();
             syncWrite.close();
             uncached.close();
-            store.close();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 }

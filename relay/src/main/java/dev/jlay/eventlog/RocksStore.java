@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -23,8 +25,8 @@ import org.rocksdb.RocksDBException;
  * family handles), so that they are made and freed in the one order RocksDB allows: handles, then
  * the database, then the options and the cache. The owner chooses the tuning.
  *
- * <p>Not guarded against use after {@link #close}: a closed database crashes the process instead of
- * throwing, so each owner holds its own lifecycle lock around every call and around close.
+ * <p>A closed database crashes the process instead of throwing, so every use holds {@link #readLock}
+ * and checks {@link #isClosed} first; {@link #close} takes the write lock and waits for them.
  */
 public final class RocksStore implements AutoCloseable {
     static {
@@ -36,6 +38,8 @@ public final class RocksStore implements AutoCloseable {
     private final Map<String, ColumnFamilyHandle> families;
     /** In closing order. */
     private final List<AutoCloseable> resources;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     private RocksStore(RocksDB db, LRUCache cache, Map<String, ColumnFamilyHandle> families,
                        List<AutoCloseable> resources) {
@@ -97,24 +101,74 @@ public final class RocksStore implements AutoCloseable {
         return handle;
     }
 
-    /** Bytes in the block cache (native memory). */
+    /** Held around every use of the database: {@link #close} waits until none holds it. */
+    public Lock readLock() {
+        return lifecycle.readLock();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** What a property read asks of the open database. */
+    @FunctionalInterface
+    public interface PropertyRead {
+        long read(RocksDB db) throws RocksDBException;
+    }
+
+    /**
+     * A figure for metrics and memory accounting, read while the database is open; {@code fallback}
+     * once it is closed or when RocksDB cannot answer, since a scrape must not fail.
+     */
+    public long property(PropertyRead read, long fallback) {
+        var lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            return closed ? fallback : read.read(db);
+        } catch (RocksDBException e) {
+            return fallback;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes in the block cache (native memory), 0 once closed. */
     public long cacheUsage() {
-        return cache.getUsage();
+        return property(db -> cache.getUsage(), 0);
     }
 
     /**
      * Native bytes the database holds: memtables and table readers of every column family, plus
-     * the block cache.
+     * the block cache; 0 once closed.
      */
-    public long nativeBytes() throws RocksDBException {
-        return db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")
-                + db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem") + cache.getUsage();
+    public long nativeBytes() {
+        return property(db -> db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")
+                + db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem") + cache.getUsage(), 0);
     }
 
-    /** Closes everything, quietly: this runs at shutdown, where nothing useful can be done about a failure. */
     @Override
     public void close() {
-        resources.forEach(RocksStore::closeQuietly);
+        close(() -> {});
+    }
+
+    /**
+     * Closes once, when no use holds the read lock: first {@code owned} (the owner's own native
+     * objects, which may need the database), then everything opened here, quietly: this runs at
+     * shutdown, where nothing useful can be done about a failure.
+     */
+    public void close(Runnable owned) {
+        var lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            owned.run();
+            resources.forEach(RocksStore::closeQuietly);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
