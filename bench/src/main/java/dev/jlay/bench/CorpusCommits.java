@@ -8,51 +8,24 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.RepoOp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/**
- * The recorded corpus' {@code #commit} frames for benchmarks. The corpus directory comes from
- * {@code -Djlay.corpus=DIR}, else {@code shared/corpus} in the working directory or a parent.
- */
+/** The recorded corpus' {@code #commit} frames for benchmarks, read through {@link CorpusData}. */
 final class CorpusCommits {
     record Frame(byte[] bytes, CommitMessage message) {}
 
     private CorpusCommits() {}
 
-    static Path dir() {
-        String prop = System.getProperty("jlay.corpus");
-        if (prop != null) {
-            return Path.of(prop);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("shared").resolve("corpus");
-            if (Files.isDirectory(c)) {
-                return c;
-            }
-        }
-        throw new IllegalStateException("corpus not found; pass -Djlay.corpus=DIR");
-    }
-
     /** Every #commit frame with a prevData (all but the genesis commits), in corpus order. */
     static List<Frame> commits() {
         var out = new ArrayList<Frame>();
         for (String file : List.of("pds0.frames", "pds1.frames")) {
-            try {
-                var bb = ByteBuffer.wrap(Files.readAllBytes(dir().resolve(file)));
-                while (bb.hasRemaining()) {
-                    byte[] frame = new byte[bb.getInt()];
-                    bb.get(frame);
-                    if (FirehoseCodec.decode(frame) instanceof CommitMessage c && c.prevData() != null) {
-                        out.add(new Frame(frame, c));
-                    }
+            for (byte[] frame : CorpusData.frames(file)) {
+                if (FirehoseCodec.decode(frame) instanceof CommitMessage c && c.prevData() != null) {
+                    out.add(new Frame(frame, c));
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
         return out;
@@ -78,7 +51,7 @@ final class CorpusCommits {
     /** The DID's current #atproto key from did-docs.json. */
     static PublicKey key(String did) {
         try {
-            JsonNode docs = new ObjectMapper().readTree(dir().resolve("did-docs.json").toFile());
+            JsonNode docs = new ObjectMapper().readTree(CorpusData.corpusDir().resolve("did-docs.json").toFile());
             for (JsonNode vm : docs.path(did).path("verificationMethod")) {
                 if (vm.get("id").asText().endsWith("#atproto")) {
                     return PublicKey.fromMultikey(vm.get("publicKeyMultibase").asText());

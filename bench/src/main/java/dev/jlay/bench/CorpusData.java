@@ -1,11 +1,10 @@
 package dev.jlay.bench;
 
+import dev.jlay.pipeline.FrameFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Loads the recorded firehose corpus (../shared/corpus beside the project, or -Djlay.corpus=DIR). */
@@ -26,17 +25,10 @@ public final class CorpusData {
         throw new IllegalStateException("cannot find shared/corpus; pass -Djlay.corpus=DIR");
     }
 
-    /** Frames of one corpus file (4-byte big-endian length prefix per frame). */
+    /** Frames of one corpus file, read as the relay's {@code verify} reads a capture. */
     public static List<byte[]> frames(String file) {
         try {
-            var bb = ByteBuffer.wrap(Files.readAllBytes(corpusDir().resolve(file)));
-            var out = new ArrayList<byte[]>();
-            while (bb.hasRemaining()) {
-                byte[] f = new byte[bb.getInt()];
-                bb.get(f);
-                out.add(f);
-            }
-            return out;
+            return FrameFile.read(corpusDir().resolve(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,20 +1,17 @@
 package dev.jlay.bench;
 
+import dev.jlay.pipeline.FrameFile;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +57,7 @@ public class WebSocketClientBench {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        corpus = load(Path.of(System.getProperty("corpus", "../shared/corpus/pds0.frames")));
+        corpus = FrameFile.read(Path.of(System.getProperty("corpus", "../shared/corpus/pds0.frames")));
         server = WebServer.builder().host("127.0.0.1").port(0)
                 .addRouting(WsRouting.builder().endpoint(PATH, () -> new WsListener() {
                     @Override
@@ -143,22 +140,5 @@ public class WebSocketClientBench {
             throw new IllegalStateException("frames lost");
         }
         return bytes;
-    }
-
-    static List<byte[]> load(Path file) throws IOException {
-        var frames = new ArrayList<byte[]>();
-        try (var in = new DataInputStream(Files.newInputStream(file))) {
-            while (true) {
-                int len;
-                try {
-                    len = in.readInt();
-                } catch (EOFException e) {
-                    return frames;
-                }
-                byte[] f = new byte[len];
-                in.readFully(f);
-                frames.add(f);
-            }
-        }
     }
 }

@@ -4,26 +4,23 @@ import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.RepoOp;
 import dev.jlay.atproto.syntax.Nsid;
 import dev.jlay.eventlog.DirectBatch;
+import dev.jlay.eventlog.RocksStore;
 import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
-import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -51,56 +48,29 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     /** Idle batches kept for reuse: one per concurrent writer (the pipeline's workers), at most this many. */
     private static final int IDLE_BATCHES = 8;
 
-    static {
-        RocksDB.loadLibrary();
-    }
-
     private final Path dir;
+    private final RocksStore store;
     private final RocksDB db;
     private final ColumnFamilyHandle byCollection;
     private final ColumnFamilyHandle byRepo;
-    private final List<AutoCloseable> resources;
     private final WriteOptions writeOptions = new WriteOptions();
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ArrayBlockingQueue<DirectBatch> idle = new ArrayBlockingQueue<>(IDLE_BATCHES);
     private final StageMeter meter;
-    private final LRUCache cache;
     private final long cacheCapacity;
     private final MetricRegistry metrics;
-    private final BoundedBuffer cacheBuffer = new BoundedBuffer() {
-        @Override
-        public String bufferName() {
-            return "collection_index_block_cache";
-        }
+    private final BoundedBuffer cacheBuffer;
 
-        /** Bounded in bytes, not entries: entries and capacity are bytes too, so their ratio is the fill. */
-        @Override
-        public long entries() {
-            return cacheUsage();
-        }
-
-        @Override
-        public long capacity() {
-            return cacheCapacity;
-        }
-
-        @Override
-        public long bytes() {
-            return cacheUsage();
-        }
-    };
-    private volatile boolean closed;
-
-    private CollectionIndex(Path dir, RocksDB db, ColumnFamilyHandle byCollection, ColumnFamilyHandle byRepo,
-                            List<AutoCloseable> resources, LRUCache cache, long cacheCapacity, MetricRegistry metrics) {
+    private CollectionIndex(Path dir, RocksStore store, long cacheCapacity, MetricRegistry metrics) {
         this.dir = dir;
-        this.db = db;
-        this.byCollection = byCollection;
-        this.byRepo = byRepo;
-        this.resources = resources;
-        this.cache = cache;
+        this.store = store;
+        this.db = store.db();
+        this.byCollection = store.family("by_collection");
+        this.byRepo = store.family("by_repo");
         this.cacheCapacity = cacheCapacity;
         this.metrics = metrics;
+        // bounded in bytes, not entries: entries and capacity are bytes too, so their ratio is the fill
+        this.cacheBuffer = BoundedBuffer.of("collection_index_block_cache",
+                this::cacheUsage, () -> cacheCapacity, this::cacheUsage);
         this.meter = metrics == null ? null : metrics.stage(Stage.INDEX);
         if (metrics != null) {
             metrics.register(cacheBuffer);
@@ -114,33 +84,18 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
      * @param metrics         for the {@code index} stage meter; null for none
      */
     public static CollectionIndex open(Path dir, long blockCacheBytes, MetricRegistry metrics) {
-        var resources = new ArrayList<AutoCloseable>();
         try {
-            Files.createDirectories(dir);
-            var cache = new LRUCache(blockCacheBytes);
-            resources.add(cache);
-            var cfOptions = new ColumnFamilyOptions()
-                    .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
-                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                    .setWriteBufferSize(8L << 20)
-                    .setMaxWriteBufferNumber(2);
-            resources.add(cfOptions);
-            var dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                    .setMaxBackgroundJobs(1).setKeepLogFileNum(3);
-            resources.add(dbOptions);
-            var descriptors = List.of(
-                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                    new ColumnFamilyDescriptor("by_collection".getBytes(StandardCharsets.US_ASCII), cfOptions),
-                    new ColumnFamilyDescriptor("by_repo".getBytes(StandardCharsets.US_ASCII), cfOptions));
-            var handles = new ArrayList<ColumnFamilyHandle>();
-            var db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            var ordered = new ArrayList<AutoCloseable>(handles);
-            ordered.add(db);
-            ordered.addAll(resources);
-            return new CollectionIndex(dir, db, handles.get(1), handles.get(2), ordered, cache, blockCacheBytes,
-                    metrics);
+            var store = RocksStore.open(dir, blockCacheBytes,
+                    cache -> new ColumnFamilyOptions()
+                            .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
+                            .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                            .setWriteBufferSize(8L << 20)
+                            .setMaxWriteBufferNumber(2),
+                    () -> new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                            .setMaxBackgroundJobs(1).setKeepLogFileNum(3),
+                    List.of("by_collection", "by_repo"));
+            return new CollectionIndex(dir, store, blockCacheBytes, metrics);
         } catch (RocksDBException | java.io.IOException e) {
-            resources.forEach(CollectionIndex::closeQuietly);
             throw new CollectionIndexException("cannot open collection index at " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -187,7 +142,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
 
     /** Batches are reused (a pool of at most {@link #IDLE_BATCHES}): each holds a native WriteBatch and a direct key buffer. */
     private void write(BatchFill fill) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         DirectBatch batch = null;
         try {
@@ -253,7 +208,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     /** Forgets a repo (e.g. its account was deleted): both directions. */
     @Override
     public void removeRepo(String did) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try (var batch = new WriteBatch()) {
             ensureOpen();
@@ -270,7 +225,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
     }
 
     private List<String> scan(ColumnFamilyHandle cf, String first, String after, int limit) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -319,13 +274,7 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
 
     /** Bytes in the RocksDB block cache (native memory), 0 once closed. */
     public long cacheUsage() {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            return closed ? 0 : cache.getUsage();
-        } finally {
-            lock.unlock();
-        }
+        return store.cacheUsage();
     }
 
     /**
@@ -333,33 +282,18 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
      * family, plus the block cache), 0 once closed: part of the relay's {@code rocksdb} memory owner.
      */
     public long nativeBytes() {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            return closed ? 0 : db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")
-                    + db.getAggregatedLongProperty("rocksdb.estimate-table-readers-mem") + cache.getUsage();
-        } catch (RocksDBException e) {
-            return 0;
-        } finally {
-            lock.unlock();
-        }
+        return store.nativeBytes();
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (store.isClosed()) {
             throw new CollectionIndexException("collection index at " + dir + " is closed", null);
         }
     }
 
     @Override
     public void close() {
-        var lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        store.close(() -> {
             if (metrics != null) {
                 metrics.unregister(cacheBuffer);
             }
@@ -367,17 +301,6 @@ public final class CollectionIndex implements CollectionFeed, AutoCloseable {
             for (DirectBatch b; (b = idle.poll()) != null; ) {
                 b.close();
             }
-            resources.forEach(CollectionIndex::closeQuietly);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing anyway
-        }
+        });
     }
 }

@@ -70,28 +70,8 @@ public final class ConsumerRegistry implements AutoCloseable {
                 "Consumer connections refused.", "reason", "too_many");
         this.framesSent = metrics.counter("relay_consumer_frames_sent_total",
                 "Frames written to consumers (all consumers together).");
-        metrics.register(new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return "consumers";
-            }
-
-            @Override
-            public long entries() {
-                return consumers.size();
-            }
-
-            @Override
-            public long capacity() {
-                return maxConsumers;
-            }
-
-            @Override
-            public long bytes() {
-                // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly
-                return consumers.size() * 2048L;
-            }
-        });
+        // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly
+        metrics.register(BoundedBuffer.perEntry("consumers", consumers::size, maxConsumers, 2048L));
         long tick = Math.max(10, Math.min(1000, Math.min(writeTimeoutMillis, Math.max(1, graceMillis)) / 4));
         this.watchdog = Thread.ofPlatform().name("consumer-watchdog").daemon(true).start(() -> watch(tick));
     }

@@ -1,14 +1,11 @@
 package dev.jlay.eventlog;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
@@ -26,9 +23,9 @@ import org.rocksdb.WriteOptions;
  * the same atomic batch as the events, so the next seq survives even when
  * retention has deleted every event.
  *
- * <p>Writes come from one thread (the {@link Sequencer}); reads from any. A
- * read/write lock keeps reads from touching a closed database (RocksDB would
- * crash the process, not throw).
+ * <p>Writes come from one thread (the {@link Sequencer}); reads from any. The
+ * {@link RocksStore}'s read/write lock keeps reads from touching a closed database
+ * (RocksDB would crash the process, not throw).
  */
 public final class EventLog implements AutoCloseable {
     /**
@@ -44,15 +41,11 @@ public final class EventLog implements AutoCloseable {
     static final int BLOCK_BYTES = 64 * 1024;
     private static final byte[] NEXT_SEQ = "next-seq".getBytes(StandardCharsets.US_ASCII);
 
-    static {
-        RocksDB.loadLibrary();
-    }
-
     private final Path dir;
+    private final RocksStore store;
     private final RocksDB db;
     private final ColumnFamilyHandle events;
     private final ColumnFamilyHandle meta;
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final WriteOptions syncWrite;
     /**
      * Every read leaves the block cache alone: consumers replay sequentially and retention
@@ -62,19 +55,16 @@ public final class EventLog implements AutoCloseable {
     private final ReadOptions uncached = new ReadOptions().setFillCache(false);
     /** Frames over the direct value buffer (1 MiB; most are a few KiB) take the byte-array path. */
     private final DirectBatch batch = new DirectBatch(Math.max(Long.BYTES, NEXT_SEQ.length), 1 << 20);
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean closed;
     private volatile long firstSeq;
     private volatile long lastSeq;
     private long nextSeq;
 
-    private EventLog(Path dir, RocksDB db, ColumnFamilyHandle events, ColumnFamilyHandle meta,
-                     List<AutoCloseable> resources, long startSeq) throws RocksDBException {
+    private EventLog(Path dir, RocksStore store, long startSeq) throws RocksDBException {
         this.dir = dir;
-        this.db = db;
-        this.events = events;
-        this.meta = meta;
-        this.resources.addAll(resources);
+        this.store = store;
+        this.db = store.db();
+        this.events = store.family("events");
+        this.meta = store.family("meta");
         this.syncWrite = new WriteOptions().setSync(true);
         recover(startSeq);
     }
@@ -89,48 +79,41 @@ public final class EventLog implements AutoCloseable {
         if (startSeq < 1) {
             throw new IllegalArgumentException("seq starts at 1 or more");
         }
-        var resources = new ArrayList<AutoCloseable>();
+        RocksStore store;
         try {
-            Files.createDirectories(dir);
-            var cache = new LRUCache(blockCacheBytes);
-            resources.add(cache);
-            // Index blocks live in the (bounded) block cache, not in each file's table reader: held
-            // there they grew with the log, 8 MiB for 6 GiB (1.6 B/frame in the 5-million-frame soak).
-            var table = new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(BLOCK_BYTES)
-                    .setCacheIndexAndFilterBlocks(true)
-                    // not pinned: RocksDB pins a flushed (L0) file's index until the file's table reader
-                    // closes, and the pinned part outgrew the capacity (45 KB in 32 KiB after 30 files)
-                    .setPinL0FilterAndIndexBlocksInCache(false);
-            var cfOptions = new ColumnFamilyOptions()
-                    .setTableFormatConfig(table)
-                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                    .setWriteBufferSize(32L << 20)
-                    .setMaxWriteBufferNumber(3);
-            resources.add(cfOptions);
-            var dbOptions = new DBOptions()
+            store = RocksStore.open(dir, blockCacheBytes, EventLog::columnOptions, () -> new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(2)
                     .setMaxOpenFiles(MAX_OPEN_FILES)
-                    .setKeepLogFileNum(5);
-            resources.add(dbOptions);
-            var descriptors = List.of(
-                    new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                    new ColumnFamilyDescriptor("events".getBytes(StandardCharsets.US_ASCII), cfOptions),
-                    new ColumnFamilyDescriptor("meta".getBytes(StandardCharsets.US_ASCII), cfOptions));
-            var handles = new ArrayList<ColumnFamilyHandle>();
-            var db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            // handles close before the db; the db closes before the options.
-            var ordered = new ArrayList<AutoCloseable>(handles);
-            ordered.add(db);
-            ordered.addAll(resources);
-            return new EventLog(dir, db, handles.get(1), handles.get(2), ordered, startSeq);
+                    .setKeepLogFileNum(5), List.of("events", "meta"));
         } catch (RocksDBException | java.io.IOException e) {
-            for (var r : resources) {
-                closeQuietly(r);
-            }
             throw new EventLogException("cannot open event log at " + dir + ": " + e.getMessage(), e);
         }
+        try {
+            return new EventLog(dir, store, startSeq);
+        } catch (RocksDBException e) {
+            store.close();
+            throw new EventLogException("cannot open event log at " + dir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static ColumnFamilyOptions columnOptions(LRUCache cache) {
+        // Index blocks live in the (bounded) block cache, not in each file's table reader: held
+        // there they grew with the log, 8 MiB for 6 GiB (1.6 B/frame in the 5-million-frame soak).
+        var table = new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(BLOCK_BYTES)
+                .setCacheIndexAndFilterBlocks(true)
+                // not pinned: RocksDB pins a flushed (L0) file's index until the file's table reader
+                // closes, and the pinned part outgrew the capacity (45 KB in 32 KiB after 30 files)
+                .setPinL0FilterAndIndexBlocksInCache(false);
+        return new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setWriteBufferSize(32L << 20)
+                .setMaxWriteBufferNumber(3);
     }
 
     private void recover(long startSeq) throws RocksDBException {
@@ -178,7 +161,7 @@ public final class EventLog implements AutoCloseable {
         if (toWrite.isEmpty()) {
             return;
         }
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -221,7 +204,7 @@ public final class EventLog implements AutoCloseable {
     }
 
     public Optional<LogEvent> get(long seq) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -240,7 +223,7 @@ public final class EventLog implements AutoCloseable {
      */
     public List<LogEvent> read(long fromSeq, int maxEvents, long maxBytes) {
         var out = new ArrayList<LogEvent>(Math.min(maxEvents, 256));
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen(); // before the iterator: a closed database or read options would crash the JVM
@@ -264,7 +247,7 @@ public final class EventLog implements AutoCloseable {
 
     /** Deletes every event with seq < {@code seq} and compacts that range away. */
     public void deleteBefore(long seq) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -285,7 +268,7 @@ public final class EventLog implements AutoCloseable {
 
     /** The first seq whose time is >= {@code cutoffMillis} (binary search; times never decrease), or lastSeq+1. */
     public long firstSeqAtOrAfter(long cutoffMillis) {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try {
             ensureOpen();
@@ -311,39 +294,20 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    /** On-disk size of the events (SST files plus memtables). */
+    /** On-disk size of the events (SST files plus memtables), 0 once closed. */
     public long sizeBytes() {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return 0;
-            }
-            return db.getLongProperty(events, "rocksdb.total-sst-files-size")
-                    + db.getLongProperty(events, "rocksdb.cur-size-all-mem-tables");
-        } catch (RocksDBException e) {
-            return 0;
-        } finally {
-            lock.unlock();
-        }
+        return store.property(db -> db.getLongProperty(events, "rocksdb.total-sst-files-size")
+                + db.getLongProperty(events, "rocksdb.cur-size-all-mem-tables"), 0);
     }
 
     /** A RocksDB property of the events column family (for memory accounting), or -1. */
     public long property(String name) {
-        var lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            return closed ? -1 : db.getLongProperty(events, name);
-        } catch (RocksDBException e) {
-            return -1;
-        } finally {
-            lock.unlock();
-        }
+        return store.property(db -> db.getLongProperty(events, name), -1);
     }
 
     /** Flushes memtables to SST files (tests, shutdown). */
     public void flush() {
-        var lock = lifecycle.readLock();
+        var lock = store.readLock();
         lock.lock();
         try (var options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
             ensureOpen();
@@ -360,36 +324,17 @@ public final class EventLog implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (store.isClosed()) {
             throw new EventLogException("event log is closed");
         }
     }
 
     @Override
     public void close() {
-        var lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        store.close(() -> {
             batch.close();
             syncWrite.close();
             uncached.close();
-            for (var r : resources) {
-                closeQuietly(r);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable r) {
-        try {
-            r.close();
-        } catch (Exception ignored) {
-            // closing native handles at shutdown; nothing useful to do
-        }
+        });
     }
 }

@@ -246,11 +246,11 @@ public final class IdentityResolver implements AutoCloseable {
      * URI (about 600 bytes measured by layout, not by a heap walk).
      */
     public void registerMetrics(MetricRegistry metrics) {
-        metrics.register(buffer("identity_cache", this::cacheSize, cacheMaxSize, IDENTITY_BYTES));
-        metrics.register(buffer("identity_negative_cache", this::negativeCacheSize, negativeMaxSize, 200));
+        metrics.register(BoundedBuffer.perEntry("identity_cache", this::cacheSize, cacheMaxSize, IDENTITY_BYTES));
+        metrics.register(BoundedBuffer.perEntry("identity_negative_cache", this::negativeCacheSize, negativeMaxSize, 200));
         // one entry per DID being fetched, i.e. per virtual thread running a fetch (a queued refetch
         // shares its DID's entry and thread)
-        metrics.register(buffer("identity_in_flight", () -> inFlightCount.get(), maxInFlight, 300));
+        metrics.register(BoundedBuffer.perEntry("identity_in_flight", () -> inFlightCount.get(), maxInFlight, 300));
         metrics.counter("relay_identity_cache_hits_total", "Identity lookups answered from the cache.", hits::sum);
         metrics.counter("relay_identity_fetches_total", "DID documents fetched.", fetches::sum);
         metrics.counter("relay_identity_failures_total", "DID document fetches that failed.", failures::sum);
@@ -259,31 +259,6 @@ public final class IdentityResolver implements AutoCloseable {
     }
 
     private static final long IDENTITY_BYTES = 600;
-
-    private static BoundedBuffer buffer(String name, java.util.function.LongSupplier entries, long capacity,
-                                        long bytesPerEntry) {
-        return new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return name;
-            }
-
-            @Override
-            public long entries() {
-                return entries.getAsLong();
-            }
-
-            @Override
-            public long capacity() {
-                return capacity;
-            }
-
-            @Override
-            public long bytes() {
-                return entries.getAsLong() * bytesPerEntry;
-            }
-        };
-    }
 
     public Stats stats() {
         return new Stats(cacheSize(), negativeCacheSize(), inFlight(), hits.sum(), fetches.sum(), failures.sum(),

@@ -1,6 +1,7 @@
 package dev.jlay.memory;
 
 import dev.jlay.metrics.MetricRegistry;
+import java.util.function.LongSupplier;
 
 /**
  * Anything that holds traffic-driven data under a bound (queue, cache, ring,
@@ -27,5 +28,24 @@ public interface BoundedBuffer {
      */
     default long byteCapacity() {
         return 0;
+    }
+
+    /**
+     * A buffer whose figures are read from the owner at scrape time, for owners that export a
+     * structure they hold rather than being one.
+     */
+    static BoundedBuffer of(String name, LongSupplier entries, LongSupplier capacity, LongSupplier bytes) {
+        return new SuppliedBuffer(name, entries, capacity, bytes, () -> 0);
+    }
+
+    /** As {@link #of}, for a structure bounded in bytes as well as entries. */
+    static BoundedBuffer of(String name, LongSupplier entries, LongSupplier capacity, LongSupplier bytes,
+                            LongSupplier byteCapacity) {
+        return new SuppliedBuffer(name, entries, capacity, bytes, byteCapacity);
+    }
+
+    /** As {@link #of}, with a fixed capacity and bytes estimated as a fixed size per entry. */
+    static BoundedBuffer perEntry(String name, LongSupplier entries, long capacity, long bytesPerEntry) {
+        return of(name, entries, () -> capacity, () -> entries.getAsLong() * bytesPerEntry);
     }
 }

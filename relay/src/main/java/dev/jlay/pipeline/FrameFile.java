@@ -1,7 +1,6 @@
 package dev.jlay.pipeline;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -45,11 +44,11 @@ public final class FrameFile {
         return out;
     }
 
+    /** One record: the length prefix and the frame. Does not flush: the caller owns the stream. */
     public static void write(OutputStream out, byte[] frame) throws IOException {
-        var d = new DataOutputStream(out);
-        d.writeInt(frame.length);
-        d.write(frame);
-        d.flush();
+        out.write(new byte[]{(byte) (frame.length >>> 24), (byte) (frame.length >>> 16),
+                (byte) (frame.length >>> 8), (byte) frame.length});
+        out.write(frame);
     }
 
     public static byte[] encode(List<byte[]> frames) {

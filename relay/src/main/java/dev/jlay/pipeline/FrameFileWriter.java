@@ -33,9 +33,7 @@ public final class FrameFileWriter implements AutoCloseable {
         if (frame.length > FrameFile.MAX_RECORD) {
             throw new IOException("frame of " + frame.length + " bytes exceeds the format's limit");
         }
-        out.write(new byte[]{(byte) (frame.length >>> 24), (byte) (frame.length >>> 16),
-                (byte) (frame.length >>> 8), (byte) frame.length});
-        out.write(frame);
+        FrameFile.write(out, frame);
         frames++;
         bytes += 4L + frame.length;
     }

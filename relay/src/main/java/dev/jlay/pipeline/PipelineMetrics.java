@@ -38,57 +38,10 @@ public final class PipelineMetrics {
     }
 
     public static void register(MetricRegistry metrics, FrameWorkerPool pool) {
-        metrics.register(new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return "worker_queues";
-            }
-
-            @Override
-            public long entries() {
-                return pool.queuedFrames();
-            }
-
-            @Override
-            public long capacity() {
-                return pool.queueCapacity();
-            }
-
-            @Override
-            public long bytes() {
-                return pool.queuedBytes();
-            }
-
-            @Override
-            public long byteCapacity() {
-                return pool.queueByteCapacity();
-            }
-        });
-        metrics.register(new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return "parking_lot";
-            }
-
-            @Override
-            public long entries() {
-                return pool.parking().frames();
-            }
-
-            @Override
-            public long capacity() {
-                return pool.parkingLimits().maxFrames();
-            }
-
-            @Override
-            public long bytes() {
-                return pool.parking().bytes();
-            }
-
-            @Override
-            public long byteCapacity() {
-                return pool.parkingLimits().maxBytes();
-            }
-        });
+        metrics.register(BoundedBuffer.of("worker_queues",
+                pool::queuedFrames, pool::queueCapacity, pool::queuedBytes, pool::queueByteCapacity));
+        metrics.register(BoundedBuffer.of("parking_lot",
+                () -> pool.parking().frames(), () -> pool.parkingLimits().maxFrames(), () -> pool.parking().bytes(),
+                () -> pool.parkingLimits().maxBytes()));
     }
 }

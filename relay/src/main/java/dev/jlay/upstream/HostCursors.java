@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * How far each host's cursor may be persisted. A frame is in flight from the moment its host's
@@ -103,28 +104,9 @@ public final class HostCursors implements BoundedBuffer {
 
     /** The recovered seqs as a bounded buffer of their own. */
     public BoundedBuffer recoveredBuffer() {
-        return new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return "host_cursor_recovered";
-            }
-
-            @Override
-            public long entries() {
-                return Math.max(0, recoveredEntries.sum());
-            }
-
-            @Override
-            public long capacity() {
-                // fixed by the events since the last checkpoint; it only shrinks
-                return entries();
-            }
-
-            @Override
-            public long bytes() {
-                return entries() * Long.BYTES;
-            }
-        };
+        LongSupplier entries = () -> Math.max(0, recoveredEntries.sum());
+        // capacity is fixed by the events since the last checkpoint; it only shrinks
+        return BoundedBuffer.of("host_cursor_recovered", entries, entries, () -> entries.getAsLong() * Long.BYTES);
     }
 
     /** The reader is about to hand frame {@code seq} on: it is in flight from now. */

@@ -9,20 +9,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
-import dev.jlay.pipeline.FrameFile;
-import dev.jlay.testing.LoopbackPds;
 import dev.jlay.store.HostStatus;
-import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.SharedFixtures;
-import dev.jlay.testing.TestPostgres;
+import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,19 +35,15 @@ class RelayEndToEndTest {
 
     @Test
     void corpusFlowsFromHostsToConsumersAndHostCursorsSurviveARestart() throws Exception {
-        var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
-        var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
-        String database = TestPostgres.freshDatabase("e2e");
-        try (var host0 = new LoopbackPds(pds0); var host1 = new LoopbackPds(pds1);
-             var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
-                     Map.of("http://localhost:2583", host0.url(), "http://localhost:2584", host1.url()))) {
-            var config = TestRelays.config(dir, "database.url", database, "plc.url", plc.url().toString(),
-                    "allow-insecure-hosts", "true", "upstream.hosts", host0.host() + "," + host1.host(),
-                    "sequencer.linger-ms", "0");
-            int total = pds0.size() + pds1.size();
+        try (var corpus = CorpusHosts.start()) {
+            var pds0 = corpus.pds0;
+            var pds1 = corpus.pds1;
+            var host0 = corpus.host0;
+            var host1 = corpus.host1;
+            var config = corpus.relayConfig(dir, "sequencer.linger-ms", "0");
+            int total = corpus.total();
 
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort());
+            try (var server = TestRelays.start(config);
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
                 await().atMost(WAIT).untilAsserted(() -> assertThat(consumer.frames.size())
                         .as(() -> state(server.relay())).isGreaterThanOrEqualTo(total));
@@ -80,8 +71,7 @@ class RelayEndToEndTest {
             }
 
             // restart on the same data: each host is asked from its persisted cursor, nothing is sent twice
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort())) {
+            try (var server = TestRelays.start(config)) {
                 await().atMost(WAIT).until(() -> host0.cursors.size() == 2 && host1.cursors.size() == 2);
                 assertThat(host0.cursors.get(1)).isEqualTo(lastSeq(pds0));
                 assertThat(host1.cursors.get(1)).isEqualTo(lastSeq(pds1));

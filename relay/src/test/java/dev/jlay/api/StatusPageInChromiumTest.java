@@ -1,18 +1,11 @@
 package dev.jlay.api;
 
-import dev.jlay.RelayServer;
-
-import dev.jlay.Relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.jlay.pipeline.FrameFile;
-import dev.jlay.testing.LoopbackPds;
-import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.SharedFixtures;
-import dev.jlay.testing.TestPostgres;
+import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -42,17 +34,14 @@ class StatusPageInChromiumTest {
     @Test
     void chromiumRendersSeqRateHostsConsumersAndMemory() throws Exception {
         var chromium = chromium();
-        var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
-        var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
         var secondHostSends = new CountDownLatch(1); // frames between the two views, however slow Chromium is
-        String database = TestPostgres.freshDatabase("statuspage");
-        try (var host = new LoopbackPds(pds0); var later = new LoopbackPds(pds1, Duration.ZERO, secondHostSends);
-             var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
-                     Map.of("http://localhost:2583", host.url(), "http://localhost:2584", later.url()))) {
-            var config = TestRelays.config(dir, "database.url", database, "plc.url", plc.url().toString(),
-                    "allow-insecure-hosts", "true", "upstream.hosts", host.host() + "," + later.host());
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort());
+        try (var corpus = CorpusHosts.start(Duration.ZERO, secondHostSends)) {
+            var pds0 = corpus.pds0;
+            var pds1 = corpus.pds1;
+            var host = corpus.host0;
+            var later = corpus.host1;
+            var config = corpus.relayConfig(dir);
+            try (var server = TestRelays.start(config);
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= pds0.size());
                 String url = "http://127.0.0.1:" + server.port() + "/";

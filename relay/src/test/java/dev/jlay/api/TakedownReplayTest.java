@@ -1,8 +1,5 @@
 package dev.jlay.api;
 
-import dev.jlay.RelayServer;
-
-import dev.jlay.Relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,12 +9,8 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.EventKind;
 import dev.jlay.eventlog.LogEvent;
-import dev.jlay.pipeline.FrameFile;
-import dev.jlay.testing.LoopbackPds;
-import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
-import dev.jlay.testing.SharedFixtures;
-import dev.jlay.testing.TestPostgres;
+import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,21 +41,13 @@ class TakedownReplayTest {
 
     @Test
     void aTakenDownRepoIsHiddenOnReplayFromLogAndRingUntilTheTakedownIsReversed() throws Exception {
-        var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
-        var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
-        int total = pds0.size() + pds1.size();
-        String database = TestPostgres.freshDatabase("takedown");
-        try (var host0 = new LoopbackPds(pds0); var host1 = new LoopbackPds(pds1);
-             var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
-                     Map.of("http://localhost:2583", host0.url(), "http://localhost:2584", host1.url()))) {
-            var config = TestRelays.config(dir, "database.url", database, "plc.url", plc.url().toString(),
-                    "allow-insecure-hosts", "true", "upstream.hosts", host0.host() + "," + host1.host(),
-                    "sequencer.linger-ms", "0", "admin.token", TOKEN, "eventlog.ring-events", "" + RING);
+        try (var corpus = CorpusHosts.start()) {
+            int total = corpus.total();
+            var config = corpus.relayConfig(dir, "sequencer.linger-ms", "0", "admin.token", TOKEN, "eventlog.ring-events", "" + RING);
             String did;
             long takedownSeq;
             List<LogEvent> carried;
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort())) {
+            try (var server = TestRelays.start(config)) {
                 var relay = server.relay();
                 await().atMost(WAIT).untilAsserted(() -> assertThat(relay.events().log().lastSeq())
                         .as(() -> RelayEndToEndTest.state(relay)).isEqualTo(total));
@@ -110,8 +95,7 @@ class TakedownReplayTest {
             }
 
             // restart on the same data: the takedown is loaded from the store and still hides
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort())) {
+            try (var server = TestRelays.start(config)) {
                 var relay = server.relay();
                 assertThat(relay.subscribeRepos().takedowns().contains(did)).isTrue();
                 long head = relay.events().log().lastSeq();

@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jlay.Relay;
-import dev.jlay.RelayServer;
-import dev.jlay.pipeline.FrameFile;
-import dev.jlay.testing.LoopbackPds;
-import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.Promtool;
-import dev.jlay.testing.SharedFixtures;
 import dev.jlay.testing.TestPostgres;
+import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,18 +41,11 @@ class LiveRelayMetricsTest {
 
     @Test
     void everyMetricTheDashboardsReadIsExportedByARunningRelay() throws Exception {
-        var pds0 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
-        var pds1 = FrameFile.read(SharedFixtures.corpusDir().resolve("pds1.frames"));
-        int total = pds0.size() + pds1.size();
         String database = TestPostgres.freshDatabase("metrics");
-        try (var host0 = new LoopbackPds(pds0); var host1 = new LoopbackPds(pds1);
-             var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
-                     Map.of("http://localhost:2583", host0.url(), "http://localhost:2584", host1.url()))) {
-            var config = TestRelays.config(tmp.resolve("relay"), "database.url", database, "plc.url",
-                    plc.url().toString(), "allow-insecure-hosts", "true",
-                    "upstream.hosts", host0.host() + "," + host1.host(), "sequencer.linger-ms", "0");
-            try (var server = RelayServer.start(Relay.create(config), config.host(), config.port(),
-                    config.metricsPort());
+        try (var corpus = CorpusHosts.start()) {
+            int total = corpus.total();
+            var config = corpus.relayConfig(tmp.resolve("relay"), "database.url", database, "sequencer.linger-ms", "0");
+            try (var server = TestRelays.start(config);
                  var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= total);
                 String url = "http://127.0.0.1:" + server.metricsPort() + "/metrics";
@@ -75,8 +62,8 @@ class LiveRelayMetricsTest {
                         "relay_consumers 1\n",
                         "relay_database_up 1\n",
                         "relay_stage_latency_seconds_count{stage=\"receive_to_durable\"} " + total + "\n",
-                        "relay_host_frames_total{host=\"" + host0.host() + "\"} " + pds0.size() + "\n",
-                        "relay_host_frames_total{host=\"" + host1.host() + "\"} " + pds1.size() + "\n",
+                        "relay_host_frames_total{host=\"" + corpus.host0.host() + "\"} " + corpus.pds0.size() + "\n",
+                        "relay_host_frames_total{host=\"" + corpus.host1.host() + "\"} " + corpus.pds1.size() + "\n",
                         "relay_consumer_lag_events{consumer=\"1\"} 0\n",
                         "relay_consumer_kicks_total{reason=\"too_slow\"} 0\n",
                         "relay_stage_allocated_bytes_total{stage=\"unattributed\"} ");

@@ -15,27 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class MetricRegistryTest {
     private static BoundedBuffer buffer(String name, long entries, long capacity, long bytes) {
-        return new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return name;
-            }
-
-            @Override
-            public long entries() {
-                return entries;
-            }
-
-            @Override
-            public long capacity() {
-                return capacity;
-            }
-
-            @Override
-            public long bytes() {
-                return bytes;
-            }
-        };
+        return BoundedBuffer.of(name, () -> entries, () -> capacity, () -> bytes);
     }
 
     @Test

@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,28 +57,17 @@ class RelayScenariosInProcessTest {
             if (!"active".equals(a.status())) state.setAccount(a.did(), new AccountState(true, null, false, a.status()));
         }
         String host = scenario.accounts().getFirst().pds().getHost(); // host authority satisfied for that host
-        IdentityLookup lookup = new IdentityLookup() {
-            @Override
-            public Optional<FrameValidator.Authority> cached(String did) {
-                return Optional.ofNullable(ids.get(did));
-            }
-
-            @Override
-            public void evict(String did) {}
-        };
-        IdentityRefresher refresher = (did, evict) -> ids.containsKey(did)
-                ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.failedFuture(new IllegalStateException("unknown DID " + did));
+        var identities = new FixedIdentities(ids);
         var out = Collections.synchronizedList(new ArrayList<Out>());
         var verdicts = Collections.synchronizedList(new ArrayList<String>());
         var validator = new FrameValidator(ValidationConfig.strict().withLenient(scenario.lenient()), state, Clock.systemUTC());
-        var processor = new ValidatingProcessor(validator, state, lookup, refresher,
+        var processor = new ValidatingProcessor(validator, state, identities, identities,
                 (f, m, v) -> out.add(new Out(m, f.bytes())), StageRecorder.NONE);
         var counters = new FrameCounters();
         FrameOutcomes outcomes = counters.and((f, v) -> verdicts.add(f.type() + " " + FrameCounters.resultLabel(v)
                 + (v instanceof Verdict.Drop d ? " " + d.detail() : "")));
         try (var pool = new FrameWorkerPool(new FrameWorkerPool.Config(2, 16,
-                new ParkingLot.Limits(100, 1 << 24, 100, TimeUnit.SECONDS.toNanos(10))), processor, refresher, outcomes)) {
+                new ParkingLot.Limits(100, 1 << 24, 100, TimeUnit.SECONDS.toNanos(10))), processor, identities, outcomes)) {
             long lastSeq = 0;
             int submitted = 0;
             for (var m : scenario.messages()) {

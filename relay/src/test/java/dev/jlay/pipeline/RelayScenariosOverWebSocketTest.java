@@ -7,7 +7,6 @@ import dev.jlay.Relay;
 import dev.jlay.RelayServer;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
-import dev.jlay.config.RelayConfig;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.net.AddressGuard;
@@ -25,9 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,24 +64,13 @@ class RelayScenariosOverWebSocketTest {
                 ids.put(a.did(), new FrameValidator.Authority(a.authority().key(), URI.create(producer.url())));
                 if (!"active".equals(a.status())) state.setAccount(a.did(), new AccountState(true, null, false, a.status()));
             }
-            IdentityLookup lookup = new IdentityLookup() {
-                @Override
-                public Optional<FrameValidator.Authority> cached(String did) {
-                    return Optional.ofNullable(ids.get(did));
-                }
-
-                @Override
-                public void evict(String did) {}
-            };
-            IdentityRefresher refresher = (did, evict) -> ids.containsKey(did)
-                    ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.failedFuture(new IllegalStateException("unknown DID " + did));
+            var identities = new FixedIdentities(ids);
             var settled = new AtomicInteger();
             var settings = new Pipeline.Settings(new FrameWorkerPool.Config(2, 16,
                     new ParkingLot.Limits(100, 1 << 24, 100, TimeUnit.SECONDS.toNanos(10))),
                     ValidationConfig.strict().withLenient(scenario.lenient()));
             try (var consumer = FirehoseClient.connect(server.port(), "cursor=0");
-                 var pipeline = Pipeline.create(settings, state, lookup, refresher,
+                 var pipeline = Pipeline.create(settings, state, identities, identities,
                          Pipeline.toSequencer(server.relay().events().sequencer()), null, Clock.systemUTC(),
                          (f, v) -> settled.incrementAndGet());
                  var upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),

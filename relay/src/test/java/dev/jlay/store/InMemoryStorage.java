@@ -417,29 +417,11 @@ public final class InMemoryStorage implements Storage {
     }
 
     private BoundedBuffer buffer(String name, Map<?, ?> map, long bytesPerEntry) {
-        return new BoundedBuffer() {
-            @Override
-            public String bufferName() {
-                return name;
+        return BoundedBuffer.perEntry(name, () -> {
+            synchronized (InMemoryStorage.this) {
+                return map.size();
             }
-
-            @Override
-            public long entries() {
-                synchronized (InMemoryStorage.this) {
-                    return map.size();
-                }
-            }
-
-            @Override
-            public long capacity() {
-                return maxEntries;
-            }
-
-            @Override
-            public long bytes() {
-                return entries() * bytesPerEntry;
-            }
-        };
+        }, maxEntries, bytesPerEntry);
     }
 
     @Override

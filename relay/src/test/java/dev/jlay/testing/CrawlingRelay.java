@@ -22,8 +22,7 @@ public record CrawlingRelay(RelayConfig config, RelayServer server) implements A
         var pairs = Arrays.copyOf(base, base.length + overrides.length);
         System.arraycopy(overrides, 0, pairs, base.length, overrides.length);
         var config = TestRelays.config(dataDir, pairs);
-        return new CrawlingRelay(config,
-                RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsPort()));
+        return new CrawlingRelay(config, TestRelays.start(config));
     }
 
     /** The API and firehose port. */

@@ -1,7 +1,11 @@
 package dev.jlay.testing;
 
+import dev.jlay.pipeline.FrameFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Locates the shared fixture directories (interop vectors, corpus, scenarios). */
 public final class SharedFixtures {
@@ -32,6 +36,15 @@ public final class SharedFixtures {
 
     public static Path corpusDir() {
         return sharedDir().resolve("corpus");
+    }
+
+    /** The frames of one corpus file, e.g. {@code pds0.frames}, read as {@code capture} wrote them. */
+    public static List<byte[]> corpusFrames(String file) {
+        try {
+            return FrameFile.read(corpusDir().resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read corpus " + file, e);
+        }
     }
 
     public static Path scenariosDir() {

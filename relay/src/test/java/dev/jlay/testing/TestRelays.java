@@ -1,5 +1,7 @@
 package dev.jlay.testing;
 
+import dev.jlay.Relay;
+import dev.jlay.RelayServer;
 import dev.jlay.config.RelayConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,5 +22,10 @@ public final class TestRelays {
         for (int i = 0; i < overrides.length; i += 2) values.put(overrides[i], overrides[i + 1]);
         values.computeIfAbsent("database.url", k -> TestPostgres.freshDatabase("relay"));
         return RelayConfig.of(values);
+    }
+
+    /** The relay {@code serve} would build from {@code config}, serving on its host and ports. */
+    public static RelayServer start(RelayConfig config) {
+        return RelayServer.start(Relay.create(config), config.host(), config.port(), config.metricsPort());
     }
 }

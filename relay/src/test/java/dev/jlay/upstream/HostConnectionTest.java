@@ -1,6 +1,7 @@
 package dev.jlay.upstream;
 
 import dev.jlay.net.AddressGuard;
+import dev.jlay.testing.SharedFixtures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,8 +53,8 @@ class HostConnectionTest {
 
     @Test
     void everyCorpusFrameArrivesInOrderAndUnchanged() throws Exception {
-        List<byte[]> pds0 = RawCorpusFrames.load("pds0.frames");
-        List<byte[]> pds1 = RawCorpusFrames.load("pds1.frames");
+        List<byte[]> pds0 = SharedFixtures.corpusFrames("pds0.frames");
+        List<byte[]> pds1 = SharedFixtures.corpusFrames("pds1.frames");
         FirehoseServer.Script serveAll0 = (s, cursor, n) -> {
             pds0.forEach(f -> FirehoseServer.send(s, f));
             idle();
@@ -77,7 +78,7 @@ class HostConnectionTest {
         assertThat(st.state()).isEqualTo(HostConnectionStatus.State.CONNECTED);
         assertThat(st.framesForwarded()).isEqualTo(pds0.size());
         assertThat(st.drops()).isEmpty();
-        assertThat(st.lastSeq()).isEqualTo(RawCorpusFrames.seq(pds0.getLast()));
+        assertThat(st.lastSeq()).isEqualTo(seq(pds0.getLast()));
         assertThat(server0.cursors).containsExactly(-1L);
     }
 
@@ -333,13 +334,13 @@ class HostConnectionTest {
 
     @Test
     void reconnectsWithBackoffAndResumesFromTheProcessedCursor() throws Exception {
-        List<byte[]> pds0 = RawCorpusFrames.load("pds0.frames");
+        List<byte[]> pds0 = SharedFixtures.corpusFrames("pds0.frames");
         var connectTimes = new CopyOnWriteArrayList<Long>();
         var server = closing(new FirehoseServer((s, cursor, n) -> {
             connectTimes.add(System.nanoTime());
             int sentNow = 0;
             for (byte[] f : pds0) {
-                if (RawCorpusFrames.seq(f) > cursor) {
+                if (seq(f) > cursor) {
                     FirehoseServer.send(s, f);
                     if (++sentNow == 100) {
                         break;
@@ -373,7 +374,7 @@ class HostConnectionTest {
         assertThat(received).extracting(UpstreamFrame::bytes).containsExactlyElementsOf(pds0);
         assertThat(server.cursors.getFirst()).isEqualTo(-1L);
         assertThat(server.cursors.subList(1, 4)).containsExactly(
-                RawCorpusFrames.seq(pds0.get(99)), RawCorpusFrames.seq(pds0.get(199)), RawCorpusFrames.seq(pds0.get(299)));
+                seq(pds0.get(99)), seq(pds0.get(199)), seq(pds0.get(299)));
         for (int i = 1; i < 4; i++) {
             long gapMs = TimeUnit.NANOSECONDS.toMillis(connectTimes.get(i) - connectTimes.get(i - 1));
             assertThat(gapMs).as("backoff before reconnect %d", i).isGreaterThanOrEqualTo(100 + 25);
@@ -528,5 +529,9 @@ class HostConnectionTest {
         HostConnectionStatus st = m.status(server.url()).orElseThrow();
         assertThat(st.connects()).as(String.valueOf(st.lastError())).isEqualTo(1);
         assertThat(server.connections.get()).isEqualTo(1);
+    }
+
+    private static long seq(byte[] frame) {
+        return PayloadFields.scan(frame, dev.jlay.atproto.stream.FrameHeader.peek(frame).payloadOffset()).seq();
     }
 }

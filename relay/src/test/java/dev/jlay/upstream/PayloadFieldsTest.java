@@ -19,8 +19,8 @@ class PayloadFieldsTest {
     void matchesTheReferenceDecoderOnEveryCorpusFrame() throws Exception {
         var json = new ObjectMapper();
         List<String> lines = Files.readAllLines(SharedFixtures.corpusDir().resolve("frames.jsonl"));
-        List<byte[]> frames = new java.util.ArrayList<>(RawCorpusFrames.load("pds0.frames"));
-        frames.addAll(RawCorpusFrames.load("pds1.frames"));
+        List<byte[]> frames = new java.util.ArrayList<>(SharedFixtures.corpusFrames("pds0.frames"));
+        frames.addAll(SharedFixtures.corpusFrames("pds1.frames"));
         assertThat(frames).hasSameSizeAs(lines);
         for (int i = 0; i < frames.size(); i++) {
             JsonNode golden = json.readTree(lines.get(i));

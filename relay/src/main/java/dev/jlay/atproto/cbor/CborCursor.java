@@ -161,34 +161,8 @@ public final class CborCursor {
     }
 
     private long argument(int ai) {
-        if (ai < 24) {
-            return ai;
-        }
-        int n = switch (ai) {
-            case 24 -> 1;
-            case 25 -> 2;
-            case 26 -> 4;
-            case 27 -> 8;
-            case 31 -> throw new CborException("indefinite-length items are not allowed");
-            default -> throw new CborException("reserved additional information: " + ai);
-        };
-        if (end - p < n) {
-            throw new CborException("unexpected end of input");
-        }
-        long v = 0;
-        for (int i = 0; i < n; i++) {
-            v = (v << 8) | (b[p + i] & 0xff);
-        }
-        p += n;
-        long min = switch (n) {
-            case 1 -> 24;
-            case 2 -> 0x100;
-            case 4 -> 0x10000;
-            default -> 0x100000000L;
-        };
-        if (v >= 0 && v < min) {
-            throw new CborException("non-canonical integer/length encoding");
-        }
+        long v = CborHead.argument(b, p, end, ai);
+        p += CborHead.argumentBytes(ai);
         return v;
     }
 

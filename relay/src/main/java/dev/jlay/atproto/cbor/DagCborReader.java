@@ -261,35 +261,8 @@ final class DagCborReader {
             throw new CborException(major == 6 ? "tag not allowed here" : "unexpected major type " + major);
         }
         int ai = ib & 31;
-        if (ai < 24) {
-            headEnd = off + 1;
-            return ai;
-        }
-        int n = switch (ai) {
-            case 24 -> 1;
-            case 25 -> 2;
-            case 26 -> 4;
-            case 27 -> 8;
-            case 31 -> throw new CborException("indefinite-length items are not allowed");
-            default -> throw new CborException("reserved additional information: " + ai);
-        };
-        if (end - off - 1 < n) {
-            throw new CborException("unexpected end of input");
-        }
-        long v = 0;
-        for (int i = 1; i <= n; i++) {
-            v = (v << 8) | (b[off + i] & 0xff);
-        }
-        long min = switch (n) {
-            case 1 -> 24;
-            case 2 -> 0x100;
-            case 4 -> 0x10000;
-            default -> 0x1_0000_0000L;
-        };
-        if (v >= 0 && v < min) {
-            throw new CborException("non-canonical integer/length encoding");
-        }
-        headEnd = off + 1 + n;
+        long v = CborHead.argument(b, off + 1, end, ai);
+        headEnd = off + 1 + CborHead.argumentBytes(ai);
         return v;
     }
 }

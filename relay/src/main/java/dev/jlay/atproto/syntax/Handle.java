@@ -40,7 +40,7 @@ public record Handle(String value) implements Comparable<Handle> {
         while (true) {
             int dot = s.indexOf('.', start);
             int end = dot < 0 ? n : dot;
-            if (!validLabel(s, start, end)) {
+            if (!Chars.isDnsLabel(s, start, end)) {
                 return false;
             }
             labels++;
@@ -50,23 +50,6 @@ public record Handle(String value) implements Comparable<Handle> {
             }
             start = dot + 1;
         }
-    }
-
-    private static boolean validLabel(String s, int start, int end) {
-        int len = end - start;
-        if (len < 1 || len > 63) {
-            return false;
-        }
-        if (s.charAt(start) == '-' || s.charAt(end - 1) == '-') {
-            return false;
-        }
-        for (int i = start; i < end; i++) {
-            char c = s.charAt(i);
-            if (!(Chars.isAlnum(c) || c == '-')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** True if the handle is syntactically valid but in a TLD that must not resolve (.local, .onion, ...). */

@@ -41,7 +41,7 @@ public record Nsid(String value) {
         int start = 0;
         while (start <= lastDot) {
             int dot = s.indexOf('.', start);
-            if (!validDomainSegment(s, start, dot)) {
+            if (!Chars.isDnsLabel(s, start, dot)) {
                 return false;
             }
             segments++;
@@ -57,20 +57,6 @@ public record Nsid(String value) {
         }
         for (int i = start + 1; i < n; i++) {
             if (!Chars.isAlnum(s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean validDomainSegment(String s, int start, int end) {
-        int len = end - start;
-        if (len < 1 || len > MAX_SEGMENT || s.charAt(start) == '-' || s.charAt(end - 1) == '-') {
-            return false;
-        }
-        for (int i = start; i < end; i++) {
-            char c = s.charAt(i);
-            if (!(Chars.isAlnum(c) || c == '-')) {
                 return false;
             }
         }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlay.testing.SharedFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,22 +21,6 @@ public final class CorpusFrames {
 
     private CorpusFrames() {}
 
-    /** Raw frames of one corpus file (4-byte big-endian length prefix per frame). */
-    public static List<byte[]> read(String file) {
-        try {
-            var bb = ByteBuffer.wrap(Files.readAllBytes(SharedFixtures.corpusDir().resolve(file)));
-            var out = new ArrayList<byte[]>();
-            while (bb.hasRemaining()) {
-                byte[] frame = new byte[bb.getInt()];
-                bb.get(frame);
-                out.add(frame);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Every frame of both files, in frames.jsonl order, with its golden line. */
     public static List<Frame> all() {
         try {
@@ -46,7 +29,7 @@ public final class CorpusFrames {
             var out = new ArrayList<Frame>();
             int line = 0;
             for (String file : FILES) {
-                List<byte[]> frames = read(file);
+                List<byte[]> frames = SharedFixtures.corpusFrames(file);
                 for (int i = 0; i < frames.size(); i++) {
                     JsonNode golden = mapper.readTree(lines.get(line++));
                     if (!golden.get("file").asText().equals(file) || golden.get("index").asInt() != i) {
