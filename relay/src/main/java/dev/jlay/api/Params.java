@@ -102,4 +102,21 @@ final class Params {
         }
         return c;
     }
+
+    /** A row-id cursor (listHosts, the admin host list): the last id of the previous page; 0 = from the start. */
+    static long idCursor(ServerRequest req) {
+        var c = optional(req, "cursor");
+        if (c.isEmpty()) {
+            return 0;
+        }
+        try {
+            long v = Long.parseLong(c.get());
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw XrpcException.invalidRequest("cursor is not valid");
+    }
 }

@@ -1,26 +1,16 @@
 package dev.jlay.api;
 
 import dev.jlay.store.Storage;
-import dev.jlay.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.jlay.testing.MigratedDatabase;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin API on a real PostgreSQL (own database, emptied before each test). */
 class PostgresAdminApiTest extends AdminApiContract {
-    private static String url;
-
-    @BeforeAll
-    static void createDatabase() {
-        url = TestPostgres.migratedDatabase("adminapi");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        TestPostgres.dropDatabase(url);
-    }
+    @RegisterExtension
+    static final MigratedDatabase DATABASE = new MigratedDatabase("adminapi");
 
     @Override
     protected Storage newStorage() {
-        return TestPostgres.emptied(url);
+        return DATABASE.emptied();
     }
 }

@@ -288,7 +288,9 @@ class IdentityResolverTest {
         assertThat(r.cached(DID).flatMap(Identity::handle).map(Object::toString)).contains("renamed.example.com");
         assertThat(maxRunningForDid.get()).isEqualTo(1);
         assertThat(maxInFlight.get()).isLessThanOrEqualTo(2);
-        assertThat(maxWaiting.get()).isLessThanOrEqualTo(1);
+        // at most one waiter per DID in flight (two DIDs here): when the held fetch gives its permit
+        // back, the DID's refetch and OTHER's fetch can both be waiting for it for a moment
+        assertThat(maxWaiting.get()).isLessThanOrEqualTo(2);
         assertThat(source.total.get()).isZero();
         assertThat(documents.waitingRequests()).isZero();
         assertThat(r.stats().fetches()).isEqualTo(3);

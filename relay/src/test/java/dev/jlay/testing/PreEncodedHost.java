@@ -8,9 +8,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,21 +76,9 @@ public final class PreEncodedHost implements AutoCloseable {
     private void serve(Socket s) {
         try (s) {
             InputStream in = s.getInputStream();
+            OutputStream out = RawWebSocketUpgrade.accept(s);
+            if (out == null) return;
             byte[] head = new byte[8192];
-            int n = 0;
-            while (n < 4 || head[n - 4] != '\r' || head[n - 3] != '\n' || head[n - 2] != '\r' || head[n - 1] != '\n') {
-                int b = in.read();
-                if (b < 0 || n == head.length) return;
-                head[n++] = (byte) b;
-            }
-            String key = new String(head, 0, n, StandardCharsets.US_ASCII).lines()
-                    .filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
-            String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
-            OutputStream out = s.getOutputStream();
-            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(stream);
             out.flush();
             while (in.read(head) >= 0) {

@@ -1,17 +1,14 @@
 package dev.jlay.upstream;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.jlay.testing.RawWebSocketUpgrade;
 
 /**
  * A WebSocket peer that completes the handshake, sends one binary frame and then goes silent: it
@@ -44,23 +41,10 @@ final class SilentPeer implements AutoCloseable {
 
     private static void handshake(Socket s, byte[] frame) {
         try {
-            InputStream in = s.getInputStream();
-            var head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                head.append((char) b);
+            OutputStream out = RawWebSocketUpgrade.accept(s);
+            if (out == null) {
+                return;
             }
-            String key = head.toString().lines()
-                    .filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
-            String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
-            OutputStream out = s.getOutputStream();
-            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(0x82); // FIN + binary; server frames are not masked
             if (frame.length < 126) {
                 out.write(frame.length);
