@@ -8,6 +8,8 @@ import dev.jlay.metrics.MetricRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.Configuration;
@@ -31,6 +35,10 @@ import jdk.jfr.consumer.RecordingStream;
  * GC, sampled allocation by stage, thread counts, NMT categories), plus a rolling
  * on-disk recording, bounded by age and size, from which the last minutes can be
  * dumped as a .jfr file.
+ *
+ * <p>The series the dashboards read exist from the first scrape, not from the first event: the
+ * GC counters of this JVM's collectors start at 0, and the NMT gauges start from a reading taken
+ * when the stream starts ({@code relay_nmt_enabled} says whether there is NMT to read at all).
  */
 public final class JfrMonitor implements AutoCloseable {
     /** Bounds on the label sets and the class table, so JFR data cannot grow the registry. */
@@ -45,6 +53,24 @@ public final class JfrMonitor implements AutoCloseable {
     /** Allocation samples per second the relay takes (the stream's main per-event cost). */
     public static final int ALLOCATION_SAMPLES_PER_SECOND = 100;
     static final String SETTINGS = "jlay.jfc";
+    /**
+     * JFR's {@code jdk.GarbageCollection} names by the GarbageCollectorMXBean names of the same
+     * collector (HotSpot 25; ZGC and Shenandoah have a "Cycles" and a "Pauses" bean per JFR name).
+     */
+    static final Map<String, String> JFR_GC_NAMES = Map.ofEntries(
+            Map.entry("G1 Young Generation", "G1New"),
+            Map.entry("G1 Concurrent GC", "G1Old"),
+            Map.entry("G1 Old Generation", "G1Full"),
+            Map.entry("Copy", "DefNew"),
+            Map.entry("MarkSweepCompact", "SerialOld"),
+            Map.entry("PS Scavenge", "ParallelScavenge"),
+            Map.entry("PS MarkSweep", "ParallelOld"),
+            Map.entry("ZGC Minor Cycles", "ZGC Minor"),
+            Map.entry("ZGC Minor Pauses", "ZGC Minor"),
+            Map.entry("ZGC Major Cycles", "ZGC Major"),
+            Map.entry("ZGC Major Pauses", "ZGC Major"),
+            Map.entry("Shenandoah Cycles", "Shenandoah"),
+            Map.entry("Shenandoah Pauses", "Shenandoah"));
 
     private final MetricRegistry metrics;
     private final RecordingStream stream = new RecordingStream();
@@ -58,6 +84,7 @@ public final class JfrMonitor implements AutoCloseable {
     private final Gauge threadsActive;
     private final Gauge threadsDaemon;
     private final Counter events;
+    private final NativeMemoryTracking nmt;
     private volatile boolean started;
     private volatile long lastSampleNanos;
 
@@ -73,6 +100,12 @@ public final class JfrMonitor implements AutoCloseable {
     public JfrMonitor(MetricRegistry metrics, Duration rollingMaxAge, long rollingMaxBytes, int allocationSamplesPerSecond)
             throws IOException {
         this.metrics = metrics;
+        this.nmt = new NativeMemoryTracking(new DiagnosticCommands());
+        // A fact of the JVM's flags: without it relay_nmt_committed_bytes has nothing to report.
+        boolean nmtOn = nmt.enabled();
+        metrics.gauge("relay_nmt_enabled",
+                "1 when the JVM runs with -XX:NativeMemoryTracking (relay_nmt_committed_bytes needs it), else 0",
+                () -> nmtOn ? 1 : 0);
         heapAfterGc = metrics.gauge("relay_jvm_heap_after_gc_bytes", "Java heap used after the last GC");
         threadsActive = metrics.gauge("relay_jvm_threads", "Live platform threads (JFR JavaThreadStatistics)");
         threadsDaemon = metrics.gauge("relay_jvm_daemon_threads", "Live daemon platform threads");
@@ -122,7 +155,16 @@ public final class JfrMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the stream and the rolling recording. The GC and NMT series are registered here, before
+     * the first event, so that a scrape right after start has them; with {@code memory.jfr: false}
+     * nothing feeds them and they are left out rather than frozen.
+     */
     public void start() {
+        for (String gc : collectorLabels()) {
+            pausesByCollector.computeIfAbsent(gc, this::registerCollector);
+        }
+        seedNativeMemory(nmt.summary());
         rolling.start();
         stream.startAsync();
         started = true;
@@ -174,6 +216,21 @@ public final class JfrMonitor implements AutoCloseable {
         String cause = bounded(collectionsByCause, e.getString("cause"));
         collectionsByCause.computeIfAbsent(cause, k -> metrics.counter("relay_jvm_gc_causes_total",
                 "Garbage collections by cause", "cause", k)).increment();
+    }
+
+    /**
+     * The {@code gc} label values of this JVM's collectors, as JFR will name them. A bean this
+     * table does not know is left out: its series appears with its first collection.
+     */
+    public static Set<String> collectorLabels() {
+        var labels = new LinkedHashSet<String>();
+        for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String jfrName = JFR_GC_NAMES.get(bean.getName());
+            if (jfrName != null) {
+                labels.add(label(jfrName));
+            }
+        }
+        return labels;
     }
 
     /** Stream handlers run on the stream's one thread; registration happens once per label value. */
@@ -233,7 +290,18 @@ public final class JfrMonitor implements AutoCloseable {
 
     private void onNativeMemory(RecordedEvent e) {
         events.increment();
-        String category = NativeMemoryTracking.Summary.label(e.getString("type"));
+        setNativeMemory(e.getString("type"), e.getLong("committed"));
+    }
+
+    /** The first values, until the stream's first NMT events replace them (within a second). */
+    void seedNativeMemory(NativeMemoryTracking.Summary summary) {
+        if (summary.enabled()) {
+            summary.committedByJfrType().forEach(this::setNativeMemory);
+        }
+    }
+
+    private void setNativeMemory(String type, long committed) {
+        String category = NativeMemoryTracking.Summary.label(type);
         Gauge g = nmtByCategory.get(category);
         if (g == null) {
             if (nmtByCategory.size() >= MAX_NMT_CATEGORIES) {
@@ -242,7 +310,7 @@ public final class JfrMonitor implements AutoCloseable {
             g = nmtByCategory.computeIfAbsent(category, c -> metrics.gauge("relay_nmt_committed_bytes",
                     "Committed bytes per Native Memory Tracking category", "category", c));
         }
-        g.set(e.getLong("committed"));
+        g.set(committed);
     }
 
     /** The stage whose code is nearest the top of the stack: the first dev.jlay frame decides. */

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,8 @@ class JfrMonitorTest {
             String text = metrics.render();
             assertThat(text).contains("relay_jvm_gc_pause_seconds_total{gc=\"g1full\"}")
                     .contains("relay_jvm_gc_collections_total{gc=\"g1full\"}");
+            assertThat(gcLabels(text)).as("JFR names the collectors as the MXBean table says: no series beyond "
+                    + "those registered at start").isEqualTo(JfrMonitor.collectorLabels());
             assertThat(text).contains("relay_nmt_committed_bytes{category=\"java_heap\"}");
             assertThat(text).contains("relay_jvm_allocation_sampled_bytes_total{stage=\"unattributed\"}");
 
@@ -60,6 +64,51 @@ class JfrMonitorTest {
                     "jdk.JavaMonitorWait", "jdk.SocketRead", "jdk.GCPhaseParallel", "jdk.OldObjectSample",
                     "jdk.InitialEnvironmentVariable", "jdk.SystemProcess");
         }
+    }
+
+    @Test
+    void theSeriesTheDashboardsReadAreThereBeforeTheFirstEvent() throws Exception {
+        var metrics = new MetricRegistry();
+        try (var monitor = new JfrMonitor(metrics, Duration.ofMinutes(1), 16L << 20)) {
+            assertThat(metrics.render()).as("nothing registered that nothing will feed (memory.jfr: false)")
+                    .doesNotContain("relay_jvm_gc_collections_total{", "relay_nmt_committed_bytes{")
+                    .contains("relay_nmt_enabled 1\n");
+            monitor.start();
+            String text = metrics.render();
+            assertThat(JfrMonitor.collectorLabels()).as("G1, as the suite and the appliance run")
+                    .containsExactlyInAnyOrder("g1new", "g1old", "g1full");
+            assertThat(gcLabels(text)).isEqualTo(JfrMonitor.collectorLabels());
+            for (String gc : JfrMonitor.collectorLabels()) {
+                assertThat(text).contains("relay_jvm_gc_pause_seconds_total{gc=\"" + gc + "\"} ");
+            }
+            // seeded from the summary taken at start, in JFR's categories (stacks apart from "thread")
+            assertThat(nmtCategories(text)).contains("java_heap", "class", "thread", "thread_stack", "code", "gc",
+                    "metaspace");
+            assertThat(text).doesNotContain("relay_nmt_committed_bytes{category=\"java_heap\"} 0\n");
+        }
+    }
+
+    @Test
+    void withoutNmtTheSummarySeedsNothing() throws Exception {
+        var metrics = new MetricRegistry();
+        try (var monitor = new JfrMonitor(metrics, Duration.ofMinutes(1), 16L << 20)) {
+            monitor.seedNativeMemory(NativeMemoryTracking.parse("Native memory tracking is not enabled\n"));
+            assertThat(metrics.render()).doesNotContain("relay_nmt_committed_bytes{");
+        }
+    }
+
+    private static Set<String> gcLabels(String text) {
+        return labels(text, "relay_jvm_gc_collections_total{gc=\"");
+    }
+
+    private static Set<String> nmtCategories(String text) {
+        return labels(text, "relay_nmt_committed_bytes{category=\"");
+    }
+
+    private static Set<String> labels(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(prefix.length(), l.indexOf('"', prefix.length())))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test

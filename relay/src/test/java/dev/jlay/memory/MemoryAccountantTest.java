@@ -204,6 +204,32 @@ class MemoryAccountantTest {
     }
 
     @Test
+    void theSummaryCountsStacksIntoThreadAndJfrApart() {
+        var summary = NativeMemoryTracking.parse("""
+                Native Memory Tracking:
+
+                Total: reserved=7908901040, committed=473927856
+                       malloc: 6975664 #4951, peak=6892874 #4956
+
+                -                 Java Heap (reserved=6320816128, committed=402653184)
+                                            (mmap: reserved=6320816128, committed=402653184, at peak)
+
+                -                    Thread (reserved=12635480, committed=576856)
+                                            (threads #12)
+                                            (stack: reserved=12582912, committed=524288, peak=524288)
+                                            (malloc=35768 tag=Thread #97) (peak=44136 #101)
+
+                -                      Code (reserved=253688864, committed=7781408)
+                                            (mmap: reserved=253636608, committed=7729152, at peak)
+                """);
+        assertThat(summary.committedByCategory()).containsEntry("Thread", 576856L);
+        assertThat(summary.threadStackBytes()).isEqualTo(524288);
+        assertThat(summary.committedByJfrType()).containsEntry("Thread", 576856L - 524288)
+                .containsEntry("Thread Stack", 524288L).containsEntry("Java Heap", 402653184L)
+                .containsEntry("Code", 7781408L);
+    }
+
+    @Test
     void nmtOffIsSaidPlainly() {
         var summary = NativeMemoryTracking.parse("Native memory tracking is not enabled\n");
         assertThat(summary.enabled()).isFalse();
