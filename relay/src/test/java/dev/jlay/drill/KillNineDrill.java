@@ -65,8 +65,10 @@ class KillNineDrill {
                 var relay = RelayProcess.start(env);
                 int before = acked.size();
                 List<byte[]> seen;
+                String cursors;
                 try (var consumer = FirehoseClient.connect(relay.port(), "cursor=0")) {
                     await().atMost(WAIT).until(() -> consumer.frames.size() >= before + perRound);
+                    cursors = DrillHttp.get(relay.port(), "/xrpc/com.atproto.sync.listHosts", Duration.ofSeconds(10)).body();
                     relay.kill9();
                     seen = List.copyOf(consumer.frames);
                 }
@@ -85,8 +87,11 @@ class KillNineDrill {
                 figures.put("log_last_seq", check.lastSeq);
                 figures.put("durable_not_yet_sent", check.lastSeq - acked.size());
                 figures.put("recovery", relay.recoveryLines);
+                figures.put("host_cursors_at_kill", cursors.replaceAll("\"accountCount\":\\d+,\"status\":\"\\w+\"", ""));
+                figures.put("emitted_at_kill", fleet.hosts().stream().map(h -> h.hostname() + "=" + h.emitted()).toList());
                 figures.put("seconds", (System.nanoTime() - t0) / 1_000_000_000L);
                 roundFigures.add(figures);
+                report.put("rounds_passed", round).put("rounds_detail", roundFigures);
                 System.out.println("kill9 drill: " + figures);
             }
 
@@ -117,6 +122,10 @@ class KillNineDrill {
                     .put("acknowledged_lost", 0).put("minutes", (System.nanoTime() - started) / 60_000_000_000.0)
                     .put("rounds_detail", roundFigures);
             assertThat(missing.values()).as("every emitted event is in the log").allMatch(n -> n == 0);
+        } catch (AssertionError | RuntimeException e) {
+            report.put("failed", e.getMessage().strip().replaceAll("\\s+", " "))
+                    .put("minutes", (System.nanoTime() - started) / 60_000_000_000.0);
+            throw e;
         } finally {
             report.write();
             TestPostgres.dropDatabase(database);
