@@ -5,8 +5,10 @@ import dev.jlay.metrics.Histogram;
 import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,7 @@ public final class Sequencer implements AutoCloseable {
     }
 
     /** Why the log is not being written, since when, and how many events wait in the held batch. */
-    public record Stall(String reason, java.time.Instant since, int heldEvents) {}
+    public record Stall(String reason, Instant since, int heldEvents) {}
 
     /** Longest wait between two attempts of a refused write. */
     private static final long MAX_RETRY_MILLIS = 2_000;
@@ -58,7 +60,7 @@ public final class Sequencer implements AutoCloseable {
     private volatile long lastTime;
     private volatile long settled;
     private volatile Stall stall;
-    private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong stalls = new AtomicLong();
 
     public Sequencer(EventLog log, EventRing ring, SeqStamper stamper, Options options, MetricRegistry metrics,
                      LongSupplier clockMillis) {
@@ -96,8 +98,8 @@ public final class Sequencer implements AutoCloseable {
     }
 
     /** Present while the log refuses writes and a batch is held for another attempt. */
-    public java.util.Optional<Stall> stall() {
-        return java.util.Optional.ofNullable(stall);
+    public Optional<Stall> stall() {
+        return Optional.ofNullable(stall);
     }
 
     public Sequencer start() {
@@ -269,7 +271,7 @@ public final class Sequencer implements AutoCloseable {
                     throw refused; // closing: the batch fails, its hosts' cursors stay before it
                 }
                 if (stall == null) {
-                    stall = new Stall(refused.getMessage(), java.time.Instant.ofEpochMilli(clockMillis.getAsLong()),
+                    stall = new Stall(refused.getMessage(), Instant.ofEpochMilli(clockMillis.getAsLong()),
                             events.size());
                     stalls.incrementAndGet();
                     LOG.log(System.Logger.Level.ERROR, "event log refuses writes; holding " + events.size()

@@ -102,6 +102,9 @@ class KillNineDrill {
                 for (SimHost h : fleet.hosts()) emitted.put(h.hostname(), h.emitted());
                 long total = emitted.values().stream().mapToLong(Long::longValue).sum();
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= total);
+                // a host's cursor passes a seq only once every frame up to it is durable (or dropped):
+                // then each host's events up to the snapshot must all be in the log
+                await().atMost(WAIT).until(() -> cursorsPast(relay, emitted));
                 for (int i = 0; i < acked.size(); i++) {
                     assertThat(consumer.frames.get(i)).as("final: seq %d the same", i + 1).isEqualTo(acked.get(i));
                 }
@@ -123,7 +126,7 @@ class KillNineDrill {
                     .put("rounds_detail", roundFigures);
             assertThat(missing.values()).as("every emitted event is in the log").allMatch(n -> n == 0);
         } catch (AssertionError | RuntimeException e) {
-            report.put("failed", e.getMessage().strip().replaceAll("\\s+", " "))
+            report.put("failed", String.valueOf(e.getMessage()).strip().replaceAll("\\s+", " "))
                     .put("minutes", (System.nanoTime() - started) / 60_000_000_000.0);
             throw e;
         } finally {
@@ -173,5 +176,16 @@ class KillNineDrill {
                     .isGreaterThanOrEqualTo(acked.size());
             return new LogCheck(expect - 1, origins);
         }
+    }
+
+    /** True when every host's persisted cursor (listHosts) is at or past {@code emitted}'s seq for it. */
+    private static boolean cursorsPast(RelayProcess relay, Map<String, Long> emitted) throws Exception {
+        var body = DrillHttp.get(relay.port(), "/xrpc/com.atproto.sync.listHosts?limit=1000", Duration.ofSeconds(10));
+        if (body.status() != 200) return false;
+        var cursors = new HashMap<String, Long>();
+        for (var h : new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.body()).path("hosts")) {
+            cursors.put(h.path("hostname").asText(), h.path("seq").asLong());
+        }
+        return emitted.entrySet().stream().allMatch(e -> cursors.getOrDefault(e.getKey(), 0L) >= e.getValue());
     }
 }

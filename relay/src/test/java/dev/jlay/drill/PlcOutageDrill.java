@@ -56,7 +56,9 @@ class PlcOutageDrill {
             long maxParked = 0, maxParkedBytes = 0, capacity = 0;
             var phases = new LinkedHashMap<String, Object>();
             long phaseNanos = (long) (minutes * 60e9 / 3);
-            for (var mode : new FaultyPlc.Mode[] {FaultyPlc.Mode.SLOW, FaultyPlc.Mode.DOWN, FaultyPlc.Mode.GARBAGE}) {
+            // garbage first: a definite answer drops at once; slow and down are waited out, so the lot holds
+            // frames when the directory comes back
+            for (var mode : new FaultyPlc.Mode[] {FaultyPlc.Mode.GARBAGE, FaultyPlc.Mode.SLOW, FaultyPlc.Mode.DOWN}) {
                 plc.mode(mode);
                 var sampled = new long[3]; // max parked, max bytes, capacity in this phase
                 // the fault lasts the phase; once a second the lot must be within its bound
@@ -84,9 +86,19 @@ class PlcOutageDrill {
             long acceptedAtRecovery = pipeline.counters().total("accepted");
             plc.mode(FaultyPlc.Mode.OK);
             long recoveredAt = System.nanoTime();
-            await().atMost(WAIT).until(() -> pipeline.counters().total("accepted") > acceptedAtRecovery + parkedAtRecovery);
+            var atRecovery = results(relay);
+            await().atMost(WAIT).until(() -> buffer(MetricsText.parse(relay.relay().metrics().render()),
+                    "relay_buffer_entries") == 0 && pipeline.counters().total("accepted") > acceptedAtRecovery);
+            var released = results(relay);
+            var dropsAfter = new TreeMap<String, Long>();
+            released.forEach((r, n) -> {
+                long d = n - atRecovery.getOrDefault(r, 0L);
+                if (!r.startsWith("accepted") && d > 0) dropsAfter.put(r, d);
+            });
             report.put("parked_at_recovery", parkedAtRecovery)
-                    .put("seconds_to_release", (System.nanoTime() - recoveredAt) / 1e9);
+                    .put("seconds_to_release", (System.nanoTime() - recoveredAt) / 1e9)
+                    .put("accepted_after_recovery", pipeline.counters().total("accepted") - acceptedAtRecovery)
+                    .put("drops_while_releasing", dropsAfter);
 
             // hosts stop; every frame their readers handed in has a counted result, the log holds the accepted
             var afterRecovery = results(relay);
