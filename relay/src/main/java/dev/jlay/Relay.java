@@ -138,7 +138,7 @@ public final class Relay implements AutoCloseable {
             // before any host is read: the database catches up with the log, the cursors learn what is in it
             long inFlightMillis = TimeUnit.NANOSECONDS.toMillis(poolConfig.parking().maxAgeNanos()) + 60_000;
             CrashRecovery.run(events.log(), storage, cursors, inFlightMillis);
-            opened.push(new RecoveryCheckpoint(events.sequencer(), storage, CHECKPOINT_MILLIS));
+            opened.push(new RecoveryCheckpoint(events.sequencer(), storage, CHECKPOINT_MILLIS, cursors::recoveredPassed));
 
             var bound = new ResolverIdentities(identities);
             var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT));

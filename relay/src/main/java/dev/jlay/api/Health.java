@@ -1,5 +1,6 @@
 package dev.jlay.api;
 
+import dev.jlay.eventlog.Sequencer;
 import dev.jlay.store.DatabaseStatus;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -7,11 +8,13 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@code /_health}: 200 {@code {"status":"ok"}} only while the database answers and, when any
- * host is connected, events are being persisted; otherwise 503 with the reason.
+ * {@code /_health}: 200 {@code {"status":"ok"}} only while the database answers, the event log
+ * takes writes and, when any host is connected, events are being persisted; otherwise 503 with the
+ * reason.
  *
  * <p>"Events are being persisted": the newest event in the log is younger than the staleness
  * window, or no host has been connected for that long yet (a relay that just (re)connected is
@@ -30,6 +33,7 @@ public final class Health {
     }
 
     private final Supplier<DatabaseStatus> database;
+    private final Supplier<Optional<Sequencer.Stall>> eventLog;
     private final Supplier<Flow> flow;
     private final Duration staleAfter;
     private final Clock clock;
@@ -44,7 +48,14 @@ public final class Health {
      * @param staleAfter the window; zero turns the freshness condition off
      */
     public Health(Supplier<DatabaseStatus> database, Supplier<Flow> flow, Duration staleAfter, Clock clock) {
+        this(database, Optional::empty, flow, staleAfter, clock);
+    }
+
+    /** @param eventLog {@code sequencer::stall}: present while the log refuses writes (disk full, say) */
+    public Health(Supplier<DatabaseStatus> database, Supplier<Optional<Sequencer.Stall>> eventLog, Supplier<Flow> flow,
+                  Duration staleAfter, Clock clock) {
         this.database = database;
+        this.eventLog = eventLog;
         this.flow = flow;
         this.staleAfter = staleAfter;
         this.clock = clock;
@@ -57,6 +68,15 @@ public final class Health {
             // the store logged the cause when it went down; a public endpoint does not repeat the driver's words
             Json.send(res, Json.object().put("status", "unhealthy").put("reason", "database unavailable")
                     .put("since", String.valueOf(db.since())).put("pendingWrites", db.pendingWrites()));
+            return;
+        }
+        var stall = eventLog.get();
+        if (stall.isPresent()) {
+            // checked before staleness: it is the reason no event is being persisted
+            res.status(Status.SERVICE_UNAVAILABLE_503);
+            Json.send(res, Json.object().put("status", "unhealthy")
+                    .put("reason", "event log refuses writes: " + stall.get().reason())
+                    .put("since", stall.get().since().toString()).put("heldEvents", stall.get().heldEvents()));
             return;
         }
         var stale = stale();

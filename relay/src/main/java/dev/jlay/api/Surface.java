@@ -67,7 +67,7 @@ public final class Surface {
                     }
                 });
         return new Surface(
-                new Health(storage::health, () -> flow(hosts, events),
+                new Health(storage::health, events.sequencer()::stall, () -> flow(hosts, events),
                         Duration.ofSeconds(config.getInt(ConfigKeys.HEALTH_STALE_AFTER_SECONDS)), Clock.systemUTC()),
                 new StatusPage(storage, events.log()::lastSeq, consumers::list, memory),
                 new SyncRepos(storage, insecure),

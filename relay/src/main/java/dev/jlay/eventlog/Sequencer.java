@@ -5,11 +5,14 @@ import dev.jlay.metrics.Histogram;
 import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.memory.Stage;
 import dev.jlay.memory.StageMeter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -46,6 +49,12 @@ public final class Sequencer implements AutoCloseable {
         }
     }
 
+    /** Why the log is not being written, since when, and how many events wait in the held batch. */
+    public record Stall(String reason, Instant since, int heldEvents) {}
+
+    /** Longest wait between two attempts of a refused write. */
+    private static final long MAX_RETRY_MILLIS = 2_000;
+
     private final EventLog log;
     private final EventRing ring;
     private final SeqStamper stamper;
@@ -67,6 +76,8 @@ public final class Sequencer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long lastTime;
     private volatile long settled;
+    private volatile Stall stall;
+    private final AtomicLong stalls = new AtomicLong();
 
     public Sequencer(EventLog log, EventRing ring, SeqStamper stamper, Options options, MetricRegistry metrics,
                      LongSupplier clockMillis) {
@@ -86,6 +97,10 @@ public final class Sequencer implements AutoCloseable {
                 Histogram.LATENCY_SECONDS, "stage", "receive_to_durable");
         metrics.register(new QueueBuffer());
         metrics.gauge("relay_seq", "Last seq assigned and made durable.", () -> log.lastSeq());
+        metrics.gauge("relay_eventlog_write_stalled", "1 while the event log refuses writes (the batch is held "
+                + "and retried; ingest waits).", () -> stall == null ? 0 : 1);
+        metrics.counter("relay_eventlog_write_stalls_total", "Times the event log refused a write and ingest waited.",
+                stalls::get);
         this.thread = Thread.ofPlatform().name("sequencer").daemon(false).unstarted(this::loop);
         this.settled = log.lastSeq();
     }
@@ -97,6 +112,11 @@ public final class Sequencer implements AutoCloseable {
      */
     public long settledSeq() {
         return settled;
+    }
+
+    /** Present while the log refuses writes and a batch is held for another attempt. */
+    public Optional<Stall> stall() {
+        return Optional.ofNullable(stall);
     }
 
     public Sequencer start() {
@@ -268,7 +288,7 @@ public final class Sequencer implements AutoCloseable {
 
         t0 = System.nanoTime();
         a0 = persistMeter.allocatedNow();
-        log.append(events);
+        appendHolding();
         persistMeter.record(n, t0, a0);
         long durableNanos = System.nanoTime();
         for (var s : included) {
@@ -293,6 +313,42 @@ public final class Sequencer implements AutoCloseable {
         }
         settled = events.get(n - 1).seq();
         broadcastMeter.record(n, t0, a0);
+    }
+
+    /**
+     * Writes the batch, retrying while the log refuses it: the same events with the same seqs, so a
+     * write that did land before its error was reported is only written again, never doubled.
+     */
+    private void appendHolding() {
+        long waitMillis = 50;
+        while (true) {
+            try {
+                log.append(events);
+                if (stall != null) {
+                    LOG.log(System.Logger.Level.INFO, "event log writes again after refusing them since {0}",
+                            stall.since());
+                    stall = null;
+                }
+                return;
+            } catch (EventLogException refused) {
+                if (!running) {
+                    throw refused; // closing: the batch fails, its hosts' cursors stay before it
+                }
+                if (stall == null) {
+                    stall = new Stall(refused.getMessage(), Instant.ofEpochMilli(clockMillis.getAsLong()),
+                            events.size());
+                    stalls.incrementAndGet();
+                    LOG.log(System.Logger.Level.ERROR, "event log refuses writes; holding " + events.size()
+                            + " events and retrying until it takes them", refused);
+                }
+                try {
+                    Thread.sleep(waitMillis);
+                } catch (InterruptedException e) {
+                    // close() wakes us; the running flag decides
+                }
+                waitMillis = Math.min(MAX_RETRY_MILLIS, waitMillis * 2);
+            }
+        }
     }
 
     private void fail(Throwable error) {

@@ -33,6 +33,13 @@ import java.util.Map;
 public final class CrashRecovery {
     private static final System.Logger LOG = System.getLogger(CrashRecovery.class.getName());
     static final String CHECKPOINT_KEY = "recovery_checkpoint_seq";
+    /**
+     * The oldest event the last recovery found past its host's persisted cursor ("0": none), kept
+     * until every host's cursor has passed what that recovery found ({@link RecoveryCheckpoint}).
+     * A cursor can stay stuck across restarts (the frame after it parks again after each start,
+     * and the next crash comes first), longer than the time lookback: the next search starts here.
+     */
+    static final String LOOKBACK_KEY = "recovery_lookback_seq";
     private static final int PAGE_EVENTS = 1_000;
     private static final long PAGE_BYTES = 16L << 20;
 
@@ -64,6 +71,12 @@ public final class CrashRecovery {
                 from = Math.min(from, log.firstSeqAtOrAfter(checkpointTime - lookbackMillis));
             }
         }
+        long pinned = StoreChainState.waiting(() -> storage.relayState().get(LOOKBACK_KEY))
+                .map(Long::parseLong).orElse(0L);
+        if (checkpoint < last && pinned > 0) {
+            from = Math.min(from, Math.max(pinned, log.firstSeq()));
+        }
+        long earliestPast = 0;
 
         var hostSeqs = new HashMap<String, SeqList>();
         var persistedCursors = new HashMap<String, Long>();
@@ -83,6 +96,7 @@ public final class CrashRecovery {
                             h -> StoreChainState.waiting(() -> storage.hosts().cursor(h)));
                     if (origin.seq() > cursor) {
                         hostSeqs.computeIfAbsent(origin.host(), h -> new SeqList()).add(origin.seq());
+                        if (earliestPast == 0) earliestPast = e.seq();
                     }
                 }
                 if (e.seq() <= checkpoint) continue; // its effects are in the database already
@@ -119,8 +133,11 @@ public final class CrashRecovery {
             next = page.getLast().seq() + 1;
         }
         final long replayedFrom = checkpoint;
+        final boolean searched = checkpoint < last;
+        final long lookback = earliestPast;
         StoreChainState.waiting(() -> {
             storage.flush();
+            if (searched) storage.relayState().put(LOOKBACK_KEY, Long.toString(lookback));
             storage.relayState().put(CHECKPOINT_KEY, Long.toString(last));
             return null;
         });

@@ -1,8 +1,11 @@
 package dev.jlay.pipeline;
 
+import dev.jlay.identity.IdentityException;
 import dev.jlay.validate.DropReason;
 import dev.jlay.validate.Verdict;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.lang.System.Logger.Level;
@@ -15,6 +18,9 @@ final class FrameWorker implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(FrameWorker.class.getName());
     private static final long EXPIRY_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** First and longest wait before asking the directory again after a transient failure. */
+    static final long RETRY_FIRST_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(16);
 
     private final int index;
     private final WorkerInbox inbox;
@@ -24,6 +30,9 @@ final class FrameWorker implements Runnable {
     private final FrameOutcomes outcomes;
     // DIDs with a resolution in flight; bounded by the resolver's own concurrency and timeouts
     private final Set<String> resolving = new HashSet<>();
+    // DIDs whose lookup failed transiently and whose frames wait parked: {due nanos, last delay};
+    // at most one per parked DID, and gone once the DID has nothing parked
+    private final Map<String, long[]> retries = new HashMap<>();
 
     FrameWorker(int index, WorkerInbox inbox, ParkingLot lot, FrameProcessor processor,
                 IdentityRefresher refresher, FrameOutcomes outcomes) {
@@ -42,7 +51,11 @@ final class FrameWorker implements Runnable {
                 long timeout = lot.frames() > 0 ? EXPIRY_CHECK_NANOS : TimeUnit.SECONDS.toNanos(1);
                 Object item = inbox.take(timeout);
                 try {
-                    if (lot.frames() > 0) expire(System.nanoTime());
+                    if (lot.frames() > 0) {
+                        long now = System.nanoTime();
+                        expire(now);
+                        if (!retries.isEmpty()) retryDue(now);
+                    }
                     if (item == null) {
                         if (inbox.isClosed()) break;
                         continue;
@@ -74,6 +87,15 @@ final class FrameWorker implements Runnable {
 
     private void onResolved(WorkerInbox.Resolved r) {
         resolving.remove(r.did());
+        if (r.failure() != null && isTransient(r.failure()) && lot.has(r.did())) {
+            // the directory is slow or down, not the DID wrong: the frames stay parked (their age
+            // still counts toward the lot's bound) and the lookup is tried again, backing off
+            long[] retry = retries.get(r.did());
+            long delay = retry == null ? RETRY_FIRST_NANOS : Math.min(RETRY_MAX_NANOS, retry[1] * 2);
+            retries.put(r.did(), new long[] {System.nanoTime() + delay, delay});
+            return;
+        }
+        retries.remove(r.did());
         var waiting = lot.release(r.did());
         if (r.failure() != null) {
             for (var f : waiting) {
@@ -123,6 +145,24 @@ final class FrameWorker implements Runnable {
         } catch (RuntimeException e) {
             inbox.signal(new WorkerInbox.Resolved(did, e));
         }
+    }
+
+    private void retryDue(long now) {
+        for (var it = retries.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!lot.has(e.getKey())) {
+                it.remove(); // its frames expired meanwhile (dropped and counted)
+            } else if (now - e.getValue()[0] >= 0) {
+                startResolve(e.getKey(), false);
+            }
+        }
+    }
+
+    private static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IdentityException e) return e.isTransient();
+        }
+        return false;
     }
 
     private void expire(long now) {

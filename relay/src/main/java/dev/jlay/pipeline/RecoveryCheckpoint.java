@@ -19,11 +19,23 @@ public final class RecoveryCheckpoint implements AutoCloseable {
     private final Sequencer sequencer;
     private final Storage storage;
     private final ScheduledExecutorService timer;
+    private final java.util.function.BooleanSupplier recoveredPassed;
     private long written = -1;
+    private boolean lookbackCleared;
 
     public RecoveryCheckpoint(Sequencer sequencer, Storage storage, long intervalMillis) {
+        this(sequencer, storage, intervalMillis, () -> false);
+    }
+
+    /**
+     * @param recoveredPassed {@code HostCursors::recoveredPassed}: once true, the search start that
+     *                        the last crash recovery pinned ({@link CrashRecovery#LOOKBACK_KEY}) is released
+     */
+    public RecoveryCheckpoint(Sequencer sequencer, Storage storage, long intervalMillis,
+                              java.util.function.BooleanSupplier recoveredPassed) {
         this.sequencer = sequencer;
         this.storage = storage;
+        this.recoveredPassed = recoveredPassed;
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("recovery-checkpoint").daemon(true).unstarted(r));
         timer.scheduleWithFixedDelay(this::checkpointQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
@@ -32,10 +44,16 @@ public final class RecoveryCheckpoint implements AutoCloseable {
     /** Writes a checkpoint now; returns its seq. Throws {@link StoreException} when the database is down. */
     public synchronized long checkpoint() {
         long seq = sequencer.settledSeq();
-        if (seq == written) return seq;
+        // read before the flush, so the cursors it judged are written when the pin is released
+        boolean release = !lookbackCleared && recoveredPassed.getAsBoolean();
+        if (seq == written && !release) return seq;
         storage.flush();
         storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Long.toString(seq));
         written = seq;
+        if (release) {
+            storage.relayState().put(CrashRecovery.LOOKBACK_KEY, "0");
+            lookbackCleared = true;
+        }
         return seq;
     }
 

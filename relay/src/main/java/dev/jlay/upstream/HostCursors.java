@@ -41,6 +41,8 @@ public final class HostCursors implements BoundedBuffer {
     /** Per host, sorted host seqs already durable in the event log (from crash recovery). */
     private final ConcurrentHashMap<String, long[]> durable = new ConcurrentHashMap<>();
     private final LongAdder recoveredEntries = new LongAdder();
+    /** Per host, the highest recovered seq its persisted cursor has not passed yet. */
+    private final ConcurrentHashMap<String, Long> recoveredMax = new ConcurrentHashMap<>();
     private final LongAdder skipped = new LongAdder();
 
     private static final class Progress {
@@ -73,6 +75,7 @@ public final class HostCursors implements BoundedBuffer {
         if (seqs.length == 0) return;
         var sorted = seqs.clone();
         java.util.Arrays.sort(sorted);
+        recoveredMax.merge(host, sorted[sorted.length - 1], Math::max);
         var before = durable.put(host, sorted);
         recoveredEntries.add(sorted.length - (before == null ? 0 : before.length));
     }
@@ -144,7 +147,19 @@ public final class HostCursors implements BoundedBuffer {
     private void advance(String host, Progress p) {
         long safe = safeCursor(p);
         long before = p.persisted.getAndAccumulate(safe, Math::max);
-        if (safe > before) store.persist(host, safe);
+        if (safe > before) {
+            store.persist(host, safe);
+            var max = recoveredMax.get(host);
+            if (max != null && safe >= max) recoveredMax.remove(host, max);
+        }
+    }
+
+    /**
+     * True once every host's cursor (as queued for the store) has passed every frame crash recovery
+     * found durable past it: a crash from now on needs no search older than the time lookback.
+     */
+    public boolean recoveredPassed() {
+        return recoveredMax.isEmpty();
     }
 
     /** Where a (re)connect within this process resumes: after everything already received. */

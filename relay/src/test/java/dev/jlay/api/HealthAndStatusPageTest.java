@@ -172,4 +172,27 @@ class HealthAndStatusPageTest {
             storage.close();
         }
     }
+
+    @Test
+    void aLogThatRefusesWritesIs503WithItsReason() throws Exception {
+        var storage = new InMemoryStorage();
+        var clock = new TestClock();
+        var stall = new java.util.concurrent.atomic.AtomicReference<dev.jlay.eventlog.Sequencer.Stall>(
+                new dev.jlay.eventlog.Sequencer.Stall("No space left on device", clock.now, 12));
+        var routing = Routes.partial(List.of(new Health(storage::health,
+                () -> java.util.Optional.ofNullable(stall.get()), () -> Health.Flow.NONE, Duration.ofMinutes(5),
+                clock))).http(Routes.Port.API);
+        var server = WebServer.builder().host("127.0.0.1").port(0).addRouting(routing).shutdownHook(false).build()
+                .start();
+        try {
+            var full = new Http(server.port()).get("/_health");
+            assertThat(full.status()).isEqualTo(503);
+            assertThat(full.body()).contains("event log refuses writes: No space left on device", "\"heldEvents\":12");
+            stall.set(null); // the disk has room again
+            assertThat(new Http(server.port()).get("/_health").status()).isEqualTo(200);
+        } finally {
+            server.stop();
+            storage.close();
+        }
+    }
 }

@@ -147,4 +147,30 @@ class CrashRecoveryTest {
     private static Cid root(SyncMessage s) {
         return dev.jlay.atproto.car.CarReader.readFirehose(s.blocks()).roots().getFirst();
     }
+
+    @Test
+    void aCursorStuckAcrossRestartsIsSearchedFromWhereTheLastRecoveryFoundIt() {
+        try (var log = logOfCorpus(); var storage = new InMemoryStorage()) {
+            // first crash: checkpoint at 300, lookback 0; the host's cursor was never written
+            storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Integer.toString(CHECKPOINT));
+            CrashRecovery.run(log, storage, new HostCursors((h, s) -> { }, 100), 0);
+            assertThat(storage.relayState().get(CrashRecovery.LOOKBACK_KEY)).contains(Integer.toString(CHECKPOINT));
+
+            // the next run never moved the cursor and crashed with a checkpoint near the end: the time
+            // lookback alone would miss the frames from 300 on, the pinned start does not
+            storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Integer.toString(frames.size() - 1));
+            var again = CrashRecovery.run(log, storage, new HostCursors((h, s) -> { }, 100), 0);
+            assertThat(again.hostFrames()).containsEntry(HOST, frames.size() - CHECKPOINT + 1);
+
+            // once the cursors pass what was found, the checkpoint releases the pin
+            var cursors = new HostCursors((h, s) -> { }, 100);
+            cursors.alreadyDurable(HOST, new long[] {5});
+            assertThat(cursors.recoveredPassed()).isFalse();
+            cursors.seed(HOST, 0);
+            cursors.received(HOST, 5);
+            cursors.taken(HOST, 5);
+            cursors.completed(HOST, 5);
+            assertThat(cursors.recoveredPassed()).isTrue();
+        }
+    }
 }

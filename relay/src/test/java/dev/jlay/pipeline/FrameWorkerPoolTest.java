@@ -130,6 +130,24 @@ class FrameWorkerPoolTest {
     }
 
     @Test
+    void aTransientFailureKeepsTheFramesParkedAndAsksAgain() throws Exception {
+        pool(2, 64, roomy());
+        pool.submit(frame("did:plc:later", 1));
+        pool.submit(frame("did:plc:later", 2));
+        await().until(() -> resolutions.containsKey("did:plc:later") && pool.parking().frames() == 2);
+        // the directory timed out: not the DID's fault, so nothing is dropped and the lookup is retried
+        resolutions.remove("did:plc:later").completeExceptionally(
+                new dev.jlay.identity.IdentityException.Network("did:plc:later", "timed out", null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> resolutions.containsKey("did:plc:later"));
+        assertThat(pool.parking().frames()).isEqualTo(2);
+        assertThat(drops).isEmpty();
+        resolve("did:plc:later");
+        await().until(pool::idle);
+        assertThat(passed.get("did:plc:later")).containsExactly(1, 2);
+        assertThat(drops).isEmpty();
+    }
+
+    @Test
     void framesThatOutliveTheBoundAreDroppedAndCounted() throws Exception {
         pool(2, 64, new ParkingLot.Limits(100, 1 << 20, 100, TimeUnit.MILLISECONDS.toNanos(200)));
         pool.submit(frame("did:plc:slow", 1));
