@@ -55,7 +55,7 @@ public final class AdminHosts {
 
     private void list(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 200);
-        long after = Params.optional(req, "cursor").map(AdminHosts::cursor).orElse(0L);
+        long after = Params.idCursor(req);
         var page = storage.hosts().list(after, limit);
         var hosts = Json.array();
         for (var h : page) {
@@ -188,17 +188,5 @@ public final class AdminHosts {
             throw XrpcException.invalidRequest(field + " must be a whole number");
         }
         return v.asLong();
-    }
-
-    private static long cursor(String raw) {
-        try {
-            long v = Long.parseLong(raw);
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // falls through
-        }
-        throw XrpcException.invalidRequest("cursor is not valid");
     }
 }

@@ -34,7 +34,7 @@ public final class SyncHosts {
     /** Hosts in registration order; the cursor is the last host's id. */
     private void listHosts(ServerRequest req, ServerResponse res) {
         int limit = Params.limit(req, 1, 1000, 200);
-        long after = Params.optional(req, "cursor").map(SyncHosts::hostCursor).orElse(0L);
+        long after = Params.idCursor(req);
         var page = hosts.list(after, limit);
         var list = Json.array();
         page.forEach(h -> list.add(view(h)));
@@ -89,17 +89,5 @@ public final class SyncHosts {
                 .put("seq", h.lastSeq())
                 .put("accountCount", h.accountCount())
                 .put("status", h.status().value());
-    }
-
-    private static long hostCursor(String raw) {
-        try {
-            long v = Long.parseLong(raw);
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // falls through
-        }
-        throw XrpcException.invalidRequest("cursor is not valid");
     }
 }
