@@ -1,7 +1,9 @@
 package dev.jlay.api;
 
 import dev.jlay.atproto.syntax.Did;
+import io.helidon.common.parameters.Parameters;
 import io.helidon.webserver.http.ServerRequest;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -10,6 +12,8 @@ import java.util.regex.Pattern;
  * Query parameters (and the string fields of JSON bodies, through {@link Json#text}), checked
  * before any store sees them: a bad one is a 400 InvalidRequest naming it. PostgreSQL refuses NUL
  * and malformed text with an error of its own, which must never become a 503 or reach a client.
+ * Each check also takes the bare {@link Parameters} so it can be exercised without HTTP (the fuzz
+ * tests do).
  */
 final class Params {
     /** Longest value of any parameter: a DID may be 2 KiB, everything else is shorter. */
@@ -22,7 +26,11 @@ final class Params {
     }
 
     static Optional<String> optional(ServerRequest req, String name) {
-        var all = req.query().all(name, java.util.List::of);
+        return optional(req.query(), name);
+    }
+
+    static Optional<String> optional(Parameters query, String name) {
+        var all = query.all(name, List::of);
         if (all.size() > 1) {
             throw XrpcException.invalidRequest(name + " must be given once");
         }
@@ -66,11 +74,19 @@ final class Params {
     }
 
     static String required(ServerRequest req, String name) {
-        return optional(req, name).orElseThrow(() -> XrpcException.invalidRequest(name + " is required"));
+        return required(req.query(), name);
+    }
+
+    static String required(Parameters query, String name) {
+        return optional(query, name).orElseThrow(() -> XrpcException.invalidRequest(name + " is required"));
     }
 
     static int limit(ServerRequest req, int min, int max, int dflt) {
-        var raw = optional(req, "limit");
+        return limit(req.query(), min, max, dflt);
+    }
+
+    static int limit(Parameters query, int min, int max, int dflt) {
+        var raw = optional(query, "limit");
         if (raw.isEmpty()) {
             return dflt;
         }
@@ -87,7 +103,11 @@ final class Params {
     }
 
     static String did(ServerRequest req) {
-        var did = required(req, "did");
+        return did(req.query());
+    }
+
+    static String did(Parameters query) {
+        var did = required(query, "did");
         if (!Did.isValid(did)) {
             throw XrpcException.invalidRequest("did is not a valid DID");
         }
@@ -96,21 +116,29 @@ final class Params {
 
     /** A DID cursor (listRepos, listReposByCollection): the last DID of the previous page. */
     static Optional<String> didCursor(ServerRequest req) {
-        var c = optional(req, "cursor");
+        return didCursor(req.query());
+    }
+
+    static Optional<String> didCursor(Parameters query) {
+        var c = optional(query, "cursor");
         if (c.isPresent() && !Did.isValid(c.get())) {
             throw XrpcException.invalidRequest("cursor is not valid");
         }
         return c;
     }
 
-    /** A row-id cursor (listHosts, the admin host list): the last id of the previous page; 0 = from the start. */
+    /** A host-id cursor (listHosts, the admin host list): the last id of the previous page, 0 when absent. */
     static long idCursor(ServerRequest req) {
-        var c = optional(req, "cursor");
-        if (c.isEmpty()) {
-            return 0;
+        return idCursor(req.query());
+    }
+
+    static long idCursor(Parameters query) {
+        var raw = optional(query, "cursor");
+        if (raw.isEmpty()) {
+            return 0L;
         }
         try {
-            long v = Long.parseLong(c.get());
+            long v = Long.parseLong(raw.get());
             if (v >= 0) {
                 return v;
             }

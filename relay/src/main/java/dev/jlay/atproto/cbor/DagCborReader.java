@@ -157,7 +157,7 @@ final class DagCborReader {
 
     private List<Object> readArray(int off) throws IOException {
         long count = head(off, 4);
-        enter(count);
+        enter(count, 1);
         pos = headEnd;
         int n = (int) count;
         var list = new ArrayList<Object>(n);
@@ -173,7 +173,7 @@ final class DagCborReader {
 
     private Map<String, Object> readMap(int off) throws IOException {
         long count = head(off, 5);
-        enter(count);
+        enter(count, 2);
         pos = headEnd;
         int n = (int) count;
         var map = new LinkedHashMap<String, Object>(n < 12 ? 16 : (int) (n / 0.75f) + 1);
@@ -222,12 +222,20 @@ final class DagCborReader {
         return t;
     }
 
-    private void enter(long count) {
+    /**
+     * Checks a container head before anything is sized by its count: every element takes at
+     * least {@code minElementBytes}, so a count the remaining input cannot hold is refused here
+     * (else a few bytes declaring 131,072 elements per level would buy megabytes of allocation).
+     */
+    private void enter(long count, int minElementBytes) {
         if (++depth > DagCbor.MAX_DEPTH) {
             throw new CborException("nesting deeper than " + DagCbor.MAX_DEPTH);
         }
         if (count < 0 || count > DagCbor.MAX_CONTAINER_ELEMENTS) {
             throw new CborException("container has too many elements");
+        }
+        if (count * minElementBytes > end - headEnd) {
+            throw new CborException("container has more elements than bytes left");
         }
     }
 
