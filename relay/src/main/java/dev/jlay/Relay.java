@@ -3,6 +3,7 @@ package dev.jlay;
 import dev.jlay.api.AccountEvents;
 import dev.jlay.api.AdminToken;
 import dev.jlay.api.MemoryMonitoring;
+import dev.jlay.api.RefusedRequests;
 import dev.jlay.api.Surface;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SeqStamp;
@@ -68,6 +69,7 @@ public final class Relay implements AutoCloseable {
     private final SubscribeRepos subscribeRepos;
     private final MemoryMonitoring memory;
     private final Surface surface;
+    private final RefusedRequests refused;
     private final Deque<AutoCloseable> closeOrder;
     /** How often the database is checkpointed against the log (how much a crash makes recovery replay). */
     private static final long CHECKPOINT_MILLIS = 2_000;
@@ -85,6 +87,7 @@ public final class Relay implements AutoCloseable {
         this.subscribeRepos = subscribeRepos;
         this.memory = memory;
         this.surface = surface;
+        this.refused = new RefusedRequests(metrics);
         this.closeOrder = closeOrder;
     }
 
@@ -276,8 +279,14 @@ public final class Relay implements AutoCloseable {
         return subscribeRepos;
     }
 
+    /** The API's refusals, counted and logged at a bounded rate (also those refused before routing). */
+    public RefusedRequests refusedRequests() {
+        return refused;
+    }
+
     /** Routes of the API socket. */
     public void apiRouting(HttpRouting.Builder http) {
+        refused.register(http);
         surface.register(http);
         subscribeRepos.register(http);
         memory.admin().register(http);

@@ -173,7 +173,9 @@ public final class AdminHosts {
 
     private String known(String hostname) {
         var h = hostname.strip().toLowerCase(Locale.ROOT);
-        if (storage.hosts().get(h).isEmpty()) {
+        // no host has a control character in its name; PostgreSQL would refuse a NUL in a text
+        // parameter, and the store's error is not the client's business
+        if (h.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || storage.hosts().get(h).isEmpty()) {
             throw XrpcException.declared("HostNotFound", "host " + hostname + " is not known");
         }
         return h;

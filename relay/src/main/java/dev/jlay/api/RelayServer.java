@@ -39,9 +39,11 @@ public final class RelayServer implements AutoCloseable {
                 .port(port)
                 // frames are written as they come; Nagle would hold small ones back
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                .directHandlers(UnreadableRequests.handlers(relay.refusedRequests()))
                 .addRouting(api)
                 .addRouting(ws)
-                .putSocket(METRICS_SOCKET, socket -> socket.host(metricsHost).port(metricsPort).routing(metrics))
+                .putSocket(METRICS_SOCKET, socket -> socket.host(metricsHost).port(metricsPort).routing(metrics)
+                        .directHandlers(UnreadableRequests.handlers(relay.refusedRequests())))
                 .shutdownHook(false)
                 .build()
                 .start();
