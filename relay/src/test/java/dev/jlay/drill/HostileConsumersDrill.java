@@ -107,6 +107,8 @@ class HostileConsumersDrill {
             var neverRefused = new LongAdder();
             Map<String, Object> hostile;
             long kicksBefore = tooSlowKicks(fr);
+            long tooSlowEndsBefore = (long) fr.metrics().sum("relay_consumer_too_slow_total");
+            long head;
             try (var probe = fr.probe(live, 50); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 long t0 = System.nanoTime();
                 long hostileEnd = t0 + TimeUnit.SECONDS.toNanos(hostileSeconds);
@@ -117,7 +119,7 @@ class HostileConsumersDrill {
                     pool.submit(() -> churn.run(port, next, planned, churnRate, t0, hostileEnd, stop));
                 }
                 // replays from cursor 0, all at once
-                long head = fr.seq();
+                head = fr.seq();
                 for (int i = 0; i < replays; i++) {
                     pool.submit(() -> replay(port, head, replayResults, replayMillis));
                 }
@@ -143,6 +145,10 @@ class HostileConsumersDrill {
                         && tooSlowKicks(fr) - kicksAfterStallers < never.size())) {
                     Thread.sleep(250);
                 }
+                // and their ends counted (error frame or cut) before the drill closes their sockets itself
+                long judged = stallers + never.size();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
+                        fr.metrics().sum("relay_consumer_too_slow_total") - tooSlowEndsBefore >= judged);
                 stop.set(true);
                 hostile = probe.figures();
                 hostile.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
@@ -165,7 +171,7 @@ class HostileConsumersDrill {
             report.put("replays", Map.of("complete", replayResults.stream().filter("ok"::equals).count(),
                     "problems", replayResults.stream().filter(r -> !r.equals("ok")).distinct().limit(5).toList(),
                     "catch_up_ms_max", replayMillis.stream().mapToLong(Long::longValue).max().orElse(-1),
-                    "events_each", replays == 0 ? 0 : fr.seq()));
+                    "events_each", head));
             report.put("too_slow", m.byLabel("relay_consumer_too_slow_total", "outcome"));
             report.put("kicks", m.byLabel("relay_consumer_kicks_total", "reason"));
             report.put("consumer_rejections", m.sum("relay_consumer_rejections_total"));
