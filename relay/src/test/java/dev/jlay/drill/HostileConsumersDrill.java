@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jlay.atproto.stream.FrameHeader;
 import dev.jlay.memory.ProcessMemory;
-import dev.jlay.sim.MetricsText;
 import dev.jlay.testing.DrillPipeline;
 import dev.jlay.testing.RawWebSocket;
 import dev.jlay.upstream.PayloadFields;
@@ -77,7 +76,7 @@ class HostileConsumersDrill {
         try (var fr = FleetRelay.start(dir, hosts, accounts, rate,
                 "downstream.write-timeout-ms", String.valueOf(WRITE_TIMEOUT_MS),
                 "downstream.too-slow-grace-ms", String.valueOf(GRACE_MS));
-             var bounds = new BoundsWatch(fr)) {
+             var bounds = new BufferBounds(fr)) {
             int port = fr.port();
             // history for the replays
             await().atMost(Duration.ofSeconds(Math.max(120, (long) (prefill / rate * 4)))).pollInterval(Duration.ofMillis(500))
@@ -305,58 +304,5 @@ class HostileConsumersDrill {
 
     private static void sleepSeconds(long s) throws InterruptedException {
         Thread.sleep(Duration.ofSeconds(s)); // the phase's length is the measurement window, not a wait for a condition
-    }
-
-    /** Samples every bounded buffer and RSS every second: the most each held, and any over its capacity. */
-    static final class BoundsWatch implements AutoCloseable {
-        final Map<String, long[]> max = new ConcurrentHashMap<>(); // entries, capacity, bytes
-        final List<String> violations = new CopyOnWriteArrayList<>();
-        volatile long maxRss;
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        BoundsWatch(FleetRelay fr) {
-            thread = Thread.ofVirtual().start(() -> {
-                while (running) {
-                    try {
-                        sample(fr.metrics());
-                        maxRss = Math.max(maxRss, ProcessMemory.read().rss());
-                        Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        // the relay is closing
-                    }
-                }
-            });
-        }
-
-        private void sample(MetricsText m) {
-            var entries = m.byLabel("relay_buffer_entries", "buffer");
-            var capacity = m.byLabel("relay_buffer_capacity", "buffer");
-            var bytes = m.byLabel("relay_buffer_bytes", "buffer");
-            for (var e : entries.entrySet()) {
-                long n = e.getValue().longValue();
-                long cap = capacity.getOrDefault(e.getKey(), Double.MAX_VALUE).longValue();
-                long b = bytes.getOrDefault(e.getKey(), 0.0).longValue();
-                max.merge(e.getKey(), new long[]{n, cap, b},
-                        (a, c) -> new long[]{Math.max(a[0], c[0]), c[1], Math.max(a[2], c[2])});
-                if (n > cap && violations.size() < 20) violations.add(e.getKey() + " " + n + " > " + cap);
-            }
-        }
-
-        Map<String, String> figures() {
-            var out = new TreeMap<String, String>();
-            max.forEach((k, v) -> {
-                if (v[0] > 0) out.put(k, v[0] + "/" + v[1] + " entries, " + (v[2] >> 10) + " KiB");
-            });
-            return out;
-        }
-
-        @Override
-        public void close() {
-            running = false;
-            thread.interrupt();
-        }
     }
 }

@@ -58,7 +58,7 @@ class HostileUpstreamDrill {
                 "rate", rate, "hosts", hosts, "accounts", accounts, "live", live, "attacks", String.join(",", attacks))));
 
         try (var fr = FleetRelay.start(dir, hosts, accounts, rate);
-             var bounds = new HostileConsumersDrill.BoundsWatch(fr)) {
+             var bounds = new BufferBounds(fr)) {
             String did = fr.fleet.accounts(0).getFirst().did(); // a real DID of another host: authority fails
             await().atMost(Duration.ofSeconds(120)).until(() -> fr.seq() >= 200);
 

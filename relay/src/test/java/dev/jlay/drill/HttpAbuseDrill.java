@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 2xx without the token, and refusals counted and logged at a bounded rate, not once each.
  *
  * <p>Parameters: {@code requests} (100,000), {@code threads} (8), {@code seed} (1),
- * {@code max-seconds} (900: the loop stops there and the report says how many ran).
+ * {@code max-seconds} (900: the loop stops there and the report says how many ran), {@code print-traces}
+ * (false: print the stack traces of the first log records, to see where a 500 came from).
  */
 @Tag("drill")
 class HttpAbuseDrill {
