@@ -6,6 +6,7 @@ import dev.jlay.api.MemoryMonitoring;
 import dev.jlay.api.MetricsEndpoint;
 import dev.jlay.api.Routes;
 import dev.jlay.api.SubscribeReposEdge;
+import dev.jlay.api.RefusedRequests;
 import dev.jlay.api.Surface;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.atproto.stream.SeqStamp;
@@ -71,6 +72,7 @@ public final class Relay implements AutoCloseable {
     private final SubscribeRepos subscribeRepos;
     private final MemoryMonitoring memory;
     private final Surface surface;
+    private final RefusedRequests refused;
     private final Deque<AutoCloseable> closeOrder;
     /** How often the database is checkpointed against the log (how much a crash makes recovery replay). */
     private static final long CHECKPOINT_MILLIS = 2_000;
@@ -88,6 +90,7 @@ public final class Relay implements AutoCloseable {
         this.subscribeRepos = subscribeRepos;
         this.memory = memory;
         this.surface = surface;
+        this.refused = new RefusedRequests(metrics);
         this.closeOrder = closeOrder;
     }
 
@@ -294,7 +297,13 @@ public final class Relay implements AutoCloseable {
         all.add(new SubscribeReposEdge(subscribeRepos));
         all.add(memory.admin());
         all.add(new MetricsEndpoint(metrics));
+        all.add(refused);
         return all;
+    }
+
+    /** The API's refusals, counted and logged at a bounded rate (also those refused before routing). */
+    public RefusedRequests refusedRequests() {
+        return refused;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.jlay;
 
 import dev.jlay.api.Routes;
+import dev.jlay.api.UnreadableRequests;
 import io.helidon.webserver.WebServer;
 
 /**
@@ -31,10 +32,12 @@ public final class RelayServer implements AutoCloseable {
                 .port(port)
                 // frames are written as they come; Nagle would hold small ones back
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                .directHandlers(UnreadableRequests.handlers(relay.refusedRequests()))
                 .addRouting(routes.http(Routes.Port.API))
                 .addRouting(routes.webSockets())
                 .putSocket(METRICS_SOCKET, socket -> socket.host(metricsHost).port(metricsPort)
-                        .routing(routes.http(Routes.Port.METRICS)))
+                        .routing(routes.http(Routes.Port.METRICS))
+                        .directHandlers(UnreadableRequests.handlers(relay.refusedRequests())))
                 .shutdownHook(false)
                 .build()
                 .start();

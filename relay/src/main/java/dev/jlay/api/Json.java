@@ -42,7 +42,8 @@ final class Json {
         byte[] bytes;
         try (var in = req.content().inputStream()) {
             bytes = in.readNBytes(MAX_BODY + 1);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Helidon reports broken chunked framing (a chunk size that is not hex) as a RuntimeException
             throw XrpcException.invalidRequest("cannot read the request body");
         }
         if (bytes.length > MAX_BODY) {

@@ -151,6 +151,10 @@ public final class Routes {
     public HttpRouting.Builder http(Port port) {
         var http = HttpRouting.builder();
         if (port == API) {
+            // refusals are counted around everything else, the XRPC edge's own answers included
+            if (handlers.get(RefusedRequests.class) instanceof RefusedRequests refused) {
+                refused.register(http);
+            }
             XrpcEdge.install(http);
         }
         for (var r : TABLE) {

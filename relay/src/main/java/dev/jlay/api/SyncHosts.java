@@ -52,7 +52,9 @@ public final class SyncHosts {
             var admitted = admission.admit(hostname);
             LOG.log(Level.INFO, "requestCrawl: admitted " + admitted.name());
         } catch (CrawlRefusedException e) {
-            LOG.log(Level.INFO, () -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
+            // refusals are counted and logged at a bounded rate by RefusedRequests; one line each would let
+            // anyone flood the log
+            LOG.log(Level.DEBUG, () -> "requestCrawl: refused " + hostname + ": " + e.getMessage());
             throw toXrpc(e);
         }
         res.status(Status.OK_200);

@@ -235,6 +235,10 @@ public final class CaptureCommand implements Callable<Integer> {
                 case WsEvent.Text t -> {
                     return new Result("host sent a text message (subscribeRepos is binary only)", 1);
                 }
+                case WsEvent.PingFlood p -> {
+                    return new Result("host sent more than " + MessageReassembler.MAX_PINGS_PER_SECOND
+                            + " pings in a second", 1);
+                }
                 case WsEvent.Closed c -> {
                     return new Result("closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason()), 0);
                 }

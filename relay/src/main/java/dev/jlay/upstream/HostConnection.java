@@ -307,6 +307,11 @@ public final class HostConnection implements HostFrameSeries.Source {
                     drop(UpstreamDropReason.TEXT_MESSAGE, null);
                     ws.request(1);
                 }
+                case WsEvent.PingFlood p -> {
+                    drop(UpstreamDropReason.PING_FLOOD, "more than " + MessageReassembler.MAX_PINGS_PER_SECOND
+                            + " pings in a second: closed");
+                    return progressed;
+                }
                 case WsEvent.Closed c -> {
                     lastError = "closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason());
                     return progressed;

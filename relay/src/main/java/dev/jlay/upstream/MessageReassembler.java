@@ -24,6 +24,16 @@ public final class MessageReassembler implements WebSocket.Listener {
     private boolean closed;
     private long oversizeBytes = -1; // >= 0 while discarding an oversized message
     private volatile boolean ponged;
+    /**
+     * Pings a host may send per second. The JDK answers each with a pong, so a host flooding pings
+     * makes the relay write as fast as the host reads, and nothing counts it: the hostile-upstream
+     * drill saw a ping flood push the other hosts' p99 from 0.2 s to 12 s. A keepalive needs one ping
+     * every few seconds.
+     */
+    public static final int MAX_PINGS_PER_SECOND = 20;
+    private long pingWindowStart = System.nanoTime();
+    private int pingsInWindow; // callbacks of one WebSocket do not overlap
+    private boolean pingFlood;
 
     public MessageReassembler(BlockingQueue<WsEvent> events, int max) {
         this(events, max, new ReassemblyBuffers(1, max));
@@ -117,6 +127,18 @@ public final class MessageReassembler implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+        long now = System.nanoTime();
+        if (now - pingWindowStart >= 1_000_000_000L) {
+            pingWindowStart = now;
+            pingsInWindow = 0;
+        }
+        if (++pingsInWindow > MAX_PINGS_PER_SECOND) {
+            if (!pingFlood) {
+                pingFlood = true;
+                emit(new WsEvent.PingFlood()); // the reader ends the connection; nothing more is requested
+            }
+            return null;
+        }
         ws.request(1); // the JDK answers the ping itself; a ping consumes one request
         return null;
     }

@@ -21,7 +21,9 @@ public enum UpstreamDropReason {
     /** An #info frame (e.g. OutdatedCursor): logged, not forwarded. */
     INFO("info"),
     /** A text WebSocket message: not part of the protocol. */
-    TEXT_MESSAGE("text_message");
+    TEXT_MESSAGE("text_message"),
+    /** More pings in a second than a host has reason to send: the connection is closed (each ping costs a pong). */
+    PING_FLOOD("ping_flood");
 
     private final String label;
 

@@ -8,6 +8,9 @@ public sealed interface WsEvent {
 
     record Text() implements WsEvent {}
 
+    /** The host sent more pings in a second than {@link MessageReassembler#MAX_PINGS_PER_SECOND}. */
+    record PingFlood() implements WsEvent {}
+
     record Closed(int code, String reason) implements WsEvent {}
 
     record Failed(Throwable error) implements WsEvent {}

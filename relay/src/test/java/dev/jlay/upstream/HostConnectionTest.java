@@ -305,6 +305,20 @@ class HostConnectionTest {
     }
 
     @Test
+    void aHostFloodingPingsIsCutAndCounted() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            for (int i = 0; i < 200; i++) s.ping(io.helidon.common.buffers.BufferData.create(new byte[] {1}));
+            idle();
+        }));
+        var m = manager(INSECURE, new QueueFrameSink(10), HostListener.NONE);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+
+        await().untilAsserted(() -> assertThat(m.status(server.url()).orElseThrow()
+                .dropped(UpstreamDropReason.PING_FLOOD)).isPositive());
+        await().untilAsserted(() -> assertThat(server.connections.get()).isGreaterThanOrEqualTo(2));
+    }
+
+    @Test
     void errorFrameEndsTheSessionAndIsReported() throws Exception {
         var errors = new CopyOnWriteArrayList<String>();
         var server = closing(new FirehoseServer((s, cursor, n) -> {
