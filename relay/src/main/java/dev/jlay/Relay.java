@@ -238,7 +238,8 @@ public final class Relay implements AutoCloseable {
     static HostService.Settings hostSettings(RelayConfig config) {
         var connection = ConnectionConfig.defaults()
                 .withAllowInsecureHosts(config.allowInsecureHosts())
-                .withMaxHosts(config.getInt(ConfigKeys.UPSTREAM_MAX_HOSTS));
+                .withMaxHosts(config.getInt(ConfigKeys.UPSTREAM_MAX_HOSTS))
+                .withReassemblyBytes(config.getBytes(ConfigKeys.UPSTREAM_REASSEMBLY_BYTES));
         var limits = new HostLimits(config.getLong(ConfigKeys.UPSTREAM_ACCOUNT_LIMIT),
                 config.getLong(ConfigKeys.UPSTREAM_EVENTS_PER_SECOND),
                 config.getLong(ConfigKeys.UPSTREAM_EVENTS_PER_HOUR),

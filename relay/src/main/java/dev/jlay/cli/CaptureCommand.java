@@ -239,6 +239,9 @@ public final class CaptureCommand implements Callable<Integer> {
                     return new Result("host sent more than " + MessageReassembler.MAX_PINGS_PER_SECOND
                             + " pings in a second", 1);
                 }
+                case WsEvent.ReassemblyFull r -> {
+                    return new Result("message reassembly ran out of its " + r.heldBytes() + "-byte budget", 1);
+                }
                 case WsEvent.Closed c -> {
                     return new Result("closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason()), 0);
                 }

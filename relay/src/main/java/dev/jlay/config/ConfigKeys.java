@@ -81,6 +81,9 @@ public final class ConfigKeys {
             "comma-separated hosts (host[:port]) read from the start, trusted (no rate limit); more come by requestCrawl");
     public static final ConfigKey UPSTREAM_MAX_HOSTS = new ConfigKey("upstream.max-hosts", INT, "10000",
             "upstream hosts read at once");
+    public static final ConfigKey UPSTREAM_REASSEMBLY_BYTES = new ConfigKey("upstream.reassembly-bytes", BYTES,
+            "256MiB", "all host readers' partial (fragmented) messages together; a reader that would pass it "
+                    + "closes its connection and reads the message again after a backoff");
     public static final ConfigKey UPSTREAM_EVENTS_PER_SECOND = new ConfigKey("upstream.rate-per-second", LONG, "50",
             "default event rate limit of a new host per sliding second (0 = none)");
     public static final ConfigKey UPSTREAM_EVENTS_PER_HOUR = new ConfigKey("upstream.rate-per-hour", LONG, "150000",
@@ -134,7 +137,7 @@ public final class ConfigKeys {
             SEQUENCER_QUEUE_BYTES, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
             DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
-            UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
+            UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_REASSEMBLY_BYTES, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
             UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_QUEUE_BYTES,
             PIPELINE_PARKING_FRAMES,

@@ -312,6 +312,11 @@ public final class HostConnection implements HostFrameSeries.Source {
                             + " pings in a second: closed");
                     return progressed;
                 }
+                case WsEvent.ReassemblyFull r -> {
+                    drop(UpstreamDropReason.REASSEMBLY_FULL, "the readers' partial messages hold "
+                            + r.heldBytes() + " bytes, the relay-wide budget: closed, to read again after a backoff");
+                    return progressed;
+                }
                 case WsEvent.Closed c -> {
                     lastError = "closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason());
                     return progressed;

@@ -44,7 +44,7 @@ public final class HostConnectionManager implements AutoCloseable {
         this.guard = guard;
         this.sink = sink;
         this.listener = listener;
-        this.reassembly = new ReassemblyBuffers(config.maxHosts(), config.maxFrameBytes());
+        this.reassembly = new ReassemblyBuffers(config.maxHosts(), config.maxFrameBytes(), config.reassemblyBytes());
         this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).executor(executor).build();
     }
 

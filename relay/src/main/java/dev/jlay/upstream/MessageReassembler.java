@@ -49,13 +49,16 @@ public final class MessageReassembler implements WebSocket.Listener {
     /** The connection is over: a partial message is let go (and no longer counted). */
     public synchronized void close() {
         closed = true;
-        setBuffer(null);
-        len = 0;
+        release();
     }
 
-    private void setBuffer(byte[] next) {
-        held.resized(buf == null ? 0 : buf.length, next == null ? 0 : next.length);
-        buf = next;
+    /** Lets go of the partial message's buffer (and its share of the budget). */
+    private void release() {
+        if (buf != null) {
+            held.tryResize(buf.length, 0);
+        }
+        buf = null;
+        len = 0;
     }
 
     /** True if a pong arrived since the last call. */
@@ -80,15 +83,19 @@ public final class MessageReassembler implements WebSocket.Listener {
             oversizeBytes += n;
         } else if ((long) len + n > max) {
             oversizeBytes = (long) len + n;
-            setBuffer(null);
-            len = 0;
+            release();
         } else if (last && len == 0) {
             byte[] whole = new byte[n]; // the common case: one part, one copy
             data.get(whole);
             emit(new WsEvent.Message(whole, System.nanoTime()));
             return null;
-        } else {
-            append(data, n);
+        } else if (!append(data, n)) {
+            // the relay-wide budget is spent: the reader ends this connection and reads the message
+            // again after a backoff; nothing more is held for it meanwhile
+            release();
+            closed = true;
+            emit(new WsEvent.ReassemblyFull(held.bytes()));
+            return null;
         }
         if (!last) {
             ws.request(1);
@@ -99,20 +106,25 @@ public final class MessageReassembler implements WebSocket.Listener {
             oversizeBytes = -1;
         } else {
             emit(new WsEvent.Message(Arrays.copyOf(buf, len), System.nanoTime()));
-            setBuffer(null);
-            len = 0;
+            release();
         }
         return null;
     }
 
-    private void append(ByteBuffer data, int n) {
-        if (buf == null) {
-            setBuffer(new byte[Math.min(max, Math.max(64 * 1024, n * 2))]);
-        } else if (len + n > buf.length) {
-            setBuffer(Arrays.copyOf(buf, (int) Math.min(max, Math.max((long) len + n, buf.length * 2L))));
+    /** False when the relay-wide budget cannot take the larger buffer this part needs. */
+    private boolean append(ByteBuffer data, int n) {
+        int have = buf == null ? 0 : buf.length;
+        if (len + n > have) {
+            int next = buf == null ? Math.min(max, Math.max(64 * 1024, n * 2))
+                    : (int) Math.min(max, Math.max((long) len + n, have * 2L));
+            if (!held.tryResize(have, next)) {
+                return false;
+            }
+            buf = buf == null ? new byte[next] : Arrays.copyOf(buf, next);
         }
         data.get(buf, len, n);
         len += n;
+        return true;
     }
 
     @Override

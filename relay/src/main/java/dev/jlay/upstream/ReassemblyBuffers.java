@@ -6,25 +6,60 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The partial messages the host readers hold while a fragmented WebSocket message comes in: one
- * buffer per host at most, each at most the frame cap. Bytes are the buffers' allocated length (what
- * the heap holds), not the bytes filled so far.
+ * buffer per host at most, each at most the frame cap, and all of them together at most a
+ * relay-wide budget. Bytes are the buffers' allocated length (what the heap holds), not the bytes
+ * filled so far. A reader whose buffer would pass the budget is refused ({@link #tryResize}) and
+ * ends its connection: it lets go of what it held and reads the message again from its cursor
+ * after a backoff, so readers never wait on each other (a wait could deadlock, every reader
+ * holding half a message).
  */
 public final class ReassemblyBuffers implements BoundedBuffer {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger held = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
     private final long hosts;
     private final long byteCapacity;
 
+    /** Bounded by hosts × frame cap only (a single reader, tests). */
     public ReassemblyBuffers(int maxHosts, int maxFrameBytes) {
-        this.hosts = maxHosts;
-        this.byteCapacity = (long) maxHosts * maxFrameBytes;
+        this(maxHosts, maxFrameBytes, (long) maxHosts * maxFrameBytes);
     }
 
-    /** A reader's buffer went from {@code oldLength} bytes (0: none) to {@code newLength} (0: let go). */
-    void resized(int oldLength, int newLength) {
+    /** @param budgetBytes all readers' partial messages together; at most hosts × frame cap is used */
+    public ReassemblyBuffers(int maxHosts, int maxFrameBytes, long budgetBytes) {
+        if (budgetBytes < maxFrameBytes) {
+            throw new IllegalArgumentException("the reassembly budget must hold one whole frame");
+        }
+        this.hosts = maxHosts;
+        this.byteCapacity = Math.min((long) maxHosts * maxFrameBytes, budgetBytes);
+    }
+
+    /**
+     * A reader's buffer would go from {@code oldLength} bytes (0: none) to {@code newLength} (0: let
+     * go); false, and nothing changed, when growing it would pass the budget.
+     */
+    boolean tryResize(int oldLength, int newLength) {
+        long delta = (long) newLength - oldLength;
+        if (delta > 0) {
+            long now;
+            do {
+                now = bytes.get();
+                if (now + delta > byteCapacity) {
+                    refused.incrementAndGet();
+                    return false;
+                }
+            } while (!bytes.compareAndSet(now, now + delta));
+        } else {
+            bytes.addAndGet(delta);
+        }
         if (oldLength == 0 && newLength > 0) held.incrementAndGet();
         if (oldLength > 0 && newLength == 0) held.decrementAndGet();
-        bytes.addAndGet(newLength - oldLength);
+        return true;
+    }
+
+    /** Growths refused because the budget was spent (each ended a connection). */
+    public long refusals() {
+        return refused.get();
     }
 
     @Override

@@ -23,7 +23,12 @@ public enum UpstreamDropReason {
     /** A text WebSocket message: not part of the protocol. */
     TEXT_MESSAGE("text_message"),
     /** More pings in a second than a host has reason to send: the connection is closed (each ping costs a pong). */
-    PING_FLOOD("ping_flood");
+    PING_FLOOD("ping_flood"),
+    /**
+     * A fragmented message the relay-wide reassembly budget could not take: the connection ends and
+     * the host is read again from its cursor after a backoff.
+     */
+    REASSEMBLY_FULL("reassembly_full");
 
     private final String label;
 

@@ -11,6 +11,9 @@ public sealed interface WsEvent {
     /** The host sent more pings in a second than {@link MessageReassembler#MAX_PINGS_PER_SECOND}. */
     record PingFlood() implements WsEvent {}
 
+    /** The partial messages of all readers hold the relay-wide budget: this connection lets go and ends. */
+    record ReassemblyFull(long heldBytes) implements WsEvent {}
+
     record Closed(int code, String reason) implements WsEvent {}
 
     record Failed(Throwable error) implements WsEvent {}
