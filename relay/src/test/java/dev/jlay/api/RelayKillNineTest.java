@@ -8,22 +8,17 @@ import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.pipeline.FrameFile;
 import dev.jlay.testing.LoopbackPds;
+import dev.jlay.testing.RelayProcess;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.testing.TestPostgres;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * contiguous with no duplicate, and every commit of the host ends up in the log.
  */
 class RelayKillNineTest {
-    private static final Pattern SERVING = Pattern.compile("jlay: serving on [^:]+:(\\d+) ");
     private static final Duration WAIT = Duration.ofSeconds(240); // a cold child JVM on a loaded 2-core machine
 
     @TempDir
@@ -52,20 +46,18 @@ class RelayKillNineTest {
                     "RELAY_PLC_URL", plc.url().toString(), "RELAY_ALLOW_INSECURE_HOSTS", "true",
                     "RELAY_UPSTREAM_HOSTS", host.host(), "RELAY_ADMIN_TOKEN", "kill9-test-token");
 
-            var first = Child.start(env);
+            var first = RelayProcess.start(env);
             List<byte[]> seenBeforeKill;
-            try (var consumer = FirehoseClient.connect(first.port, "cursor=0")) {
+            try (var consumer = FirehoseClient.connect(first.port(), "cursor=0")) {
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= 150);
-                first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-                first.process.waitFor(30, TimeUnit.SECONDS);
+                first.kill9(); // SIGKILL: no shutdown hook, no flush
                 seenBeforeKill = List.copyOf(consumer.frames);
             }
             assertThat(seenBeforeKill.size()).isLessThan(frames.size()); // killed mid-stream
 
-            var second = Child.start(env);
-            try {
+            try (var second = RelayProcess.start(env)) {
                 long expectedCommits = frames.stream().filter(f -> FirehoseCodec.decode(f) instanceof CommitMessage).count();
-                try (var all = FirehoseClient.connect(second.port, "cursor=0")) {
+                try (var all = FirehoseClient.connect(second.port(), "cursor=0")) {
                     await().atMost(WAIT).until(() -> commitKeys(all.frames).size() == expectedCommits);
                     // the host's frames re-read after the restart (its persisted cursor lags) must not pass twice:
                     // let the second relay settle, then the log holds each host frame exactly once
@@ -81,9 +73,7 @@ class RelayKillNineTest {
                     var seqs = log.stream().map(f -> ((SequencedMessage) FirehoseCodec.decode(f)).seq()).toList();
                     for (int i = 0; i < seqs.size(); i++) assertThat(seqs.get(i)).isEqualTo(i + 1L);
                 }
-            } finally {
-                second.process.destroy();
-                second.process.waitFor(30, TimeUnit.SECONDS);
+                second.recoveryLines.forEach(line -> System.out.println("child: " + line)); // evidence in the report
             }
         }
     }
@@ -109,37 +99,5 @@ class RelayKillNineTest {
             });
         }
         return keys;
-    }
-
-    private record Child(Process process, int port) {
-        static Child start(Map<String, String> env) throws Exception {
-            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            var pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                    "-cp", System.getProperty("java.class.path"), "dev.jlay.Main", "serve")
-                    .redirectErrorStream(true);
-            pb.environment().putAll(env);
-            var process = pb.start();
-            var port = new CompletableFuture<Integer>();
-            Thread.ofVirtual().start(() -> {
-                try (var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        var m = SERVING.matcher(line);
-                        if (m.find()) port.complete(Integer.parseInt(m.group(1)));
-                        if (line.contains("recovery:")) System.out.println("child: " + line); // evidence in the report
-                    }
-                } catch (Exception ignored) {
-                    // the process was killed
-                } finally {
-                    port.completeExceptionally(new IllegalStateException("relay exited before serving"));
-                }
-            });
-            try {
-                return new Child(process, port.get(180, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                process.destroyForcibly();
-                throw e;
-            }
-        }
     }
 }

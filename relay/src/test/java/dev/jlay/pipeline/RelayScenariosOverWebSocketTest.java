@@ -10,6 +10,7 @@ import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.testing.FirehoseClient;
 import dev.jlay.testing.SharedFixtures;
 import dev.jlay.net.AddressGuard;
+import dev.jlay.upstream.BackoffPolicy;
 import dev.jlay.upstream.ConnectionConfig;
 import dev.jlay.upstream.HostConnectionManager;
 import dev.jlay.upstream.HostListener;
@@ -73,14 +74,23 @@ class RelayScenariosOverWebSocketTest {
                  var pipeline = Pipeline.create(settings, state, identities, identities,
                          Pipeline.toSequencer(server.relay().events().sequencer()), null, Clock.systemUTC(),
                          (f, v) -> settled.incrementAndGet());
-                 var upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true),
+                 // a connect that fails on a loaded machine is tried again within a second, not after the
+                 // default backoff's doubling (1 s, 2 s, 4 s, ...), which could outlast the wait below
+                 var upstream = new HostConnectionManager(ConnectionConfig.defaults().withAllowInsecureHosts(true)
+                         .withBackoff(new BackoffPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 0.5)),
                          new AddressGuard(true), pipeline, HostListener.NONE)) {
                 upstream.start(producer.url(), () -> 0, RateLimiter.UNLIMITED);
                 var expected = scenario.messages().stream().filter(m -> !m.drop()).toList();
                 // every message the reader forwards gets a verdict; the reader itself drops seqs that go backwards
                 long forwarded = forwardedByReader(scenario);
                 // generous: on a loaded 2-core machine one scenario has taken over 30 s
-                await().atMost(Duration.ofSeconds(90)).until(() -> settled.get() == forwarded && pipeline.pool().idle());
+                try {
+                    await().atMost(Duration.ofSeconds(90)).until(() -> settled.get() == forwarded && pipeline.pool().idle());
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // say where it stuck: the reader's state and counts, or the pipeline
+                    throw new AssertionError(name + ": " + settled.get() + " of " + forwarded + " forwarded frames settled"
+                            + ", pool idle " + pipeline.pool().idle() + ", reader " + upstream.status(producer.url()), e);
+                }
                 await().atMost(Duration.ofSeconds(60)).until(() -> consumer.frames.size() >= expected.size());
                 Thread.sleep(300); // anything extra would arrive now
                 assertThat(consumer.frames).as(name).hasSize(expected.size());
