@@ -159,8 +159,10 @@ class SimLeakDrillTest {
                                 + "after GC %+d; B/frame clean %s, leaky %s%n", s2, RATE, injected, grew, heapGrew,
                         rounded(clean), rounded(leaky));
                 assertThat(injected).isGreaterThan(20L << 20);
+                // the upper bound has room for what else a live relay mallocs in the window (the JIT,
+                // RocksDB, the simulator's threads): 3-4 MB in most runs, 17 MB in one
                 assertThat((double) grew.get("malloc_other")).as("malloc in use outside the JVM and RocksDB")
-                        .isBetween(0.8 * injected, 1.2 * injected);
+                        .isBetween(0.8 * injected, 1.2 * injected + (32L << 20));
                 assertThat(Math.abs(heapGrew)).as("java heap used after GC stays flat").isLessThan(injected / 5);
                 assertOthersFlat(clean, leaky, null); // a native leak allocates no heap in any stage
             } finally {
