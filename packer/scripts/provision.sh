@@ -21,9 +21,10 @@ say "installing Debian packages"
 apt-get update -q
 # postgresql, prometheus (+ node exporter) from Debian; curl for health checks
 # and the profiling recipes; procps for /bin/kill (Debian's prometheus units)
-# and ps/pgrep; gnupg for Grafana's repository key.
+# and ps/pgrep; gnupg for Grafana's repository key; libsecp256k1-1, which the
+# relay verifies secp256k1 signatures with (BouncyCastle if it were missing).
 apt-get install -y -q --no-install-recommends \
-  postgresql prometheus prometheus-node-exporter \
+  postgresql prometheus prometheus-node-exporter libsecp256k1-1 \
   adduser curl ca-certificates gnupg procps systemd-timesyncd
 
 say "creating the jlay user"

@@ -25,6 +25,8 @@ import dev.jlay.pipeline.FrameWorkerPool;
 import dev.jlay.pipeline.ParkingLot;
 import dev.jlay.pipeline.Pipeline;
 import dev.jlay.pipeline.ResolverIdentities;
+import dev.jlay.atproto.crypto.Curve;
+import dev.jlay.crypto.CurveVerifiers;
 import dev.jlay.pipeline.CrashRecovery;
 import dev.jlay.pipeline.InboundFrame;
 import dev.jlay.pipeline.RecoveryCheckpoint;
@@ -144,7 +146,11 @@ public final class Relay implements AutoCloseable {
             opened.push(new RecoveryCheckpoint(events.sequencer(), storage, CHECKPOINT_MILLIS, cursors::recoveredPassed));
 
             var bound = new ResolverIdentities(identities);
-            var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT));
+            var signatures = CurveVerifiers.choose();
+            LOG.log(System.Logger.Level.INFO, signatures.summary());
+            registerSignatureVerifier(metrics, signatures);
+            var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT))
+                    .withSignatures(signatures);
             // the account limit's own status changes go on the firehose as the relay's #account
             var admissions = new AccountEvents(events.sequencer()::append, Clock.systemUTC());
             var chain = new StoreChainState(storage.repoState(), storage.accounts(),
@@ -327,6 +333,16 @@ public final class Relay implements AutoCloseable {
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.WARNING, "closing " + c.getClass().getSimpleName() + " failed", e);
             }
+        }
+    }
+
+    /** Which implementation checks each curve's signatures, as an info gauge (always 1). */
+    public static void registerSignatureVerifier(MetricRegistry metrics, CurveVerifiers signatures) {
+        for (Curve curve : Curve.values()) {
+            metrics.gauge("relay_signature_verifier_info",
+                    "Which implementation verifies each curve's signatures, chosen at start (always 1).",
+                    "curve", CurveVerifiers.metricLabel(curve), "implementation", signatures.implementation(curve),
+                    () -> 1);
         }
     }
 }

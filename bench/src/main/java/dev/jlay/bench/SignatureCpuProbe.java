@@ -3,7 +3,13 @@ package dev.jlay.bench;
 import dev.jlay.atproto.crypto.Curve;
 import dev.jlay.atproto.crypto.Keypair;
 import dev.jlay.atproto.crypto.PublicKey;
+import dev.jlay.atproto.crypto.BouncyCastleVerifier;
+import dev.jlay.atproto.crypto.SignatureVerifier;
+import dev.jlay.crypto.NativeSecp256k1Verifier;
+import dev.jlay.crypto.Secp256k1Library;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.IntPredicate;
 
@@ -36,12 +42,33 @@ public final class SignatureCpuProbe {
             report(curve, "decodeAndVerify", probe,
                     k -> PublicKey.fromMultikey(multikey).verify(msgs[k & 63], sigs[k & 63]));
             report(curve, "sign", probe, k -> kp.sign(msgs[k & 63]).length == 64);
+            // the relay's verifier choices for this curve, same key and messages
+            for (SignatureVerifier v : verifiers(curve)) {
+                report(curve, "verify:" + v.implementation(curve), probe, k -> v.verify(key, msgs[k & 63], sigs[k & 63]));
+                report(curve, "decode+verify:" + v.implementation(curve), probe,
+                        k -> v.verify(PublicKey.fromMultikey(multikey), msgs[k & 63], sigs[k & 63]));
+            }
         }
+    }
+
+    private static List<SignatureVerifier> verifiers(Curve curve) {
+        var out = new ArrayList<SignatureVerifier>(List.of(BouncyCastleVerifier.INSTANCE));
+        switch (curve) {
+            case K256 -> {
+                if (Secp256k1Library.load() instanceof Secp256k1Library.Loading.Loaded l) {
+                    out.add(new NativeSecp256k1Verifier(l.library()));
+                } else {
+                    System.out.println("K256  libsecp256k1 missing: not measured");
+                }
+            }
+            case P256 -> out.add(new JdkP256Verifier());
+        }
+        return out;
     }
 
     private static void report(Curve curve, String op, CpuProbe probe, IntPredicate body) {
         var r = probe.run(body);
-        System.out.printf("%-5s %-16s median %,10.0f ops/cpu-s  (min %,.0f, max %,.0f, %d rounds of %.1f cpu-s)%n",
+        System.out.printf("%-5s %-28s median %,10.0f ops/cpu-s  (min %,.0f, max %,.0f, %d rounds of %.1f cpu-s)%n",
                 curve, op, r.median(), r.min(), r.max(), probe.rounds(), probe.seconds());
     }
 }

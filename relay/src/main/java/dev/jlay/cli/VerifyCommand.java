@@ -2,6 +2,8 @@ package dev.jlay.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jlay.atproto.crypto.Curve;
+import dev.jlay.crypto.CurveVerifiers;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
@@ -125,7 +127,8 @@ public final class VerifyCommand implements Callable<Integer> {
             identities = new Identities(asOf, asOf);
         }
         try {
-            var validation = ValidationConfig.strict().withLenient(lenient);
+            var signatures = CurveVerifiers.choose();
+            var validation = ValidationConfig.strict().withLenient(lenient).withSignatures(signatures);
 
             long valid = 0, invalid = 0, discontinuity = 0, commits = 0, nanos = 0, cpuNanos = 0;
             var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -167,6 +170,10 @@ public final class VerifyCommand implements Callable<Integer> {
             summary.put("commits", commits);
             summary.put("passes", repeat);
             summary.put("warmup_passes", warmup);
+            ObjectNode verifiers = summary.putObject("signature_verifiers");
+            for (Curve curve : Curve.values()) {
+                verifiers.put(CurveVerifiers.metricLabel(curve), signatures.implementation(curve));
+            }
             summary.put("seconds", seconds);
             summary.put("frames_per_second", seconds > 0 ? Math.round(total / seconds) : 0);
             summary.put("commits_per_second", seconds > 0 ? Math.round(commits / seconds) : 0);

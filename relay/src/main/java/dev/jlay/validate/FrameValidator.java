@@ -208,7 +208,7 @@ public final class FrameValidator {
         if (!rev.equals(commit.rev()) || !Tid.isValid(rev)) {
             return Checked.drop(DropReason.REV_MISMATCH, "message rev " + rev + ", commit rev " + commit.rev());
         }
-        if (!commit.verify(key)) {
+        if (!commit.verify(key, config.signatures())) {
             return Checked.drop(DropReason.BAD_SIGNATURE, "against " + key.curve());
         }
         return commit;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's test command on a machine that lacks what the suite needs: scripts/setup, which
  * scripts/test runs first, is run with every tool it looks for hidden (a PATH of a few basic
- * commands only, an empty PostgreSQL root, no Node headers). Not as root it must stop and print
+ * commands only, an empty PostgreSQL root, no Node headers, no shared libraries). Not as root it must stop and print
  * the exact install command; as root (its dry run here, so the suite installs nothing) it must
  * name every package. scripts/test itself must stop at that step, before Maven.
  */
@@ -26,7 +26,7 @@ class SetupScriptTest {
     private static final List<String> BASICS =
             List.of("bash", "ls", "id", "sed", "head", "dirname", "basename", "cat", "env", "mktemp", "rm");
     private static final List<String> SUITE_PACKAGES = List.of(
-            "postgresql", "prometheus", "packer", "nodejs", "npm", "libnode-dev", "make", "g++", "python3",
+            "postgresql", "libsecp256k1-1", "prometheus", "packer", "nodejs", "npm", "libnode-dev", "make", "g++", "python3",
             "chromium");
 
     @TempDir
@@ -51,7 +51,8 @@ class SetupScriptTest {
     private Map<String, String> hidden() {
         return Map.of("PATH", bareBin.toString(),
                 "JLAY_SETUP_PG_ROOT", emptyPgRoot.toString(),
-                "JLAY_SETUP_NODE_HEADER", tmp.resolve("no-node.h").toString());
+                "JLAY_SETUP_NODE_HEADER", tmp.resolve("no-node.h").toString(),
+                "JLAY_SETUP_LIB_ROOT", tmp.resolve("no-libs").toString());
     }
 
     /** argv run as an unprivileged user: through setpriv when the suite runs as root (as in CI). */
@@ -99,8 +100,11 @@ class SetupScriptTest {
         Path initdb = Files.createDirectories(emptyPgRoot.resolve("15/bin")).resolve("initdb");
         Files.createSymbolicLink(initdb, truth);
         Path header = Files.createFile(tmp.resolve("node.h"));
+        Path libs = Files.createDirectories(tmp.resolve("libs/x86_64-linux-gnu"));
+        Files.createFile(libs.resolve("libsecp256k1.so.1"));
         var env = new java.util.HashMap<>(hidden());
         env.put("JLAY_SETUP_NODE_HEADER", header.toString());
+        env.put("JLAY_SETUP_LIB_ROOT", tmp.resolve("libs").toString());
 
         Command result = Command.run(RepoFiles.root(), env, List.of(script("setup"), "--dry-run"));
 

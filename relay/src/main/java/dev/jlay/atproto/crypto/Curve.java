@@ -1,6 +1,7 @@
 package dev.jlay.atproto.crypto;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
@@ -22,12 +23,17 @@ public enum Curve {
     final ECDomainParameters domain;
     final BigInteger n;
     final BigInteger halfN;
+    /** n and n/2 as 32-byte big-endian, for the allocation-free range check of a signature. */
+    private final byte[] nBytes;
+    private final byte[] halfNBytes;
 
     Curve(String bcName, String jwtAlg, byte[] multicodec, String legacyDidDocType) {
         X9ECParameters x9 = CustomNamedCurves.getByName(bcName);
         this.domain = new ECDomainParameters(x9.getCurve(), x9.getG(), x9.getN(), x9.getH(), x9.getSeed());
         this.n = x9.getN();
         this.halfN = n.shiftRight(1);
+        this.nBytes = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, n);
+        this.halfNBytes = org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, halfN);
         this.jwtAlg = jwtAlg;
         this.multicodec = multicodec;
         this.legacyDidDocType = legacyDidDocType;
@@ -49,6 +55,22 @@ public enum Curve {
     /** The pre-Multikey DID document verification method type for this curve. */
     public String legacyDidDocType() {
         return legacyDidDocType;
+    }
+
+    /**
+     * True when a 64-byte {@code r||s} has {@code 1 <= r < n} and {@code 1 <= s <= n/2} (atproto's
+     * low-S rule). Every verifier checks this first, the same way, without allocating.
+     */
+    public boolean isCanonicalSignature(byte[] signature) {
+        return signature != null && signature.length == PublicKey.SIGNATURE_LENGTH
+                && !isZero(signature, 0) && Arrays.compareUnsigned(signature, 0, 32, nBytes, 0, 32) < 0
+                && !isZero(signature, 32) && Arrays.compareUnsigned(signature, 32, 64, halfNBytes, 0, 32) <= 0;
+    }
+
+    private static boolean isZero(byte[] b, int from) {
+        int acc = 0;
+        for (int i = from; i < from + 32; i++) acc |= b[i];
+        return acc == 0;
     }
 
     ECPoint generator() {

@@ -2,23 +2,23 @@ package dev.jlay.atproto.crypto;
 
 import dev.jlay.atproto.cid.Multibase;
 import dev.jlay.atproto.cid.Sha256;
-import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.function.Function;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * A decoded, validated public key on one of the two atproto curves. Decoding (point decompression)
  * costs more than a verification, so decode once per account key and reuse the instance: it keeps
  * the normalized point, and BouncyCastle caches its multiplication tables on that point object.
- * Immutable and thread-safe.
+ * Immutable apart from the one memo a verifier keeps on it ({@link #derived}); thread-safe.
  */
 public abstract sealed class PublicKey permits PublicKey.P256, PublicKey.K256 {
     public static final int SIGNATURE_LENGTH = 64;
 
     private final ECPublicKeyParameters params;
     private final byte[] compressed;
+    private volatile Object derived;
 
     private PublicKey(ECPoint point) {
         ECPoint q = point.normalize();
@@ -90,7 +90,8 @@ public abstract sealed class PublicKey permits PublicKey.P256, PublicKey.K256 {
     /**
      * Verifies an atproto signature over {@code data}: SHA-256 of the data, ECDSA, signature exactly
      * 64 bytes {@code r||s} with {@code 1 <= r,s < n} and low-S ({@code s <= n/2}). DER and high-S
-     * signatures are invalid. Never throws for a bad signature; returns false.
+     * signatures are invalid. Never throws for a bad signature; returns false. BouncyCastle; the relay
+     * verifies through the {@link SignatureVerifier} it chose at start.
      */
     public boolean verify(byte[] data, byte[] signature) {
         return verifyDigest(Sha256.hash(data), signature);
@@ -98,19 +99,23 @@ public abstract sealed class PublicKey permits PublicKey.P256, PublicKey.K256 {
 
     /** Like {@link #verify} for data already hashed with SHA-256 (32 bytes). */
     public boolean verifyDigest(byte[] sha256, byte[] signature) {
-        if (sha256 == null || sha256.length != 32 || signature == null || signature.length != SIGNATURE_LENGTH) {
-            return false;
+        return BouncyCastleVerifier.INSTANCE.verifyDigest(this, sha256, signature);
+    }
+
+    /**
+     * What one {@link SignatureVerifier} derives from this key once (a native library's parsed key,
+     * a JDK key object), kept here so a cached key is never parsed again. Computed on first use by
+     * {@code derive}, which must be a pure function of the key; a race only computes it twice. One
+     * slot: a second verifier type replaces the first's value (only tests alternate).
+     */
+    public <T> T derived(Class<T> type, Function<? super PublicKey, ? extends T> derive) {
+        Object d = derived;
+        if (type.isInstance(d)) {
+            return type.cast(d);
         }
-        Curve c = curve();
-        BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, 32));
-        BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
-        if (r.signum() == 0 || r.compareTo(c.n) >= 0 || s.signum() == 0 || s.compareTo(c.halfN) > 0) {
-            return false;
-        }
-        // ECDSASigner is cheap to create and holds per-call state, so one per call keeps this thread-safe
-        var verifier = new ECDSASigner();
-        verifier.init(false, params);
-        return verifier.verifySignature(sha256, r, s);
+        T value = derive.apply(this);
+        derived = value;
+        return value;
     }
 
     /** The 33-byte SEC1 compressed point. */

@@ -4,6 +4,7 @@ import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.crypto.Keypair;
 import dev.jlay.atproto.crypto.PublicKey;
+import dev.jlay.atproto.crypto.SignatureVerifier;
 import dev.jlay.atproto.syntax.Did;
 import dev.jlay.atproto.syntax.Tid;
 import java.util.HashMap;
@@ -86,6 +87,11 @@ public record Commit(String did, long version, Cid data, String rev, Cid prev, b
     /** True when {@code sig} is a valid signature of {@link #unsignedBytes()} by {@code key}. */
     public boolean verify(PublicKey key) {
         return sig != null && key.verify(unsignedBytes(), sig);
+    }
+
+    /** Like {@link #verify(PublicKey)}, checked by {@code verifier}. */
+    public boolean verify(PublicKey key, SignatureVerifier verifier) {
+        return sig != null && verifier.verify(key, unsignedBytes(), sig);
     }
 
     private Map<String, Object> fields(boolean withSig) {
