@@ -27,6 +27,7 @@ import dev.jlay.pipeline.Pipeline;
 import dev.jlay.pipeline.ResolverIdentities;
 import dev.jlay.atproto.crypto.Curve;
 import dev.jlay.crypto.CurveVerifiers;
+import dev.jlay.crypto.Secp256k1Library;
 import dev.jlay.pipeline.CrashRecovery;
 import dev.jlay.pipeline.InboundFrame;
 import dev.jlay.pipeline.RecoveryCheckpoint;
@@ -146,7 +147,8 @@ public final class Relay implements AutoCloseable {
             opened.push(new RecoveryCheckpoint(events.sequencer(), storage, CHECKPOINT_MILLIS, cursors::recoveredPassed));
 
             var bound = new ResolverIdentities(identities);
-            var signatures = CurveVerifiers.choose();
+            var signatures = config.getBool(ConfigKeys.VALIDATION_NATIVE_SECP256K1) ? CurveVerifiers.choose()
+                    : CurveVerifiers.choose(new Secp256k1Library.Loading.Missing("validation.native-secp256k1 is false"));
             LOG.log(System.Logger.Level.INFO, signatures.summary());
             registerSignatureVerifier(metrics, signatures);
             var validation = ValidationConfig.strict().withLenient(config.getBool(ConfigKeys.VALIDATION_LENIENT))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jlay.atproto.crypto.Curve;
 import dev.jlay.crypto.CurveVerifiers;
+import dev.jlay.crypto.Secp256k1Library;
 import dev.jlay.atproto.stream.CommitMessage;
 import dev.jlay.atproto.stream.FirehoseCodec;
 import dev.jlay.atproto.stream.SequencedMessage;
@@ -82,6 +83,10 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--lenient", description = "Pass what the reference relay only logs (inversion failures, no prevData).")
     boolean lenient;
 
+    @Option(names = "--no-native-secp256k1", description = "Verify secp256k1 with BouncyCastle even where "
+            + "libsecp256k1 is installed (to compare the two).")
+    boolean noNativeSecp256k1;
+
     @Option(names = "--repeat", defaultValue = "1", description = "Run the file N times, fresh state each time.")
     int repeat;
 
@@ -127,7 +132,9 @@ public final class VerifyCommand implements Callable<Integer> {
             identities = new Identities(asOf, asOf);
         }
         try {
-            var signatures = CurveVerifiers.choose();
+            var signatures = noNativeSecp256k1
+                    ? CurveVerifiers.choose(new Secp256k1Library.Loading.Missing("--no-native-secp256k1"))
+                    : CurveVerifiers.choose();
             var validation = ValidationConfig.strict().withLenient(lenient).withSignatures(signatures);
 
             long valid = 0, invalid = 0, discontinuity = 0, commits = 0, nanos = 0, cpuNanos = 0;

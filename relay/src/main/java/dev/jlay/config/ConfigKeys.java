@@ -113,6 +113,9 @@ public final class ConfigKeys {
             "byte bound of the frames waiting for identities");
     public static final ConfigKey VALIDATION_LENIENT = new ConfigKey("validation.lenient", BOOL, "false",
             "pass commits whose MST inversion or rev checks fail (counted); signatures are always checked");
+    public static final ConfigKey VALIDATION_NATIVE_SECP256K1 = new ConfigKey("validation.native-secp256k1", BOOL,
+            "true", "verify secp256k1 signatures with libsecp256k1 where it is installed (BouncyCastle where it is "
+            + "not); false: BouncyCastle always");
 
     public static final ConfigKey MEMORY_JFR = new ConfigKey("memory.jfr", BOOL, "true",
             "the in-process JFR stream and rolling recording (GC, allocation by stage, /admin/jfr); false only to "
@@ -141,6 +144,6 @@ public final class ConfigKeys {
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
             UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_QUEUE_BYTES,
             PIPELINE_PARKING_FRAMES,
-            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, MEMORY_TRIM_INTERVAL_SECONDS, CRAWL_NEW_HOSTS_PER_DAY,
+            PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, VALIDATION_NATIVE_SECP256K1, MEMORY_JFR, MEMORY_STAGE_METERS, MEMORY_TRIM_INTERVAL_SECONDS, CRAWL_NEW_HOSTS_PER_DAY,
             CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS);
 }

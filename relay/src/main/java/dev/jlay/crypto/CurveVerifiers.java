@@ -27,7 +27,7 @@ public record CurveVerifiers(SignatureVerifier k256, SignatureVerifier p256, Str
             case Secp256k1Library.Loading.Loaded l ->
                     new CurveVerifiers(new NativeSecp256k1Verifier(l.library()), BouncyCastleVerifier.INSTANCE, "");
             case Secp256k1Library.Loading.Missing m -> new CurveVerifiers(BouncyCastleVerifier.INSTANCE,
-                    BouncyCastleVerifier.INSTANCE, "libsecp256k1 not available (" + m.reason() + ")");
+                    BouncyCastleVerifier.INSTANCE, "libsecp256k1 not used: " + m.reason());
         };
     }
 

@@ -69,6 +69,21 @@ class VerifyCommandTest {
     }
 
     @Test
+    void libsecp256k1AndBouncyCastleGiveTheSameVerdicts() throws IOException {
+        String[] args = {corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--host", "localhost:2583"};
+        var chosen = verify(args);
+        var forced = verify(java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                java.util.stream.Stream.of("--no-native-secp256k1")).toArray(String[]::new));
+
+        // the suite's machine has the library (scripts/setup installs it)
+        assertThat(chosen.summary().path("signature_verifiers").path("secp256k1").asText()).isEqualTo("libsecp256k1");
+        assertThat(forced.summary().path("signature_verifiers").path("secp256k1").asText()).isEqualTo("bouncycastle");
+        assertThat(forced.summary().path("signature_verifiers").path("p256").asText()).isEqualTo("bouncycastle");
+        assertThat(forced.lines()).isEqualTo(chosen.lines());
+        assertThat(chosen.summary().path("valid").asLong()).isEqualTo(chosen.lines().size());
+    }
+
+    @Test
     void theWrongHostIsFlagged() throws IOException {
         // pds0's accounts live on :2583; claiming the recording came from :2584 breaks host authority
         var run = verify(corpus("pds0.frames"), "--did-docs", corpus("did-docs.json"), "--host", "localhost:2584");

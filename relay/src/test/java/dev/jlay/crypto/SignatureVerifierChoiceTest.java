@@ -68,7 +68,7 @@ class SignatureVerifierChoiceTest {
         assertThat(chosen.k256()).isSameAs(BouncyCastleVerifier.INSTANCE);
         assertThat(chosen.implementation(Curve.K256)).isEqualTo("bouncycastle");
         assertThat(chosen.summary()).startsWith("signature verification: secp256k1 by bouncycastle, P-256 by "
-                + "bouncycastle; libsecp256k1 not available (libsecp256k1-not-installed.so.9");
+                + "bouncycastle; libsecp256k1 not used: libsecp256k1-not-installed.so.9");
         verifiesRightAndWrong(chosen);
     }
 
