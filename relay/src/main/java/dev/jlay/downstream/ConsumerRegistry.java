@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +27,7 @@ public final class ConsumerRegistry implements AutoCloseable {
     private final int maxConsumers;
     private final long writeTimeoutNanos;
     private final long graceNanos;
+    private final long pingNanos;
     private final LongSupplier head;
     private final ConcurrentHashMap<Long, Consumer> consumers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -38,10 +40,15 @@ public final class ConsumerRegistry implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean running = true;
 
-    /** @param graceMillis how long a consumer judged too slow may take to get the error frame out */
-    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, long graceMillis, LongSupplier head,
-                            MetricRegistry metrics) {
+    /**
+     * @param graceMillis how long a consumer judged too slow may take to get the error frame out
+     * @param pingMillis  keepalive interval: the watchdog wakes a pump parked on the ring when its ping
+     *                    is due (0: no pings)
+     */
+    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, long graceMillis, long pingMillis,
+                            LongSupplier head, MetricRegistry metrics) {
         this.maxConsumers = maxConsumers;
+        this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingMillis);
         this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
         this.head = head;
@@ -155,6 +162,13 @@ public final class ConsumerRegistry implements AutoCloseable {
             long now = System.nanoTime();
             for (var c : consumers.values()) {
                 check(c, now);
+                long lastPing = c.lastPingNanos;
+                if (pingNanos > 0 && lastPing != 0 && now - lastPing >= pingNanos) {
+                    var t = c.pump;
+                    if (t != null) {
+                        LockSupport.unpark(t); // parked on the ring without a timer: its ping is due
+                    }
+                }
             }
         }
     }
