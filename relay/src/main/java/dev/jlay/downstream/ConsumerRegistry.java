@@ -23,6 +23,8 @@ import java.util.function.LongSupplier;
 public final class ConsumerRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConsumerRegistry.class.getName());
     static final int LAG_SERIES = 64;
+    /** A consumer's bookkeeping and its virtual thread's stack chunk, roughly; its frame buffer is added. */
+    static final long CONSUMER_FIXED_BYTES = 2048;
 
     private final int maxConsumers;
     private final long writeTimeoutNanos;
@@ -77,8 +79,14 @@ public final class ConsumerRegistry implements AutoCloseable {
                 "Consumer connections refused.", "reason", "too_many");
         this.framesSent = metrics.counter("relay_consumer_frames_sent_total",
                 "Frames written to consumers (all consumers together).");
-        // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly
-        metrics.register(BoundedBuffer.perEntry("consumers", consumers::size, maxConsumers, 2048L));
+        // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly, and its frame buffer
+        metrics.register(BoundedBuffer.of("consumers", consumers::size, () -> maxConsumers, () -> {
+            long b = 0;
+            for (var c : consumers.values()) {
+                b += CONSUMER_FIXED_BYTES + c.bufferBytes();
+            }
+            return b;
+        }));
         long tick = Math.max(10, Math.min(1000, Math.min(writeTimeoutMillis, Math.max(1, graceMillis)) / 4));
         this.watchdog = Thread.ofPlatform().name("consumer-watchdog").daemon(true).start(() -> watch(tick));
     }
