@@ -147,9 +147,13 @@ public class FanoutBench {
         }
 
         static RawReader connect(int port, String path) throws IOException {
+            return connect(port, path, 1 << 20);
+        }
+
+        static RawReader connect(int port, String path, int receiveBuffer) throws IOException {
             var s = new Socket();
             s.connect(new InetSocketAddress("127.0.0.1", port));
-            s.setReceiveBufferSize(1 << 20);
+            s.setReceiveBufferSize(receiveBuffer);
             String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Version: 13\r\n\r\n";
@@ -183,6 +187,17 @@ public class FanoutBench {
                 // closed
             }
             failed = true;
+        }
+
+        /** Waits until {@code bytes} have arrived; false when the connection ended first. */
+        boolean awaitBytes(long bytes) {
+            while (received < bytes) {
+                if (failed) {
+                    return false;
+                }
+                LockSupport.parkNanos(100_000);
+            }
+            return true;
         }
 
         long received() {
