@@ -207,6 +207,20 @@ hosts = dashboard("jlay-hosts", "jlay / Hosts and consumers",
     panel("Open host connections", "short", [
         (f"sum(relay_upstream_connections{{{I}}})", "connections"),
     ]),
+    panel("Host readers by state", "short", [
+        (f"sum by (state) (relay_upstream_connection_states{{{I}}})", "{{state}}"),
+    ], stack=True, desc="connecting, connected, backoff (failing, waiting to retry), stopped."),
+    panel("Marginal memory cost", "bytes", [
+        (f"max by (per) (relay_marginal_cost_bytes{{{I}}})", "{{per}}"),
+    ], desc="What the relay's metered structures hold per idle host connection, cached account, "
+            "uncached account and consumer (docs/memory.md); the soak report fits the same from RSS."),
+    panel("Memory held for hosts, accounts and consumers", "bytes", [
+        (f"sum(relay_marginal_cost_bytes{{{I},per=\"idle_host\"}} * on(instance) group_left "
+         f"relay_upstream_connections{{{I}}})", "hosts"),
+        (f"sum(relay_buffer_bytes{{{I},buffer=~\"store_account_cache|store_repo_state_cache|identity_cache\"}})",
+         "cached accounts"),
+        (f"sum(relay_buffer_bytes{{{I},buffer=~\"consumers|consumer_replay_batches\"}})", "consumers"),
+    ], stack=True),
     panel("Top 10 hosts by frame rate", "ops", [
         (f"topk(10, sum by (host) (rate(relay_host_frames_total{{{I}}}[{RI}])))", "{{host}}"),
     ], w=24),
@@ -216,6 +230,12 @@ hosts = dashboard("jlay-hosts", "jlay / Hosts and consumers",
     panel("Consumer lag (events behind relay_seq)", "short", [
         (f"topk(10, max by (consumer) (relay_consumer_lag_events{{{I}}}))", "{{consumer}}"),
     ]),
+    panel("Heap allocated per frame per consumer", "bytes", [
+        (f"sum(rate(relay_stage_allocated_bytes_total{{{I},stage=\"broadcast\"}}[{RI}])) / "
+         f"sum(rate(relay_stage_events_total{{{I},stage=\"broadcast\"}}[{RI}])) / "
+         f"clamp_min(sum(relay_consumers{{{I}}}), 1)", "bytes/frame/consumer"),
+    ], desc="The broadcast stage's heap per frame divided by the consumers (target <= 100 B; "
+            "FanoutBench, FanoutAllocationTest)."),
     panel("Slow-consumer kicks", "short", [
         (f"sum by (reason) (increase(relay_consumer_kicks_total{{{I}}}[1h]))", "{{reason}}"),
     ], desc="Consumers closed per hour, by reason (too_slow = ConsumerTooSlow)."),

@@ -2,6 +2,7 @@ package dev.jlay.api;
 
 
 import dev.jlay.memory.MemoryReport;
+import dev.jlay.metrics.MetricRegistry;
 import java.util.function.Supplier;
 import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
@@ -38,9 +39,11 @@ public final class Surface {
     private final SyncCollections collections;
     private final AdminApi admin;
     private final HostDiscovery discovery;
+    private final StatusHistory history;
 
     private Surface(Health health, StatusPage statusPage, SyncRepos repos, SyncHosts syncHosts,
-                    SyncCollections collections, AdminApi admin, HostDiscovery discovery) {
+                    SyncCollections collections, AdminApi admin, HostDiscovery discovery, StatusHistory history) {
+        this.history = history;
         this.health = health;
         this.statusPage = statusPage;
         this.repos = repos;
@@ -52,7 +55,12 @@ public final class Surface {
 
     public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
                                  HostService hosts, ConsumerRegistry consumers, TakenDownRepos takedowns,
-                                 CollectionIndex index, Supplier<MemoryReport> memory) {
+                                 CollectionIndex index, Supplier<MemoryReport> memory, MetricRegistry metrics) {
+        // the status page's last hour, and the marginal costs recomputed with each of its samples
+        var history = new StatusHistory(Duration.ofHours(1), Duration.ofSeconds(10), events.log()::lastSeq, memory);
+        metrics.register(history);
+        var costs = new MarginalCosts(metrics, () -> hosts.connections().size(), consumers::size);
+        history.onSample(costs::update);
         boolean insecure = config.allowInsecureHosts();
         var admission = CrawlAdmission.create(
                 new CrawlAdmission.Settings(insecure, config.getInt(ConfigKeys.CRAWL_NEW_HOSTS_PER_DAY)),
@@ -69,7 +77,8 @@ public final class Surface {
         return new Surface(
                 new Health(storage::health, events.sequencer()::stall, () -> flow(hosts, events),
                         Duration.ofSeconds(config.getInt(ConfigKeys.HEALTH_STALE_AFTER_SECONDS)), Clock.systemUTC()),
-                new StatusPage(storage, events.log()::lastSeq, consumers::list, memory),
+                new StatusPage(storage, events.log()::lastSeq, consumers::list, memory,
+                        hosts.connections()::statuses, history.start()),
                 new SyncRepos(storage, insecure),
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),
@@ -77,7 +86,13 @@ public final class Surface {
                         Clock.systemUTC()),
                 new HostDiscovery(HostDiscovery.Settings.of(config.get(ConfigKeys.UPSTREAM_DISCOVERY_RELAYS),
                         Duration.ofMinutes(config.getInt(ConfigKeys.UPSTREAM_DISCOVERY_INTERVAL_MINUTES)), insecure),
-                        storage.hosts(), admission::admit));
+                        storage.hosts(), admission::admit),
+                history);
+    }
+
+    /** The status page's sampler (started): the relay closes it. */
+    public StatusHistory history() {
+        return history;
     }
 
     /**

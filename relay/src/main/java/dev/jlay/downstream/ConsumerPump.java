@@ -77,9 +77,8 @@ final class ConsumerPump implements Runnable {
         } finally {
             registry.remove(consumer);
             if (!consumer.closed) {
-                consumer.closed = true;
                 try {
-                    consumer.session.close(1000, "");
+                    consumer.close(1000, "");
                 } catch (RuntimeException ignored) {
                     // the socket is gone already
                 }
@@ -98,8 +97,7 @@ final class ConsumerPump implements Runnable {
         if (c > head) {
             consumer.send(ControlFrames.FUTURE_CURSOR);
             registry.kickedForFutureCursor();
-            consumer.closed = true;
-            consumer.session.close(CLOSE_ERROR, "FutureCursor");
+            consumer.close(CLOSE_ERROR, "FutureCursor");
             return 0;
         }
         long first = log.firstSeq();
@@ -120,19 +118,21 @@ final class ConsumerPump implements Runnable {
      * consumer that only reads sends nothing but its pongs.
      */
     private void stream(long next) throws InterruptedException {
-        long lastPing = System.nanoTime();
+        var waiter = new EventRing.Waiter(Thread.currentThread());
+        consumer.lastPingNanos = System.nanoTime();
         while (!consumer.closed) {
             if (consumer.judgedTooSlow()) {
                 sayTooSlow();
                 return;
             }
             long now = System.nanoTime();
-            if (pingNanos > 0 && now - lastPing >= pingNanos) {
+            if (pingNanos > 0 && now - consumer.lastPingNanos >= pingNanos) {
                 consumer.ping();
-                lastPing = now;
+                consumer.lastPingNanos = now;
             }
             if (next > ring.head()) {
-                ring.awaitAfter(next - 1, pingNanos > 0 ? pingNanos : Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+                // untimed: the registry's watchdog unparks this thread when a ping is due
+                ring.awaitAfter(next - 1, waiter);
                 continue;
             }
             var event = ring.event(next);
@@ -158,9 +158,8 @@ final class ConsumerPump implements Runnable {
      */
     private void sayTooSlow() {
         consumer.send(ControlFrames.CONSUMER_TOO_SLOW);
-        consumer.session.close(CLOSE_ERROR, ErrorMessage.CONSUMER_TOO_SLOW);
+        consumer.close(CLOSE_ERROR, ErrorMessage.CONSUMER_TOO_SLOW);
         registry.told(consumer);
-        consumer.closed = true;
     }
 
     private void yieldNow() {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,10 +23,13 @@ import java.util.function.LongSupplier;
 public final class ConsumerRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConsumerRegistry.class.getName());
     static final int LAG_SERIES = 64;
+    /** A consumer's bookkeeping and its virtual thread's stack chunk, roughly; its frame buffer is added. */
+    static final long CONSUMER_FIXED_BYTES = 2048;
 
     private final int maxConsumers;
     private final long writeTimeoutNanos;
     private final long graceNanos;
+    private final long pingNanos;
     private final LongSupplier head;
     private final ConcurrentHashMap<Long, Consumer> consumers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -38,10 +42,15 @@ public final class ConsumerRegistry implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean running = true;
 
-    /** @param graceMillis how long a consumer judged too slow may take to get the error frame out */
-    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, long graceMillis, LongSupplier head,
-                            MetricRegistry metrics) {
+    /**
+     * @param graceMillis how long a consumer judged too slow may take to get the error frame out
+     * @param pingMillis  keepalive interval: the watchdog wakes a pump parked on the ring when its ping
+     *                    is due (0: no pings)
+     */
+    public ConsumerRegistry(int maxConsumers, long writeTimeoutMillis, long graceMillis, long pingMillis,
+                            LongSupplier head, MetricRegistry metrics) {
         this.maxConsumers = maxConsumers;
+        this.pingNanos = TimeUnit.MILLISECONDS.toNanos(pingMillis);
         this.writeTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(writeTimeoutMillis);
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
         this.head = head;
@@ -70,8 +79,14 @@ public final class ConsumerRegistry implements AutoCloseable {
                 "Consumer connections refused.", "reason", "too_many");
         this.framesSent = metrics.counter("relay_consumer_frames_sent_total",
                 "Frames written to consumers (all consumers together).");
-        // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly
-        metrics.register(BoundedBuffer.perEntry("consumers", consumers::size, maxConsumers, 2048L));
+        // per consumer: our bookkeeping plus a virtual thread's stack chunk, roughly, and its frame buffer
+        metrics.register(BoundedBuffer.of("consumers", consumers::size, () -> maxConsumers, () -> {
+            long b = 0;
+            for (var c : consumers.values()) {
+                b += CONSUMER_FIXED_BYTES + c.bufferBytes();
+            }
+            return b;
+        }));
         long tick = Math.max(10, Math.min(1000, Math.min(writeTimeoutMillis, Math.max(1, graceMillis)) / 4));
         this.watchdog = Thread.ofPlatform().name("consumer-watchdog").daemon(true).start(() -> watch(tick));
     }
@@ -155,6 +170,13 @@ public final class ConsumerRegistry implements AutoCloseable {
             long now = System.nanoTime();
             for (var c : consumers.values()) {
                 check(c, now);
+                long lastPing = c.lastPingNanos;
+                if (pingNanos > 0 && lastPing != 0 && now - lastPing >= pingNanos) {
+                    var t = c.pump;
+                    if (t != null) {
+                        LockSupport.unpark(t); // parked on the ring without a timer: its ping is due
+                    }
+                }
             }
         }
     }

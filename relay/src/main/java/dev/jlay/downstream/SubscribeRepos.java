@@ -50,7 +50,7 @@ public final class SubscribeRepos implements AutoCloseable {
         this.takedowns = takedowns;
         this.settings = settings;
         this.registry = new ConsumerRegistry(settings.maxConsumers(), settings.writeTimeoutMillis(),
-                settings.tooSlowGraceMillis(), ring::head, metrics);
+                settings.tooSlowGraceMillis(), settings.pingMillis(), ring::head, metrics);
         this.outdatedCursors = metrics.counter("relay_consumer_outdated_cursors_total",
                 "Consumers that asked for a cursor older than the retained window.");
         this.skippedByRetention = metrics.counter("relay_consumer_retention_skipped_events_total",
@@ -148,6 +148,9 @@ public final class SubscribeRepos implements AutoCloseable {
                 if (t != null) {
                     t.interrupt();
                 }
+                // waits for a write in progress (the interrupt ends a blocked one), so the close frame
+                // Helidon sends next cannot land inside a data frame
+                c.close(0, null);
                 registry.remove(c);
             }
         }

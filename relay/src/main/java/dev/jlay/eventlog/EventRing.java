@@ -3,7 +3,9 @@ package dev.jlay.eventlog;
 import dev.jlay.memory.BoundedBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -29,6 +31,8 @@ public final class EventRing implements BoundedBuffer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition published = lock.newCondition();
     private final AtomicInteger waiters = new AtomicInteger();
+    /** Readers parked in {@link #awaitAfter(long, Waiter)}: a lock-free stack of their own nodes. */
+    private final AtomicReference<Waiter> parked = new AtomicReference<>();
     /** Highest seq readers may see. */
     private volatile long head;
     /** Lowest seq that may still be in the ring. */
@@ -91,6 +95,9 @@ public final class EventRing implements BoundedBuffer {
     /** Writer only: makes everything added so far visible and wakes waiting readers. */
     public void publish() {
         head = written;
+        if (parked.get() != null) {
+            wakeParked();
+        }
         if (waiters.get() > 0) {
             lock.lock();
             try {
@@ -140,6 +147,62 @@ public final class EventRing implements BoundedBuffer {
         } finally {
             lock.unlock();
             waiters.decrementAndGet();
+        }
+    }
+
+    /**
+     * A reader's own, reused place in the ring's wait list. Waiting on a {@link Condition} cost every
+     * consumer a node per wait and a timer per timed park, 100-odd bytes per frame per consumer on the
+     * live tail; a parked reader here costs the wake-up alone.
+     */
+    public static final class Waiter {
+        private final Thread thread;
+        /** In the stack: set by the reader before it pushes, cleared by the publisher after it took it off. */
+        private volatile boolean queued;
+        private Waiter next;
+
+        /** @param thread the reader that will wait with it (and only it) */
+        public Waiter(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    /**
+     * Parks the calling reader (its {@code waiter}'s thread) until a publish after {@code seq}, an
+     * unpark of the thread (e.g. to ping), or an interrupt; returns at once when {@code head() > seq}.
+     * It may return early: callers loop on {@link #head()}. Untimed, so a virtual thread's park
+     * schedules no timer; whoever needs it awake at a time unparks it.
+     */
+    public void awaitAfter(long seq, Waiter waiter) throws InterruptedException {
+        if (head > seq) {
+            return;
+        }
+        if (!waiter.queued) {
+            waiter.queued = true;
+            Waiter top;
+            do {
+                top = parked.get();
+                waiter.next = top;
+            } while (!parked.compareAndSet(top, waiter));
+        }
+        // a publish between the first check and the push may have drained the stack without us
+        if (head > seq) {
+            return;
+        }
+        LockSupport.park(this);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+    }
+
+    private void wakeParked() {
+        var w = parked.getAndSet(null);
+        while (w != null) {
+            var next = w.next;
+            w.next = null;
+            w.queued = false; // after this the reader may push it again; next was read before
+            LockSupport.unpark(w.thread);
+            w = next;
         }
     }
 

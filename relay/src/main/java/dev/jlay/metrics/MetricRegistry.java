@@ -229,6 +229,18 @@ public final class MetricRegistry {
         buffers.remove(buffer);
     }
 
+    /** The registered buffer of that name, if any (e.g. to divide its bytes by a count). */
+    public java.util.Optional<BoundedBuffer> buffer(String name) {
+        synchronized (buffers) {
+            for (var b : buffers) {
+                if (b.bufferName().equals(name)) {
+                    return java.util.Optional.of(b);
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     private static void checkName(String name, String help, MetricType type) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("metric name must be relay_ + snake_case: " + name);

@@ -81,7 +81,7 @@ class HealthAndStatusPageTest {
             assertThat(page.body())
                     .startsWith("<!doctype html>")
                     .contains("<strong id=\"seq\">42</strong>")
-                    .contains("<td>pds.example.com</td><td>active</td><td>99</td>")
+                    .contains("<td>pds.example.com</td><td>active</td><td></td><td>99</td>")
                     .contains("<td>b.example.com</td><td>offline</td>")
                     .contains("<span id=\"consumer-count\">1</span>")
                     .contains("&lt;script&gt;alert(1)&lt;/script&gt;")

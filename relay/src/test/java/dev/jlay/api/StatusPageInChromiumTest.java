@@ -47,18 +47,24 @@ class StatusPageInChromiumTest {
                 String url = "http://127.0.0.1:" + server.port() + "/";
 
                 var first = render(chromium, url);
-                assertThat(text(first, "events-per-second")).startsWith("measuring");
+                // sampled every 10 s since the relay started: a rate, or "measuring" in its first second
+                assertThat(text(first, "events-per-second")).matches("measuring|[0-9]+\\.[0-9]");
                 long firstSeq = Long.parseLong(text(first, "seq"));
                 assertThat(firstSeq).isEqualTo(pds0.size());
 
                 secondHostSends.countDown();
                 await().atMost(WAIT).until(() -> consumer.frames.size() == pds0.size() + pds1.size());
-                Thread.sleep(1_000); // a rate needs views at least a second apart
+                Thread.sleep(1_000); // a rate needs a sample at least a second old
                 var second = render(chromium, url);
                 long secondSeq = Long.parseLong(text(second, "seq"));
                 assertThat(secondSeq).isEqualTo(pds0.size() + pds1.size());
                 assertThat(Double.parseDouble(text(second, "events-per-second"))).isPositive();
-                assertThat(second).contains("<title>jlay relay</title>", host.host(), later.host(), "<td>active</td>");
+                assertThat(second).contains("<title>jlay relay</title>", host.host(), later.host(), "<td>active</td>")
+                        .doesNotContain("<script");
+                // counts by state, the two hosts' connections, both charts drawn as inline SVG
+                assertThat(text(second, "hosts-total")).isEqualTo("2");
+                assertThat(second).contains("id=\"connection-counts\"", "<svg id=\"chart-events\"", "<svg id=\"chart-memory\"", "id=\"busiest\"",
+                        "id=\"failing\"", "id=\"q\"");
                 assertThat(text(second, "database")).isEqualTo("ok");
                 assertThat(text(second, "consumer-count")).isEqualTo("1");
                 // the memory summary: RSS and the owners that add up to it

@@ -58,4 +58,51 @@ class EventRingTest {
             assertThat(ring.bytes() - ring.capacity() * 8 <= maxBytes || held == 1).isTrue();
         }
     }
+
+    @Test
+    void readersParkedOnTheirWaitersAreWokenByPublishAndByAnInterrupt() throws Exception {
+        var ring = new EventRing(64, 1 << 20, 0);
+        int readers = 8;
+        var woke = new java.util.concurrent.CountDownLatch(readers);
+        var threads = new ArrayList<Thread>();
+        for (int i = 0; i < readers; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                var waiter = new EventRing.Waiter(Thread.currentThread());
+                try {
+                    while (ring.head() < 1) {
+                        ring.awaitAfter(0, waiter); // may return early: loop on head, as the pump does
+                    }
+                    woke.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        Thread.sleep(200); // let them park
+        assertThat(woke.getCount()).isEqualTo(readers);
+        ring.add(event(1, 10, null));
+        ring.publish();
+        assertThat(woke.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("every parked reader woke").isTrue();
+
+        // already past: returns at once; an interrupt ends a wait with InterruptedException
+        ring.awaitAfter(0, new EventRing.Waiter(Thread.currentThread()));
+        var interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        var t = Thread.ofVirtual().start(() -> {
+            var waiter = new EventRing.Waiter(Thread.currentThread());
+            try {
+                while (true) {
+                    ring.awaitAfter(1, waiter);
+                }
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        Thread.sleep(100);
+        t.interrupt();
+        t.join(10_000);
+        assertThat(interrupted).isTrue();
+        for (var r : threads) {
+            r.join(10_000);
+        }
+    }
 }

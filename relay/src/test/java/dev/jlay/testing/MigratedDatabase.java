@@ -27,6 +27,11 @@ public final class MigratedDatabase implements BeforeAllCallback, AfterAllCallba
         TestPostgres.dropDatabase(url);
     }
 
+    /** Its JDBC URL, for a test that writes rows the store has no method for (e.g. 10,000 hosts at once). */
+    public String url() {
+        return url;
+    }
+
     /** The database emptied of every row, as a fresh store. */
     public Database emptied() {
         return TestPostgres.emptied(url);
