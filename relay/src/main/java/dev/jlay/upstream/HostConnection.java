@@ -68,6 +68,8 @@ public final class HostConnection implements HostFrameSeries.Source {
     private volatile boolean blockedOnSink;
     private volatile boolean throttled;
     private volatile String lastError;
+    private DisconnectReason endReason; // the reader thread's own: why session() returned
+    private volatile DisconnectReason lastDisconnect;
     private final AtomicLong lastSeq = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final AtomicLong framesForwarded = new AtomicLong();
@@ -182,22 +184,30 @@ public final class HostConnection implements HostFrameSeries.Source {
         while (running) {
             state = HostConnectionStatus.State.CONNECTING;
             boolean progressed = false;
-            String reason;
+            DisconnectReason why;
+            String detail;
+            endReason = null;
             try {
                 progressed = session();
-                reason = lastError;
+                why = endReason != null ? endReason : DisconnectReason.UNEXPECTED;
+                detail = lastError;
             } catch (InterruptedException e) {
-                reason = "stopped";
+                why = DisconnectReason.STOPPED;
+                detail = "stopped";
             } catch (ForbiddenAddressException e) {
-                reason = e.getMessage();
+                why = DisconnectReason.FORBIDDEN_ADDRESS;
+                detail = e.getMessage();
             } catch (ExecutionException e) {
-                reason = "connect failed: " + e.getCause();
+                why = DisconnectReason.CONNECT_FAILED;
+                detail = "connect failed: " + e.getCause();
             } catch (TimeoutException e) {
-                reason = "connect timed out";
+                why = DisconnectReason.CONNECT_TIMEOUT;
+                detail = "connect timed out";
             } catch (RuntimeException e) {
                 // a bug must not end the host's reader: log it and go round again
                 LOG.log(Level.WARNING, "upstream " + host + ": unexpected", e);
-                reason = "unexpected: " + e;
+                why = DisconnectReason.UNEXPECTED;
+                detail = "unexpected: " + e;
             } finally {
                 WebSocket ws = socket;
                 socket = null;
@@ -208,12 +218,13 @@ public final class HostConnection implements HostFrameSeries.Source {
                 throttled = false;
             }
             if (!running) {
+                ended(DisconnectReason.STOPPED, "the relay stopped reading the host");
                 break;
             }
             failures.incrementAndGet();
-            meters.disconnects.increment();
-            lastError = reason;
-            listener.onDisconnected(host, reason);
+            lastError = detail;
+            ended(why, detail);
+            listener.onDisconnected(host, detail);
             attempt = progressed ? 0 : attempt + 1;
             var delay = config.backoff().delay(progressed ? 0 : attempt - 1, ThreadLocalRandom.current());
             backoffUntil = Instant.now().plus(delay);
@@ -225,6 +236,18 @@ public final class HostConnection implements HostFrameSeries.Source {
             }
         }
         state = HostConnectionStatus.State.STOPPED;
+    }
+
+    /** Counts and logs (rate-limited) the end of a connection or of an attempt to open one. */
+    private void ended(DisconnectReason why, String detail) {
+        lastDisconnect = why;
+        meters.disconnects[why.ordinal()].increment();
+        meters.disconnectLog().ended(host, why, detail);
+    }
+
+    /** Why the last connection ended (null before the first end). */
+    public DisconnectReason lastDisconnect() {
+        return lastDisconnect;
     }
 
     /** One connection, from handshake to close. True if at least one frame was handed on. */
@@ -275,6 +298,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                 boolean answered = reassembler.takePong();
                 if (pingOutstanding && !answered) {
                     lastError = "no frame and no pong for " + config.pingInterval().multipliedBy(2) + ": dead";
+                    endReason = DisconnectReason.KEEPALIVE_TIMEOUT;
                     return progressed;
                 }
                 keepalive.ping(System.nanoTime());
@@ -286,7 +310,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                 case WsEvent.Message m -> {
                     long seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
                     if (seq == END_SESSION) {
-                        return progressed;
+                        return progressed; // handle() set endReason
                     }
                     if (seq > 0) {
                         sessionSeq = seq;
@@ -310,19 +334,23 @@ public final class HostConnection implements HostFrameSeries.Source {
                 case WsEvent.PingFlood p -> {
                     drop(UpstreamDropReason.PING_FLOOD, "more than " + MessageReassembler.MAX_PINGS_PER_SECOND
                             + " pings in a second: closed");
+                    endReason = DisconnectReason.PING_FLOOD;
                     return progressed;
                 }
                 case WsEvent.ReassemblyFull r -> {
                     drop(UpstreamDropReason.REASSEMBLY_FULL, "the readers' partial messages hold "
                             + r.heldBytes() + " bytes, the relay-wide budget: closed, to read again after a backoff");
+                    endReason = DisconnectReason.REASSEMBLY_FULL;
                     return progressed;
                 }
                 case WsEvent.Closed c -> {
                     lastError = "closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason());
+                    endReason = DisconnectReason.REMOTE_CLOSE;
                     return progressed;
                 }
                 case WsEvent.Failed f -> {
                     lastError = "connection failed: " + f.error();
+                    endReason = DisconnectReason.READ_ERROR;
                     return progressed;
                 }
             }
@@ -380,6 +408,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                 String[] err = errorFields(frame, header.payloadOffset(), "error", "message");
                 drop(UpstreamDropReason.ERROR_FRAME, "error frame " + err[0] + (err[1] == null ? "" : ": " + err[1]));
                 listener.onErrorFrame(host, err[0], err[1]);
+                endReason = DisconnectReason.ERROR_FRAME;
                 return END_SESSION; // the spec makes an error frame the last one
             }
             if (!header.isMessage()) {
@@ -400,6 +429,7 @@ public final class HostConnection implements HostFrameSeries.Source {
             fields = PayloadFields.scan(frame, header.payloadOffset());
         } catch (ProtocolException e) {
             drop(UpstreamDropReason.MALFORMED, "malformed frame: " + e.getMessage());
+            endReason = DisconnectReason.MALFORMED;
             return END_SESSION; // the spec: invalid framing or CBOR closes the connection
         }
         if (fields.seq() <= 0) {

@@ -89,6 +89,7 @@ public final class HostConnectionManager implements AutoCloseable {
         }
         c.stop();
         hostFrames.stopped(c);
+        meters.disconnectLog().forget(c.host());
         return true;
     }
 
@@ -164,6 +165,7 @@ public final class HostConnectionManager implements AutoCloseable {
             connections.clear();
         }
         all.parallelStream().forEach(HostConnection::stop);
+        meters.disconnectLog().flush();
         http.shutdownNow();
         executor.shutdownNow();
     }
