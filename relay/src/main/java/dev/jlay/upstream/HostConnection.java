@@ -59,6 +59,7 @@ public final class HostConnection implements HostFrameSeries.Source {
     private volatile boolean running;
     private volatile Thread thread;
     private volatile WebSocket socket;
+    private volatile Keepalive keepalive; // the open session's, for pings while the reader waits
 
     // status, written by the reader thread, read by anyone
     private volatile HostConnectionStatus.State state = HostConnectionStatus.State.STOPPED;
@@ -209,6 +210,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                 why = DisconnectReason.UNEXPECTED;
                 detail = "unexpected: " + e;
             } finally {
+                keepalive = null;
                 WebSocket ws = socket;
                 socket = null;
                 if (ws != null) {
@@ -248,6 +250,18 @@ public final class HostConnection implements HostFrameSeries.Source {
     /** Why the last connection ended (null before the first end). */
     public DisconnectReason lastDisconnect() {
         return lastDisconnect;
+    }
+
+    /**
+     * Pings the host if the reader is deliberately not reading it (waiting for room in the sink,
+     * or for its rate limit) and a ping is due. The reader pings only between messages; without
+     * this a host that closes connections it has read nothing from (Helidon does after 5 minutes)
+     * would drop a relay that backpressures it for longer, and the reconnect would put the relay
+     * further behind the host's history. Called by the manager's one timer for all hosts.
+     */
+    void keepaliveWhileWaiting(long now) {
+        var k = keepalive;
+        if (k != null && (blockedOnSink || throttled)) k.pingIfDue(now);
     }
 
     /** One connection, from handshake to close. True if at least one frame was handed on. */
@@ -292,6 +306,7 @@ public final class HostConnection implements HostFrameSeries.Source {
         long pingNanos = config.pingInterval().toNanos();
         boolean pingOutstanding = false;
         var keepalive = new Keepalive(ws, pingNanos);
+        this.keepalive = keepalive;
         while (true) {
             WsEvent event = pingNanos > 0 ? events.poll(pingNanos, TimeUnit.NANOSECONDS) : events.take();
             if (event == null) {
@@ -375,11 +390,11 @@ public final class HostConnection implements HostFrameSeries.Source {
             this.intervalNanos = intervalNanos;
         }
 
-        void pingIfDue(long now) {
+        synchronized void pingIfDue(long now) {
             if (intervalNanos > 0 && now - lastNanos >= intervalNanos) ping(now);
         }
 
-        void ping(long now) {
+        synchronized void ping(long now) {
             lastNanos = now;
             if (pending != null && !pending.isDone()) return; // the last one is still queued: the socket is stuck anyway
             try {

@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +34,9 @@ public final class HostConnectionManager implements AutoCloseable {
     static final int HOST_SERIES = 64;
     private final HostFrameSeries hostFrames = new HostFrameSeries(HOST_SERIES);
     private final ReassemblyBuffers reassembly;
+    /** One timer for all hosts: pings the hosts whose readers wait (see HostConnection#keepaliveWhileWaiting). */
+    private final ScheduledExecutorService keepalive = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("upstream-keepalive").daemon(true).unstarted(r));
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
         this(config, guard, sink, listener, UpstreamMeters.unregistered());
@@ -46,6 +51,23 @@ public final class HostConnectionManager implements AutoCloseable {
         this.listener = listener;
         this.reassembly = new ReassemblyBuffers(config.maxHosts(), config.maxFrameBytes(), config.reassemblyBytes());
         this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).executor(executor).build();
+        long pingNanos = config.pingInterval().toNanos();
+        if (pingNanos > 0) {
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), pingNanos / 4);
+            keepalive.scheduleWithFixedDelay(this::keepaliveWaitingReaders, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Pings, for every reader that waits on the sink or its rate limit, the host it is not reading. */
+    private void keepaliveWaitingReaders() {
+        long now = System.nanoTime();
+        for (HostConnection c : connections.values()) {
+            try {
+                c.keepaliveWhileWaiting(now);
+            } catch (RuntimeException e) {
+                // one socket's trouble shows on its own reader; the others still get their pings
+            }
+        }
     }
 
     /** The manager is full. */
@@ -166,6 +188,7 @@ public final class HostConnectionManager implements AutoCloseable {
         }
         all.parallelStream().forEach(HostConnection::stop);
         meters.disconnectLog().flush();
+        keepalive.shutdownNow();
         http.shutdownNow();
         executor.shutdownNow();
     }
