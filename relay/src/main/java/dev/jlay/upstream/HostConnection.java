@@ -277,6 +277,9 @@ public final class HostConnection implements HostFrameSeries.Source {
             return session(uri, resume, events, reassembler);
         } finally {
             reassembler.close(); // a message cut off by the end of the connection is let go
+            for (WsEvent left; (left = events.poll()) != null; ) {
+                if (left instanceof WsEvent.Message m) reassembly.releaseWhole(m.bytes().length); // never handled
+            }
         }
     }
 
@@ -323,7 +326,12 @@ public final class HostConnection implements HostFrameSeries.Source {
             pingOutstanding = false;
             switch (event) {
                 case WsEvent.Message m -> {
-                    long seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
+                    long seq;
+                    try {
+                        seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
+                    } finally {
+                        reassembly.releaseWhole(m.bytes().length); // taken by the sink, or dropped
+                    }
                     if (seq == END_SESSION) {
                         return progressed; // handle() set endReason
                     }

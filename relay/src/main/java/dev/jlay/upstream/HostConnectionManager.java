@@ -164,6 +164,7 @@ public final class HostConnectionManager implements AutoCloseable {
         }
         hostFrames.register(metrics, HOST_SERIES, connections.values());
         metrics.register(reassembly);
+        metrics.register(reassembly.wholeMessages());
     }
 
     /** The partial messages all readers hold (buffer {@code upstream_reassembly}). */

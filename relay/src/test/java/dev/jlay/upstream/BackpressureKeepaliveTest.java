@@ -53,6 +53,11 @@ class BackpressureKeepaliveTest {
         var waiting = m.status(server.url()).orElseThrow();
         assertThat(waiting.blockedOnSink()).as("still backpressured").isTrue();
         assertThat(server.pings.get() - pingsBefore).as("pinged while not reading").isGreaterThanOrEqualTo(4);
+        // the one whole message the waiting reader holds is counted (issue 20: it was in no bound)
+        var whole = m.reassembly().wholeMessages();
+        assertThat(whole.entries()).isEqualTo(1);
+        assertThat(whole.bytes()).isBetween(2_000L, 3_000L);
+        assertThat(whole.byteCapacity()).isEqualTo((long) config.maxHosts() * config.maxFrameBytes());
 
         var got = new ArrayList<UpstreamFrame>(sink.take(FRAMES, 30)); // the pipeline catches up
         assertThat(got).extracting(UpstreamFrame::seq)
@@ -62,5 +67,7 @@ class BackpressureKeepaliveTest {
         assertThat(server.connections.get()).isEqualTo(1);
         assertThat(st.drops()).isEmpty();
         for (DisconnectReason r : DisconnectReason.values()) assertThat(meters.disconnects(r)).as(r.label()).isZero();
+        await().untilAsserted(() -> assertThat(whole.bytes()).isZero());
+        assertThat(whole.entries()).isZero();
     }
 }
