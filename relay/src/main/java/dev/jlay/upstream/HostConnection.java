@@ -54,6 +54,7 @@ public final class HostConnection implements HostFrameSeries.Source {
     private final HostListener listener;
     private final UpstreamMeters meters;
     private final ReassemblyBuffers reassembly;
+    private volatile ConnectPacer pacer = new ConnectPacer(0);
     private volatile RateLimiter rateLimiter;
 
     private volatile boolean running;
@@ -113,6 +114,11 @@ public final class HostConnection implements HostFrameSeries.Source {
 
     public URI baseUri() {
         return base;
+    }
+
+    /** The pace this reader's connection attempts share with the others (the manager's). */
+    void pacedBy(ConnectPacer p) {
+        this.pacer = p;
     }
 
     /** Replaces the rate limit (admin changed the host's limits); takes effect on the next frame. */
@@ -244,7 +250,9 @@ public final class HostConnection implements HostFrameSeries.Source {
     private void ended(DisconnectReason why, String detail) {
         lastDisconnect = why;
         meters.disconnects[why.ordinal()].increment();
-        meters.disconnectLog().ended(host, why, detail);
+        // a stop is the relay's own doing (shutdown, ban) and logged where it is decided: 10,000
+        // hosts stopping at shutdown would be 20 lines and a summary saying nothing new
+        if (why != DisconnectReason.STOPPED) meters.disconnectLog().ended(host, why, detail);
     }
 
     /** Why the last connection ended (null before the first end). */
@@ -271,6 +279,7 @@ public final class HostConnection implements HostFrameSeries.Source {
         resumeCursor = resume;
         URI uri = SubscribeUri.subscribe(base, resume);
         guard.check(uri.getHost());
+        pacer.await(); // every reader's attempts share one pace: no reconnect storm
         BlockingQueue<WsEvent> events = new ArrayBlockingQueue<>(8);
         var reassembler = new MessageReassembler(events, config.maxFrameBytes(), reassembly);
         try {

@@ -34,12 +34,43 @@ public final class HostConnectionManager implements AutoCloseable {
     static final int HOST_SERIES = 64;
     private final HostFrameSeries hostFrames = new HostFrameSeries(HOST_SERIES);
     private final ReassemblyBuffers reassembly;
+    /** Connection attempts per second over all hosts (a start, a restart, a network blip: never a storm). */
+    static final int CONNECTS_PER_SECOND = 200;
+    private final ConnectPacer pacer = new ConnectPacer(CONNECTS_PER_SECOND);
     /** One timer for all hosts: pings the hosts whose readers wait (see HostConnection#keepaliveWhileWaiting). */
     private final ScheduledExecutorService keepalive = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("upstream-keepalive").daemon(true).unstarted(r));
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
         this(config, guard, sink, listener, UpstreamMeters.unregistered());
+    }
+
+    /**
+     * The JDK WebSocket's own per-connection buffers, sized to what they hold. It allocates a 16 KiB
+     * write buffer and a 16 KiB intermediate (encoding) buffer for every connection and keeps them
+     * while it is idle; the relay writes only pings, pongs and close frames (at most 131 bytes on
+     * the wire). With the read buffer, an idle host cost 69 KB of heap at 300 hosts
+     * (bench IdleHostsProbe). Set unless the operator set them (-D) already.
+     */
+    static final int WEBSOCKET_WRITE_BUFFER_BYTES = 512;
+    static final int WEBSOCKET_INTERMEDIATE_BUFFER_BYTES = 512;
+    /** The JDK HTTP client's read buffer ({@code jdk.httpclient.bufsize}, 16 KiB), shared with every HttpClient. */
+    static final int READ_BUFFER_BYTES = 16 * 1024;
+
+    static {
+        setIfUnset("jdk.httpclient.websocket.writeBufferSize", WEBSOCKET_WRITE_BUFFER_BYTES);
+        setIfUnset("jdk.httpclient.websocket.intermediateBufferSize", WEBSOCKET_INTERMEDIATE_BUFFER_BYTES);
+    }
+
+    private static void setIfUnset(String property, int bytes) {
+        if (System.getProperty(property) == null) System.setProperty(property, Integer.toString(bytes));
+    }
+
+    /** Bytes of buffers one open connection holds while idle (write, intermediate, read), as configured. */
+    public static long bufferBytesPerConnection() {
+        return Integer.getInteger("jdk.httpclient.websocket.writeBufferSize", 16 * 1024)
+                + Integer.getInteger("jdk.httpclient.websocket.intermediateBufferSize", 16 * 1024)
+                + Integer.getInteger("jdk.httpclient.bufsize", READ_BUFFER_BYTES);
     }
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener,
@@ -95,6 +126,7 @@ public final class HostConnectionManager implements AutoCloseable {
         }
         var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener, meters,
                 reassembly);
+        connection.pacedBy(pacer);
         connections.put(key, connection);
         connection.start();
         return connection;
@@ -162,6 +194,10 @@ public final class HostConnectionManager implements AutoCloseable {
             metrics.gauge("relay_upstream_connection_states", "Upstream host readers by state.", "state", label,
                     () -> countByState().get(st));
         }
+        metrics.gauge("relay_upstream_connection_buffer_bytes",
+                "Buffers the open upstream connections hold in the JDK WebSocket client (write, encoding and read "
+                        + "buffer per connection, as configured), over all connections.",
+                () -> bufferBytesPerConnection() * countByState().get(HostConnectionStatus.State.CONNECTED));
         hostFrames.register(metrics, HOST_SERIES, connections.values());
         metrics.register(reassembly);
         metrics.register(reassembly.wholeMessages());
