@@ -233,8 +233,11 @@ public final class HostConnection implements HostFrameSeries.Source {
             lastError = detail;
             ended(why, detail);
             listener.onDisconnected(host, detail);
-            attempt = progressed ? 0 : attempt + 1;
-            var delay = config.backoff().delay(progressed ? 0 : attempt - 1, ThreadLocalRandom.current());
+            // a host that sends garbage is retried with a growing backoff even if frames came before it:
+            // otherwise one good frame per connection would buy it a reconnect every second forever
+            boolean fresh = progressed && !hostile(why);
+            attempt = fresh ? 0 : attempt + 1;
+            var delay = config.backoff().delay(fresh ? 0 : attempt - 1, ThreadLocalRandom.current());
             backoffUntil = Instant.now().plus(delay);
             state = HostConnectionStatus.State.BACKOFF;
             try {
@@ -244,6 +247,13 @@ public final class HostConnection implements HostFrameSeries.Source {
             }
         }
         state = HostConnectionStatus.State.STOPPED;
+    }
+
+    private static boolean hostile(DisconnectReason why) {
+        return switch (why) {
+            case MALFORMED, PING_FLOOD, ERROR_FRAME -> true;
+            default -> false;
+        };
     }
 
     /** Counts and logs (rate-limited) the end of a connection or of an attempt to open one. */

@@ -97,6 +97,23 @@ class UpstreamDisconnectsTest {
     }
 
     @Test
+    void aHostSendingGarbageAfterGoodFramesBacksOffAndIsNotReconnectedEverySecond() throws Exception {
+        var server = closing(new FirehoseServer((s, cursor, n) -> {
+            FirehoseServer.send(s, SyntheticFrames.commit(n, DID, 10)); // progress on every connection
+            FirehoseServer.send(s, new byte[] {(byte) 0xa1, 0x62, 'o', 'p'});
+            Thread.sleep(Long.MAX_VALUE);
+        }));
+        var meters = UpstreamMeters.unregistered();
+        var m = manager(INSECURE.withBackoff(new BackoffPolicy(Duration.ofMillis(100), Duration.ofSeconds(30), 0)),
+                meters);
+        m.start(server.url(), () -> 0, RateLimiter.UNLIMITED);
+        Thread.sleep(3_000);
+        // 100, 200, 400, 800, 1,600 ms: at most 5 connections in 3 s; at a fixed 100 ms it would be ~25
+        assertThat(server.connections.get()).isBetween(2, 6);
+        assertThat(meters.disconnects(DisconnectReason.MALFORMED)).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void aSilentPeerIsAKeepaliveTimeoutAndARefusedPortAConnectFailure() throws Exception {
         var peer = closing(new SilentPeer(SyntheticFrames.commit(1, DID, 10)));
         int refused;
