@@ -47,7 +47,11 @@ public final class RecoveryCheckpoint implements AutoCloseable {
         // read before the flush, so the cursors it judged are written when the pin is released
         boolean release = !lookbackCleared && recoveredPassed.getAsBoolean();
         if (seq == written && !release) return seq;
-        storage.flush();
+        if (release) {
+            storage.flush(); // the pin goes only once the cursors it judged are written
+        } else {
+            storage.flushForCheckpoint(); // host cursors keep their own cadence (CursorCadence)
+        }
         storage.relayState().put(CrashRecovery.CHECKPOINT_KEY, Long.toString(seq));
         written = seq;
         if (release) {

@@ -94,15 +94,18 @@ public final class EventHistory {
         try {
             long seq = firstSeq + frames.size();
             byte[] frame = make.apply(seq);
-            while (!closed && mustEvict(frame.length) && lossless && oldestIsUnread()) {
-                advanced.await(200, TimeUnit.MILLISECONDS);
-            }
-            if (closed) return -1;
+            // one event at a time: a large frame can need several evicted (the byte bound), and
+            // each of them, not only the oldest, must be sent first when lossless
             while (mustEvict(frame.length)) {
+                while (!closed && lossless && oldestIsUnread()) {
+                    advanced.await(200, TimeUnit.MILLISECONDS);
+                }
+                if (closed) return -1;
                 bytes -= frames.removeFirst().length;
                 firstSeq++;
                 evicted++;
             }
+            if (closed) return -1;
             frames.addLast(frame);
             bytes += frame.length;
             appended.signalAll();

@@ -41,6 +41,9 @@ final class BatchWriter implements AutoCloseable {
     private final AtomicLong rowsWritten = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean urgent;
+    private final CursorCadence cadence;
+    private final AtomicLong slowRows = new AtomicLong();
+    private long slowPutsAtLastWrite; // the writer thread's own
 
     BatchWriter(List<WriteBehind<?, ?>> fast, List<WriteBehind<?, ?>> slow, Probe probe, DatabaseHealth health,
                 Duration interval, Duration slowInterval, Duration maxBackoff, int maxBatch) {
@@ -53,6 +56,10 @@ final class BatchWriter implements AutoCloseable {
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.probeIntervalNanos = Math.max(slowIntervalNanos, TimeUnit.SECONDS.toNanos(1));
         this.maxBatch = maxBatch;
+        // host cursors: at most one row per 20 advances, at most 10 intervals (30 s at the default 3 s)
+        // behind; crash recovery looks back a minute past its checkpoint for frames past them
+        this.cadence = new CursorCadence(slowIntervalNanos,
+                Math.max(slowIntervalNanos, Math.min(TimeUnit.SECONDS.toNanos(30), 10 * slowIntervalNanos)), 0.05);
         this.thread = Thread.ofPlatform().name("store-writer").daemon(true).unstarted(this::run);
     }
 
@@ -75,16 +82,19 @@ final class BatchWriter implements AutoCloseable {
             if (!running) {
                 break;
             }
-            boolean doSlow = urgent || System.nanoTime() - lastSlow >= slowIntervalNanos;
+            long now = System.nanoTime();
+            boolean doSlow = urgent || cadence.due(now - lastSlow, slowPending(), slowPuts() - slowPutsAtLastWrite);
             urgent = false;
-            long t0 = System.nanoTime();
             var m0 = meter;
-            long a0 = m0 == null ? -1 : m0.allocatedNow();
             try {
-                int written = drain(fast);
+                int written = drain(fast, m0);
                 if (doSlow) {
-                    written += drain(slow);
+                    long puts = slowPuts();
+                    int rows = drain(slow, m0);
+                    slowRows.addAndGet(rows);
+                    written += rows;
                     lastSlow = System.nanoTime();
+                    slowPutsAtLastWrite = puts;
                 }
                 if (written == 0 && System.nanoTime() - lastContact >= probeIntervalNanos) {
                     probe.check();
@@ -93,9 +103,6 @@ final class BatchWriter implements AutoCloseable {
                 if (written > 0) {
                     lastContact = System.nanoTime();
                     health.up();
-                    if (m0 != null) {
-                        m0.record(written, t0, a0);
-                    }
                 }
                 backoff = 0;
             } catch (Exception | Error e) {
@@ -107,18 +114,67 @@ final class BatchWriter implements AutoCloseable {
         }
     }
 
-    private int drain(List<WriteBehind<?, ?>> streams) throws Exception {
+    /**
+     * Writes every stream's queue. Each statement is its own window of the db stage: its rows are
+     * charged its time, not the time of the other streams' statements in the same round (a repo
+     * state row was charged the host cursor statement's time, which grows with the hosts).
+     */
+    private int drain(List<WriteBehind<?, ?>> streams, StageMeter m) throws Exception {
         int written = 0;
         for (var w : streams) {
             int n;
             // Drain fully, but do not spin forever under sustained load.
             int rounds = 0;
-            while ((n = w.flushOnce(maxBatch)) > 0 && rounds++ < 64) {
+            while (rounds++ < 64) {
+                long t0 = System.nanoTime();
+                long a0 = m == null ? -1 : m.allocatedNow();
+                if ((n = w.flushOnce(maxBatch)) <= 0) break;
+                if (m != null) m.record(n, t0, a0);
                 written += n;
                 rowsWritten.addAndGet(n);
             }
         }
         return written;
+    }
+
+    private int slowPending() {
+        int n = 0;
+        for (var w : slow) n += w.pending().size();
+        return n;
+    }
+
+    private long slowPuts() {
+        long n = 0;
+        for (var w : slow) n += w.pending().puts();
+        return n;
+    }
+
+    /** Rows of the slow streams (host cursors) written, by the writer thread or a flush. */
+    long slowRowsWritten() {
+        return slowRows.get();
+    }
+
+    /** Writes the fast streams (repo state, accounts) now in the caller's thread, metered as the db stage. */
+    void flushFast() {
+        try {
+            drainAll(fast);
+            health.up();
+        } catch (Exception e) {
+            health.down(e);
+            throw new StoreException("flush failed: " + e.getMessage(), e);
+        }
+    }
+
+    private int drainAll(List<WriteBehind<?, ?>> streams) throws Exception {
+        int total = 0;
+        for (var w : streams) {
+            int n;
+            do {
+                n = drain(List.of(w), meter);
+                total += n;
+            } while (n > 0);
+        }
+        return total;
     }
 
     /** Meters the writer thread's batches as the {@code db} stage (rows, time, allocated bytes). */
@@ -137,12 +193,8 @@ final class BatchWriter implements AutoCloseable {
     /** Writes everything now in the caller's thread; throws when the database refuses. */
     void flushAll() {
         try {
-            for (var w : fast) {
-                w.flushAll(maxBatch);
-            }
-            for (var w : slow) {
-                w.flushAll(maxBatch);
-            }
+            drainAll(fast);
+            slowRows.addAndGet(drainAll(slow));
             health.up();
         } catch (Exception e) {
             health.down(e);

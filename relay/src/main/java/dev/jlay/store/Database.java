@@ -253,6 +253,11 @@ public final class Database implements Storage {
     }
 
     @Override
+    public void flushForCheckpoint() {
+        writer.flushFast();
+    }
+
+    @Override
     public List<BoundedBuffer> buffers() {
         return List.of(
                 accounts.writes(),
@@ -270,6 +275,9 @@ public final class Database implements Storage {
                 () -> pendingWrites());
         metrics.counter("relay_store_rows_written_total", "Rows written by the store's batch writer.",
                 () -> writer.rowsWritten());
+        metrics.counter("relay_store_host_cursor_rows_written_total",
+                "Host cursor rows written (one statement per write, a row per host that advanced).",
+                () -> writer.slowRowsWritten());
         metrics.counter("relay_store_write_failures_total", "Failed batch writes (each is retried).",
                 () -> writer.failures());
         metrics.counter("relay_store_blocked_puts_total",

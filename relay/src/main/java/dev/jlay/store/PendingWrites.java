@@ -33,6 +33,7 @@ final class PendingWrites<K, V> {
     private final HashMap<K, V> inFlight = new HashMap<>();
     private final Runnable onFull;
     private long blockedPuts;
+    private long puts;
 
     PendingWrites(String name, int capacity, Runnable onFull) {
         if (capacity < 1) {
@@ -89,9 +90,20 @@ final class PendingWrites<K, V> {
                 }
             }
             queued.put(key, value);
+            puts++;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for room in " + name, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every put since start (a key put twice counts twice: one change each). */
+    long puts() {
+        lock.lock();
+        try {
+            return puts;
         } finally {
             lock.unlock();
         }

@@ -35,6 +35,16 @@ public interface Storage extends AutoCloseable {
     /** Writes every queued change now; throws {@link StoreException} when the database is down. */
     void flush();
 
+    /**
+     * Writes what a recovery checkpoint needs (repo state, accounts), leaving host cursors to their
+     * own cadence: they may lag what is durable (crash recovery's lookback finds the frames past
+     * them), and writing every host's cursor on every checkpoint made the database's cost per
+     * frame grow with the host count. Throws {@link StoreException} when the database is down.
+     */
+    default void flushForCheckpoint() {
+        flush();
+    }
+
     /** The store's bounded caches and queues, for the relay_buffer_* metrics. */
     List<BoundedBuffer> buffers();
 

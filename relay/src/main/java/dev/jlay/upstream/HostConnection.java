@@ -54,11 +54,13 @@ public final class HostConnection implements HostFrameSeries.Source {
     private final HostListener listener;
     private final UpstreamMeters meters;
     private final ReassemblyBuffers reassembly;
+    private volatile ConnectPacer pacer = new ConnectPacer(0);
     private volatile RateLimiter rateLimiter;
 
     private volatile boolean running;
     private volatile Thread thread;
     private volatile WebSocket socket;
+    private volatile Keepalive keepalive; // the open session's, for pings while the reader waits
 
     // status, written by the reader thread, read by anyone
     private volatile HostConnectionStatus.State state = HostConnectionStatus.State.STOPPED;
@@ -68,6 +70,8 @@ public final class HostConnection implements HostFrameSeries.Source {
     private volatile boolean blockedOnSink;
     private volatile boolean throttled;
     private volatile String lastError;
+    private DisconnectReason endReason; // the reader thread's own: why session() returned
+    private volatile DisconnectReason lastDisconnect;
     private final AtomicLong lastSeq = new AtomicLong();
     private final AtomicLong framesReceived = new AtomicLong();
     private final AtomicLong framesForwarded = new AtomicLong();
@@ -110,6 +114,11 @@ public final class HostConnection implements HostFrameSeries.Source {
 
     public URI baseUri() {
         return base;
+    }
+
+    /** The pace this reader's connection attempts share with the others (the manager's). */
+    void pacedBy(ConnectPacer p) {
+        this.pacer = p;
     }
 
     /** Replaces the rate limit (admin changed the host's limits); takes effect on the next frame. */
@@ -182,23 +191,32 @@ public final class HostConnection implements HostFrameSeries.Source {
         while (running) {
             state = HostConnectionStatus.State.CONNECTING;
             boolean progressed = false;
-            String reason;
+            DisconnectReason why;
+            String detail;
+            endReason = null;
             try {
                 progressed = session();
-                reason = lastError;
+                why = endReason != null ? endReason : DisconnectReason.UNEXPECTED;
+                detail = lastError;
             } catch (InterruptedException e) {
-                reason = "stopped";
+                why = DisconnectReason.STOPPED;
+                detail = "stopped";
             } catch (ForbiddenAddressException e) {
-                reason = e.getMessage();
+                why = DisconnectReason.FORBIDDEN_ADDRESS;
+                detail = e.getMessage();
             } catch (ExecutionException e) {
-                reason = "connect failed: " + e.getCause();
+                why = DisconnectReason.CONNECT_FAILED;
+                detail = "connect failed: " + e.getCause();
             } catch (TimeoutException e) {
-                reason = "connect timed out";
+                why = DisconnectReason.CONNECT_TIMEOUT;
+                detail = "connect timed out";
             } catch (RuntimeException e) {
                 // a bug must not end the host's reader: log it and go round again
                 LOG.log(Level.WARNING, "upstream " + host + ": unexpected", e);
-                reason = "unexpected: " + e;
+                why = DisconnectReason.UNEXPECTED;
+                detail = "unexpected: " + e;
             } finally {
+                keepalive = null;
                 WebSocket ws = socket;
                 socket = null;
                 if (ws != null) {
@@ -208,14 +226,18 @@ public final class HostConnection implements HostFrameSeries.Source {
                 throttled = false;
             }
             if (!running) {
+                ended(DisconnectReason.STOPPED, "the relay stopped reading the host");
                 break;
             }
             failures.incrementAndGet();
-            meters.disconnects.increment();
-            lastError = reason;
-            listener.onDisconnected(host, reason);
-            attempt = progressed ? 0 : attempt + 1;
-            var delay = config.backoff().delay(progressed ? 0 : attempt - 1, ThreadLocalRandom.current());
+            lastError = detail;
+            ended(why, detail);
+            listener.onDisconnected(host, detail);
+            // a host that sends garbage is retried with a growing backoff even if frames came before it:
+            // otherwise one good frame per connection would buy it a reconnect every second forever
+            boolean fresh = progressed && !hostile(why);
+            attempt = fresh ? 0 : attempt + 1;
+            var delay = config.backoff().delay(fresh ? 0 : attempt - 1, ThreadLocalRandom.current());
             backoffUntil = Instant.now().plus(delay);
             state = HostConnectionStatus.State.BACKOFF;
             try {
@@ -227,6 +249,39 @@ public final class HostConnection implements HostFrameSeries.Source {
         state = HostConnectionStatus.State.STOPPED;
     }
 
+    private static boolean hostile(DisconnectReason why) {
+        return switch (why) {
+            case MALFORMED, PING_FLOOD, ERROR_FRAME -> true;
+            default -> false;
+        };
+    }
+
+    /** Counts and logs (rate-limited) the end of a connection or of an attempt to open one. */
+    private void ended(DisconnectReason why, String detail) {
+        lastDisconnect = why;
+        meters.disconnects[why.ordinal()].increment();
+        // a stop is the relay's own doing (shutdown, ban) and logged where it is decided: 10,000
+        // hosts stopping at shutdown would be 20 lines and a summary saying nothing new
+        if (why != DisconnectReason.STOPPED) meters.disconnectLog().ended(host, why, detail);
+    }
+
+    /** Why the last connection ended (null before the first end). */
+    public DisconnectReason lastDisconnect() {
+        return lastDisconnect;
+    }
+
+    /**
+     * Pings the host if the reader is deliberately not reading it (waiting for room in the sink,
+     * or for its rate limit) and a ping is due. The reader pings only between messages; without
+     * this a host that closes connections it has read nothing from (Helidon does after 5 minutes)
+     * would drop a relay that backpressures it for longer, and the reconnect would put the relay
+     * further behind the host's history. Called by the manager's one timer for all hosts.
+     */
+    void keepaliveWhileWaiting(long now) {
+        var k = keepalive;
+        if (k != null && (blockedOnSink || throttled)) k.pingIfDue(now);
+    }
+
     /** One connection, from handshake to close. True if at least one frame was handed on. */
     private boolean session() throws InterruptedException, ForbiddenAddressException, ExecutionException,
             TimeoutException {
@@ -234,12 +289,16 @@ public final class HostConnection implements HostFrameSeries.Source {
         resumeCursor = resume;
         URI uri = SubscribeUri.subscribe(base, resume);
         guard.check(uri.getHost());
+        pacer.await(); // every reader's attempts share one pace: no reconnect storm
         BlockingQueue<WsEvent> events = new ArrayBlockingQueue<>(8);
         var reassembler = new MessageReassembler(events, config.maxFrameBytes(), reassembly);
         try {
             return session(uri, resume, events, reassembler);
         } finally {
             reassembler.close(); // a message cut off by the end of the connection is let go
+            for (WsEvent left; (left = events.poll()) != null; ) {
+                if (left instanceof WsEvent.Message m) reassembly.releaseWhole(m.bytes().length); // never handled
+            }
         }
     }
 
@@ -269,12 +328,14 @@ public final class HostConnection implements HostFrameSeries.Source {
         long pingNanos = config.pingInterval().toNanos();
         boolean pingOutstanding = false;
         var keepalive = new Keepalive(ws, pingNanos);
+        this.keepalive = keepalive;
         while (true) {
             WsEvent event = pingNanos > 0 ? events.poll(pingNanos, TimeUnit.NANOSECONDS) : events.take();
             if (event == null) {
                 boolean answered = reassembler.takePong();
                 if (pingOutstanding && !answered) {
                     lastError = "no frame and no pong for " + config.pingInterval().multipliedBy(2) + ": dead";
+                    endReason = DisconnectReason.KEEPALIVE_TIMEOUT;
                     return progressed;
                 }
                 keepalive.ping(System.nanoTime());
@@ -284,9 +345,14 @@ public final class HostConnection implements HostFrameSeries.Source {
             pingOutstanding = false;
             switch (event) {
                 case WsEvent.Message m -> {
-                    long seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
+                    long seq;
+                    try {
+                        seq = handle(m.bytes(), m.receivedNanos(), sessionSeq);
+                    } finally {
+                        reassembly.releaseWhole(m.bytes().length); // taken by the sink, or dropped
+                    }
                     if (seq == END_SESSION) {
-                        return progressed;
+                        return progressed; // handle() set endReason
                     }
                     if (seq > 0) {
                         sessionSeq = seq;
@@ -310,19 +376,23 @@ public final class HostConnection implements HostFrameSeries.Source {
                 case WsEvent.PingFlood p -> {
                     drop(UpstreamDropReason.PING_FLOOD, "more than " + MessageReassembler.MAX_PINGS_PER_SECOND
                             + " pings in a second: closed");
+                    endReason = DisconnectReason.PING_FLOOD;
                     return progressed;
                 }
                 case WsEvent.ReassemblyFull r -> {
                     drop(UpstreamDropReason.REASSEMBLY_FULL, "the readers' partial messages hold "
                             + r.heldBytes() + " bytes, the relay-wide budget: closed, to read again after a backoff");
+                    endReason = DisconnectReason.REASSEMBLY_FULL;
                     return progressed;
                 }
                 case WsEvent.Closed c -> {
                     lastError = "closed by host: " + c.code() + (c.reason().isEmpty() ? "" : " " + c.reason());
+                    endReason = DisconnectReason.REMOTE_CLOSE;
                     return progressed;
                 }
                 case WsEvent.Failed f -> {
                     lastError = "connection failed: " + f.error();
+                    endReason = DisconnectReason.READ_ERROR;
                     return progressed;
                 }
             }
@@ -347,11 +417,11 @@ public final class HostConnection implements HostFrameSeries.Source {
             this.intervalNanos = intervalNanos;
         }
 
-        void pingIfDue(long now) {
+        synchronized void pingIfDue(long now) {
             if (intervalNanos > 0 && now - lastNanos >= intervalNanos) ping(now);
         }
 
-        void ping(long now) {
+        synchronized void ping(long now) {
             lastNanos = now;
             if (pending != null && !pending.isDone()) return; // the last one is still queued: the socket is stuck anyway
             try {
@@ -380,6 +450,7 @@ public final class HostConnection implements HostFrameSeries.Source {
                 String[] err = errorFields(frame, header.payloadOffset(), "error", "message");
                 drop(UpstreamDropReason.ERROR_FRAME, "error frame " + err[0] + (err[1] == null ? "" : ": " + err[1]));
                 listener.onErrorFrame(host, err[0], err[1]);
+                endReason = DisconnectReason.ERROR_FRAME;
                 return END_SESSION; // the spec makes an error frame the last one
             }
             if (!header.isMessage()) {
@@ -400,6 +471,7 @@ public final class HostConnection implements HostFrameSeries.Source {
             fields = PayloadFields.scan(frame, header.payloadOffset());
         } catch (ProtocolException e) {
             drop(UpstreamDropReason.MALFORMED, "malformed frame: " + e.getMessage());
+            endReason = DisconnectReason.MALFORMED;
             return END_SESSION; // the spec: invalid framing or CBOR closes the connection
         }
         if (fields.seq() <= 0) {

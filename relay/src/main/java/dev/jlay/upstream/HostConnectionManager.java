@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,9 +34,43 @@ public final class HostConnectionManager implements AutoCloseable {
     static final int HOST_SERIES = 64;
     private final HostFrameSeries hostFrames = new HostFrameSeries(HOST_SERIES);
     private final ReassemblyBuffers reassembly;
+    /** Connection attempts per second over all hosts (a start, a restart, a network blip: never a storm). */
+    static final int CONNECTS_PER_SECOND = 200;
+    private final ConnectPacer pacer = new ConnectPacer(CONNECTS_PER_SECOND);
+    /** One timer for all hosts: pings the hosts whose readers wait (see HostConnection#keepaliveWhileWaiting). */
+    private final ScheduledExecutorService keepalive = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("upstream-keepalive").daemon(true).unstarted(r));
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener) {
         this(config, guard, sink, listener, UpstreamMeters.unregistered());
+    }
+
+    /**
+     * The JDK WebSocket's own per-connection buffers, sized to what they hold. It allocates a 16 KiB
+     * write buffer and a 16 KiB intermediate (encoding) buffer for every connection and keeps them
+     * while it is idle; the relay writes only pings, pongs and close frames (at most 131 bytes on
+     * the wire). With the read buffer, an idle host cost 69 KB of heap at 300 hosts
+     * (bench IdleHostsProbe). Set unless the operator set them (-D) already.
+     */
+    static final int WEBSOCKET_WRITE_BUFFER_BYTES = 512;
+    static final int WEBSOCKET_INTERMEDIATE_BUFFER_BYTES = 512;
+    /** The JDK HTTP client's read buffer ({@code jdk.httpclient.bufsize}, 16 KiB), shared with every HttpClient. */
+    static final int READ_BUFFER_BYTES = 16 * 1024;
+
+    static {
+        setIfUnset("jdk.httpclient.websocket.writeBufferSize", WEBSOCKET_WRITE_BUFFER_BYTES);
+        setIfUnset("jdk.httpclient.websocket.intermediateBufferSize", WEBSOCKET_INTERMEDIATE_BUFFER_BYTES);
+    }
+
+    private static void setIfUnset(String property, int bytes) {
+        if (System.getProperty(property) == null) System.setProperty(property, Integer.toString(bytes));
+    }
+
+    /** Bytes of buffers one open connection holds while idle (write, intermediate, read), as configured. */
+    public static long bufferBytesPerConnection() {
+        return Integer.getInteger("jdk.httpclient.websocket.writeBufferSize", 16 * 1024)
+                + Integer.getInteger("jdk.httpclient.websocket.intermediateBufferSize", 16 * 1024)
+                + Integer.getInteger("jdk.httpclient.bufsize", READ_BUFFER_BYTES);
     }
 
     public HostConnectionManager(ConnectionConfig config, AddressGuard guard, FrameSink sink, HostListener listener,
@@ -46,6 +82,23 @@ public final class HostConnectionManager implements AutoCloseable {
         this.listener = listener;
         this.reassembly = new ReassemblyBuffers(config.maxHosts(), config.maxFrameBytes(), config.reassemblyBytes());
         this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).executor(executor).build();
+        long pingNanos = config.pingInterval().toNanos();
+        if (pingNanos > 0) {
+            long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), pingNanos / 4);
+            keepalive.scheduleWithFixedDelay(this::keepaliveWaitingReaders, period, period, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Pings, for every reader that waits on the sink or its rate limit, the host it is not reading. */
+    private void keepaliveWaitingReaders() {
+        long now = System.nanoTime();
+        for (HostConnection c : connections.values()) {
+            try {
+                c.keepaliveWhileWaiting(now);
+            } catch (RuntimeException e) {
+                // one socket's trouble shows on its own reader; the others still get their pings
+            }
+        }
     }
 
     /** The manager is full. */
@@ -73,6 +126,7 @@ public final class HostConnectionManager implements AutoCloseable {
         }
         var connection = new HostConnection(host, config, http, guard, sink, cursor, limiter, listener, meters,
                 reassembly);
+        connection.pacedBy(pacer);
         connections.put(key, connection);
         connection.start();
         return connection;
@@ -89,6 +143,7 @@ public final class HostConnectionManager implements AutoCloseable {
         }
         c.stop();
         hostFrames.stopped(c);
+        meters.disconnectLog().forget(c.host());
         return true;
     }
 
@@ -139,8 +194,13 @@ public final class HostConnectionManager implements AutoCloseable {
             metrics.gauge("relay_upstream_connection_states", "Upstream host readers by state.", "state", label,
                     () -> countByState().get(st));
         }
+        metrics.gauge("relay_upstream_connection_buffer_bytes",
+                "Buffers the open upstream connections hold in the JDK WebSocket client (write, encoding and read "
+                        + "buffer per connection, as configured), over all connections.",
+                () -> bufferBytesPerConnection() * countByState().get(HostConnectionStatus.State.CONNECTED));
         hostFrames.register(metrics, HOST_SERIES, connections.values());
         metrics.register(reassembly);
+        metrics.register(reassembly.wholeMessages());
     }
 
     /** The partial messages all readers hold (buffer {@code upstream_reassembly}). */
@@ -164,6 +224,8 @@ public final class HostConnectionManager implements AutoCloseable {
             connections.clear();
         }
         all.parallelStream().forEach(HostConnection::stop);
+        meters.disconnectLog().flush();
+        keepalive.shutdownNow();
         http.shutdownNow();
         executor.shutdownNow();
     }

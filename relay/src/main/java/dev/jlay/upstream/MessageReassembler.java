@@ -87,6 +87,7 @@ public final class MessageReassembler implements WebSocket.Listener {
         } else if (last && len == 0) {
             byte[] whole = new byte[n]; // the common case: one part, one copy
             data.get(whole);
+            held.holdWhole(n); // until the reader hands it on (HostConnection releases it)
             emit(new WsEvent.Message(whole, System.nanoTime()));
             return null;
         } else if (!append(data, n)) {
@@ -105,6 +106,7 @@ public final class MessageReassembler implements WebSocket.Listener {
             emit(new WsEvent.Oversize(oversizeBytes));
             oversizeBytes = -1;
         } else {
+            held.holdWhole(len);
             emit(new WsEvent.Message(Arrays.copyOf(buf, len), System.nanoTime()));
             release();
         }
@@ -177,6 +179,7 @@ public final class MessageReassembler implements WebSocket.Listener {
         // one message outstanding plus a terminal event: the queue never fills; if it did, the
         // reader is gone and dropping is harmless
         if (!events.offer(e)) {
+            if (e instanceof WsEvent.Message m) held.releaseWhole(m.bytes().length);
             LOG.log(Level.WARNING, "upstream reader queue full; event lost: " + e.getClass().getSimpleName());
         }
     }

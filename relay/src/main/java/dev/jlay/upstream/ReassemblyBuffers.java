@@ -17,7 +17,10 @@ public final class ReassemblyBuffers implements BoundedBuffer {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong wholeBytes = new AtomicLong();
+    private final AtomicInteger wholeMessages = new AtomicInteger();
     private final long hosts;
+    private final long maxFrameBytes;
     private final long byteCapacity;
 
     /** Bounded by hosts × frame cap only (a single reader, tests). */
@@ -31,6 +34,7 @@ public final class ReassemblyBuffers implements BoundedBuffer {
             throw new IllegalArgumentException("the reassembly budget must hold one whole frame");
         }
         this.hosts = maxHosts;
+        this.maxFrameBytes = maxFrameBytes;
         this.byteCapacity = Math.min((long) maxHosts * maxFrameBytes, budgetBytes);
     }
 
@@ -55,6 +59,29 @@ public final class ReassemblyBuffers implements BoundedBuffer {
         if (oldLength == 0 && newLength > 0) held.incrementAndGet();
         if (oldLength > 0 && newLength == 0) held.decrementAndGet();
         return true;
+    }
+
+    /**
+     * A complete message of {@code bytes} now exists for a reader: from the moment it is joined (or
+     * arrives whole) until the sink took it or it was dropped ({@link #releaseWhole}). At most one
+     * per reader, since the next is requested only after it, so bounded by hosts x frame cap; the
+     * partial-message budget does not take them (a reader refused there would end its connection
+     * over a message that is already whole).
+     */
+    void holdWhole(int bytes) {
+        wholeBytes.addAndGet(bytes);
+        wholeMessages.incrementAndGet();
+    }
+
+    void releaseWhole(int bytes) {
+        wholeBytes.addAndGet(-bytes);
+        wholeMessages.decrementAndGet();
+    }
+
+    /** The complete messages readers hold between reassembly and the pipeline ({@code upstream_whole_messages}). */
+    public BoundedBuffer wholeMessages() {
+        return BoundedBuffer.of("upstream_whole_messages", () -> Math.max(0, wholeMessages.get()), () -> hosts,
+                () -> Math.max(0, wholeBytes.get()), () -> hosts * maxFrameBytes);
     }
 
     /** Growths refused because the budget was spent (each ended a connection). */

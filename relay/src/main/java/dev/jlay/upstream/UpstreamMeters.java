@@ -14,10 +14,11 @@ public final class UpstreamMeters {
     final Counter bytes;
     final Counter forwarded;
     final Counter connects;
-    final Counter disconnects;
+    final Counter[] disconnects = new Counter[DisconnectReason.values().length];
     final Counter sinkWaits;
     final Counter[] drops = new Counter[UpstreamDropReason.values().length];
     final StageMeter receive;
+    private volatile DisconnectLog disconnectLog = DisconnectLog.standard();
 
     private UpstreamMeters(MetricRegistry m) {
         if (m == null) {
@@ -25,7 +26,9 @@ public final class UpstreamMeters {
             bytes = new Counter();
             forwarded = new Counter();
             connects = new Counter();
-            disconnects = new Counter();
+            for (DisconnectReason r : DisconnectReason.values()) {
+                disconnects[r.ordinal()] = new Counter();
+            }
             sinkWaits = new Counter();
             for (UpstreamDropReason r : UpstreamDropReason.values()) {
                 drops[r.ordinal()] = new Counter();
@@ -37,8 +40,11 @@ public final class UpstreamMeters {
         bytes = m.counter("relay_upstream_bytes_total", "Bytes of messages received from upstream hosts.");
         forwarded = m.counter("relay_upstream_forwarded_total", "Upstream frames handed to the pipeline.");
         connects = m.counter("relay_upstream_connects_total", "Upstream connections opened.");
-        disconnects = m.counter("relay_upstream_disconnects_total",
-                "Upstream connections ended or failed to open (each is followed by a backoff).");
+        for (DisconnectReason r : DisconnectReason.values()) {
+            disconnects[r.ordinal()] = m.counter("relay_upstream_disconnects_total",
+                    "Upstream connections ended or failed to open, by reason (each but stopped is followed by a "
+                            + "backoff and a reconnect).", "reason", r.label());
+        }
         sinkWaits = m.counter("relay_upstream_sink_waits_total",
                 "Frames a host reader had to wait for room in the pipeline for (backpressure).");
         for (UpstreamDropReason r : UpstreamDropReason.values()) {
@@ -56,6 +62,20 @@ public final class UpstreamMeters {
     /** Counting without exporting (tests, tools). */
     public static UpstreamMeters unregistered() {
         return new UpstreamMeters(null);
+    }
+
+    /** Where disconnects are logged (rate-limited); tests give their own. */
+    public UpstreamMeters logDisconnectsTo(DisconnectLog log) {
+        this.disconnectLog = log;
+        return this;
+    }
+
+    DisconnectLog disconnectLog() {
+        return disconnectLog;
+    }
+
+    public long disconnects(DisconnectReason reason) {
+        return disconnects[reason.ordinal()].get();
     }
 
     public long dropped(UpstreamDropReason reason) {

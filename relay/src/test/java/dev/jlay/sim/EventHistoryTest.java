@@ -40,6 +40,34 @@ class EventHistoryTest {
         h.close();
     }
 
+    /**
+     * A large frame that needs several small ones evicted by the byte bound waits until the
+     * subscriber has sent every one of them, not only the oldest: the soak at saturation met
+     * {@code #info OutdatedCursor} on a live connection, and lost the events evicted past it.
+     */
+    @Test
+    void aLosslessHistoryEvictingSeveralFramesForOneWaitsUntilAllAreSent() throws Exception {
+        var h = new EventHistory(new EventHistory.Limits(1_000, 100), true);
+        var sub = h.subscribe(-1);
+        for (int i = 0; i < 10; i++) h.append(seq -> frame(seq, 10)); // 100 bytes: full
+        var first = h.read(sub, 1, 1000);
+        h.sent(sub, first.lastSeq()); // the oldest is sent, the other nine are not
+        var big = CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.append(seq -> frame(seq, 50)); // needs five evicted
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Assertions.assertThrows(TimeoutException.class, () -> big.get(300, TimeUnit.MILLISECONDS));
+        var rest = h.read(sub, 100, 1000);
+        assertThat(rest.outdated()).isFalse();
+        assertThat(rest.firstSeq()).as("nothing unsent was evicted").isEqualTo(2);
+        h.sent(sub, rest.lastSeq());
+        assertThat(big.get(10, TimeUnit.SECONDS)).isEqualTo(11);
+        h.close();
+    }
+
     private static CompletableFuture<Long> appendAsync(EventHistory h) {
         return CompletableFuture.supplyAsync(() -> {
             try {

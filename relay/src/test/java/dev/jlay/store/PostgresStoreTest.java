@@ -219,6 +219,10 @@ class PostgresStoreTest {
                 db.repoState().put(new RepoState("did:plc:metrics" + i, "r", cid("c" + i), cid("d" + i)));
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> metrics.stage(Stage.DB).events() >= 100);
+            // the host counts are asked in the background; each row's statement now meters on its own,
+            // so the rows can be counted before the first answer is in
+            await().atMost(Duration.ofSeconds(20)).until(() -> metrics.render()
+                    .matches("(?s).*relay_upstream_hosts\\{status=\"banned\"} [1-9].*"));
             var text = metrics.render();
             assertThat(text)
                     .contains("relay_buffer_capacity{buffer=\"store_repo_state_writes\"} 50000")
