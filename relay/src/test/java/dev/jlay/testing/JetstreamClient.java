@@ -6,10 +6,11 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * text message and every binary (zstd) message, and can send text (options_update).
  */
 public final class JetstreamClient implements WebSocket.Listener, AutoCloseable {
-    public final List<String> texts = new CopyOnWriteArrayList<>();
-    public final List<byte[]> binaries = new CopyOnWriteArrayList<>();
+    /** Synchronized lists (a copy-on-write list is quadratic over tens of thousands of events); read them once complete. */
+    public final List<String> texts = Collections.synchronizedList(new ArrayList<>());
+    public final List<byte[]> binaries = Collections.synchronizedList(new ArrayList<>());
     public final CompletableFuture<String> closed = new CompletableFuture<>();
     private final StringBuilder partialText = new StringBuilder();
     private final ByteArrayOutputStream partialBinary = new ByteArrayOutputStream();
