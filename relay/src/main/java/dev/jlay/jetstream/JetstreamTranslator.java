@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.jlay.atproto.ProtocolException;
-import dev.jlay.atproto.car.CarReader;
 import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.stream.AccountMessage;
@@ -68,7 +67,6 @@ public final class JetstreamTranslator {
         if (ops.isEmpty()) {
             return List.of();
         }
-        var car = CarReader.readFirehose(c.blocks());
         var out = new ArrayList<JetstreamEvent>(ops.size());
         for (RepoOp op : ops) {
             int slash = op.path().indexOf('/');
@@ -76,7 +74,7 @@ public final class JetstreamTranslator {
             String rkey = slash < 0 ? "" : op.path().substring(slash + 1);
             Object record = null;
             if (op.action() != RepoOp.Action.DELETE) {
-                byte[] block = op.cid() == null ? null : car.block(op.cid());
+                byte[] block = op.cid() == null ? null : CarScan.block(c.blocks(), op.cid().toBytes());
                 if (block == null) {
                     continue; // no record to show (the log holds verified commits, so this does not happen)
                 }

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param seq the log event's seq
  */
-record TranslatedEvent(long seq, List<JetstreamEvent> events) {
+public record TranslatedEvent(long seq, List<JetstreamEvent> events) {
     /** The heap it holds, for the cache's byte bound. */
     long bytes() {
         long b = 64;

@@ -17,8 +17,12 @@ import java.util.concurrent.ArrayBlockingQueue;
 public final class ZstdFrames implements AutoCloseable {
     /** The dictionary, on the classpath next to this class. */
     public static final String DICTIONARY = "legacy_subscribe.zdict";
-    /** zstd's default level, as Jetstream's Go encoder uses. */
-    static final int LEVEL = 3;
+    /**
+     * zstd's fastest standard level: each event is compressed once, but a replaying connection
+     * compresses every event it reads, and level 1 made that about twice as fast as level 3 for
+     * frames a tenth larger (docs/benchmarks.md). Any level decodes with the same dictionary.
+     */
+    static final int LEVEL = 1;
 
     private final byte[] dictionary;
     private final ZstdDictCompress dict;
