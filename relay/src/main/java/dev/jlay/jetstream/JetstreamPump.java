@@ -71,7 +71,9 @@ final class JetstreamPump implements Runnable {
             long c = cursorMicros.getAsLong();
             long nowMicros = System.currentTimeMillis() * 1000 + 999;
             if (c <= nowMicros) {
-                first = Math.min(first, log.firstSeqAtOrAfterMicros(c));
+                // not capped at the ring's head: the log may be a batch ahead of it, and those events
+                // are older than the cursor when the index says so (the loop waits for the ring)
+                first = log.firstSeqAtOrAfterMicros(c);
                 service.countCursor(c < firstMicros() ? "older_than_log" : "replay");
             } else {
                 service.countCursor("future");
