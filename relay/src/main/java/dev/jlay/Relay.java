@@ -5,6 +5,8 @@ import dev.jlay.api.AdminToken;
 import dev.jlay.api.MemoryMonitoring;
 import dev.jlay.api.MetricsEndpoint;
 import dev.jlay.api.Routes;
+import dev.jlay.api.AdminJetstream;
+import dev.jlay.api.JetstreamEdge;
 import dev.jlay.api.SubscribeReposEdge;
 import dev.jlay.api.RefusedRequests;
 import dev.jlay.api.Surface;
@@ -14,6 +16,7 @@ import dev.jlay.collections.CollectionIndex;
 import dev.jlay.config.ConfigKeys;
 import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.SubscribeRepos;
+import dev.jlay.jetstream.JetstreamService;
 import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventLogService;
 import dev.jlay.eventlog.SeqStamper;
@@ -73,6 +76,7 @@ public final class Relay implements AutoCloseable {
     private final Pipeline pipeline;
     private final HostService hosts;
     private final SubscribeRepos subscribeRepos;
+    private final JetstreamService jetstream;
     private final MemoryMonitoring memory;
     private final Surface surface;
     private final RefusedRequests refused;
@@ -82,7 +86,8 @@ public final class Relay implements AutoCloseable {
 
     private Relay(RelayConfig config, MetricRegistry metrics, Storage storage, EventLogService events,
                   IdentityResolver identities, Pipeline pipeline, HostService hosts, SubscribeRepos subscribeRepos,
-                  MemoryMonitoring memory, Surface surface, Deque<AutoCloseable> closeOrder) {
+                  JetstreamService jetstream, MemoryMonitoring memory, Surface surface,
+                  Deque<AutoCloseable> closeOrder) {
         this.config = config;
         this.metrics = metrics;
         this.storage = storage;
@@ -91,6 +96,7 @@ public final class Relay implements AutoCloseable {
         this.pipeline = pipeline;
         this.hosts = hosts;
         this.subscribeRepos = subscribeRepos;
+        this.jetstream = jetstream;
         this.memory = memory;
         this.surface = surface;
         this.refused = new RefusedRequests(metrics);
@@ -200,6 +206,14 @@ public final class Relay implements AutoCloseable {
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20), metrics);
             opened.push(subscribeRepos);
+            var jetstream = new JetstreamService(events.ring(), events.log(), takedowns, new JetstreamService.Settings(
+                    config.getInt(ConfigKeys.JETSTREAM_MAX_CONNECTIONS),
+                    config.getInt(ConfigKeys.JETSTREAM_WRITE_TIMEOUT_MS),
+                    config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
+                    config.getInt(ConfigKeys.JETSTREAM_CACHE_EVENTS),
+                    config.getBytes(ConfigKeys.JETSTREAM_CACHE_BYTES),
+                    512, 8L << 20), metrics);
+            opened.push(jetstream);
             var adminToken = AdminToken.resolve(config, System.out);
             var memory = MemoryMonitoring.start(config, metrics, events.log(), collections);
             opened.push(memory);
@@ -207,8 +221,8 @@ public final class Relay implements AutoCloseable {
                     takedowns, collections, memory.metrics()::latest, metrics);
             opened.push(surface.history());
             opened.push(surface.discovery()); // listHosts discovery: started with the hosts (startUpstream)
-            return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, memory,
-                    surface, opened);
+            return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, jetstream,
+                    memory, surface, opened);
         } catch (RuntimeException | Error e) {
             closeAll(opened);
             throw e;
@@ -300,11 +314,18 @@ public final class Relay implements AutoCloseable {
         return subscribeRepos;
     }
 
+    public JetstreamService jetstream() {
+        return jetstream;
+    }
+
     /** Every handler object the route table ({@link Routes}) binds, on both sockets. */
     public List<Object> handlers() {
         var all = new ArrayList<Object>(surface.handlers());
         all.add(subscribeRepos);
         all.add(new SubscribeReposEdge(subscribeRepos));
+        all.add(jetstream);
+        all.add(new JetstreamEdge(jetstream));
+        all.add(new AdminJetstream(jetstream));
         all.add(memory.admin());
         all.add(new MetricsEndpoint(metrics));
         all.add(refused);

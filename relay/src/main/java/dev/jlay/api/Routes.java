@@ -10,6 +10,7 @@ import static dev.jlay.api.Routes.Port.API;
 import static dev.jlay.api.Routes.Port.METRICS;
 
 import dev.jlay.downstream.SubscribeRepos;
+import dev.jlay.jetstream.JetstreamService;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -75,6 +76,9 @@ public final class Routes {
             // the firehose: the upgrade, and plain HTTP on the same path (400/405/426/503 as XRPC errors)
             ws(API, SubscribeRepos.PATH, SubscribeRepos.class, SubscribeRepos::listener),
             http(API, ANY, SubscribeRepos.PATH, PUBLIC, SubscribeReposEdge.class, SubscribeReposEdge::plainHttp),
+            // Jetstream v1's JSON stream from the same log: the upgrade, and plain HTTP (400 with the reason, 426, 503)
+            ws(API, JetstreamService.PATH, JetstreamService.class, JetstreamService::listener),
+            http(API, ANY, JetstreamService.PATH, PUBLIC, JetstreamEdge.class, JetstreamEdge::plainHttp),
             // health and the status page
             http(API, GET, "/_health", PUBLIC, Health.class, Health::health),
             http(API, GET, "/", PUBLIC, StatusPage.class, StatusPage::page),
@@ -91,6 +95,7 @@ public final class Routes {
             http(API, POST, "/admin/repos/reverse-takedown", ADMIN, AdminRepos.class, AdminRepos::reverse),
             http(API, GET, "/admin/repos/takedowns", ADMIN, AdminRepos.class, AdminRepos::list),
             http(API, GET, "/admin/consumers", ADMIN, AdminApi.class, AdminApi::consumers),
+            http(API, GET, "/admin/jetstream", ADMIN, AdminJetstream.class, AdminJetstream::list),
             http(API, GET, "/admin/audit", ADMIN, AdminApi.class, AdminApi::audit),
             // admin: memory, NMT, JFR, profiler
             http(API, GET, "/admin/memory", ADMIN, MemoryAdmin.class, MemoryAdmin::memory),

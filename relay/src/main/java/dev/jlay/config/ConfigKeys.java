@@ -77,6 +77,15 @@ public final class ConfigKeys {
     public static final ConfigKey DOWNSTREAM_TAKEDOWN_CAPACITY = new ConfigKey("downstream.takedown-capacity", INT,
             "100000", "most taken-down accounts whose events replay hides (a takedown beyond it is refused)");
 
+    public static final ConfigKey JETSTREAM_MAX_CONNECTIONS = new ConfigKey("jetstream.max-connections", INT, "1024",
+            "/subscribe (Jetstream JSON) connections accepted at once");
+    public static final ConfigKey JETSTREAM_WRITE_TIMEOUT_MS = new ConfigKey("jetstream.write-timeout-ms", INT,
+            "30000", "a /subscribe connection whose socket write makes no progress this long is cut");
+    public static final ConfigKey JETSTREAM_CACHE_EVENTS = new ConfigKey("jetstream.cache-events", INT, "16384",
+            "log events near the head kept translated to Jetstream JSON, shared by every /subscribe connection");
+    public static final ConfigKey JETSTREAM_CACHE_BYTES = new ConfigKey("jetstream.cache-bytes", BYTES, "64MiB",
+            "byte bound of those translations (JSON and zstd frames)");
+
     public static final ConfigKey UPSTREAM_HOSTS = new ConfigKey("upstream.hosts", STRING, "",
             "comma-separated hosts (host[:port]) read from the start, trusted (no rate limit); more come by requestCrawl");
     public static final ConfigKey UPSTREAM_MAX_HOSTS = new ConfigKey("upstream.max-hosts", INT, "10000",
@@ -139,7 +148,8 @@ public final class ConfigKeys {
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE,
             SEQUENCER_QUEUE_BYTES, SEQUENCER_BATCH_EVENTS,
             SEQUENCER_LINGER_MS, DOWNSTREAM_MAX_CONSUMERS, DOWNSTREAM_WRITE_TIMEOUT_MS, DOWNSTREAM_PING_MS,
-            DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY,
+            DOWNSTREAM_TOO_SLOW_GRACE_MS, DOWNSTREAM_TAKEDOWN_CAPACITY, JETSTREAM_MAX_CONNECTIONS,
+            JETSTREAM_WRITE_TIMEOUT_MS, JETSTREAM_CACHE_EVENTS, JETSTREAM_CACHE_BYTES,
             UPSTREAM_HOSTS, UPSTREAM_MAX_HOSTS, UPSTREAM_REASSEMBLY_BYTES, UPSTREAM_EVENTS_PER_SECOND, UPSTREAM_EVENTS_PER_HOUR,
             UPSTREAM_EVENTS_PER_DAY, UPSTREAM_ACCOUNT_LIMIT, UPSTREAM_DISCOVERY_RELAYS,
             UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_QUEUE_BYTES,

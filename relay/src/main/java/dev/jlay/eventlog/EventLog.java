@@ -46,6 +46,7 @@ public final class EventLog implements AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle events;
     private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle times;
     private final WriteOptions syncWrite;
     /**
      * Every read leaves the block cache alone: consumers replay sequentially and retention
@@ -65,6 +66,7 @@ public final class EventLog implements AutoCloseable {
         this.db = store.db();
         this.events = store.family("events");
         this.meta = store.family("meta");
+        this.times = store.family("times");
         this.syncWrite = new WriteOptions().setSync(true);
         recover(startSeq);
     }
@@ -86,7 +88,7 @@ public final class EventLog implements AutoCloseable {
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(2)
                     .setMaxOpenFiles(MAX_OPEN_FILES)
-                    .setKeepLogFileNum(5), List.of("events", "meta"));
+                    .setKeepLogFileNum(5), List.of("events", "meta", "times"));
         } catch (RocksDBException | java.io.IOException e) {
             throw new EventLogException("cannot open event log at " + dir + ": " + e.getMessage(), e);
         }
@@ -196,11 +198,19 @@ public final class EventLog implements AutoCloseable {
         var value = batch.valueBuffer();
         if (LogCodec.valueLength(e) > value.capacity()) {
             batch.put(events, LogCodec.key(e.seq()), LogCodec.value(e));
+            putTime(e);
             return;
         }
         batch.keyBuffer().putLong(e.seq());
         LogCodec.writeValue(e, value);
         batch.putBuffers(events);
+        putTime(e);
+    }
+
+    private void putTime(LogEvent e) throws RocksDBException {
+        batch.keyBuffer().putLong(e.timeMicros());
+        batch.valueBuffer().putLong(e.seq());
+        batch.putBuffers(times);
     }
 
     public Optional<LogEvent> get(long seq) {
@@ -256,6 +266,10 @@ public final class EventLog implements AutoCloseable {
             if (to <= from) {
                 return;
             }
+            // the time index up to the first kept event's time (all of it when nothing is kept)
+            var kept = to <= lastSeq ? db.get(events, uncached, LogCodec.key(to)) : null;
+            long keptMicros = kept == null ? Long.MAX_VALUE : LogCodec.event(to, kept).timeMicros();
+            db.deleteRange(times, LogCodec.key(0), LogCodec.key(keptMicros));
             db.deleteRange(events, LogCodec.key(from), LogCodec.key(to));
             firstSeq = to;
             db.compactRange(events, LogCodec.key(from), LogCodec.key(to));
@@ -287,6 +301,42 @@ public final class EventLog implements AutoCloseable {
                 }
             }
             return lo;
+        } catch (RocksDBException e) {
+            throw new EventLogException("event log read failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The first seq whose {@link LogEvent#timeMicros()} is >= {@code micros}: one seek in the time
+     * index, never a scan. {@code lastSeq() + 1} when every event is older (a cursor in the future
+     * starts live); the oldest retained seq when {@code micros} is older than the log. Events logged
+     * before the index existed (value version 2 and older) are found by {@link #firstSeqAtOrAfter}.
+     */
+    public long firstSeqAtOrAfterMicros(long micros) {
+        var lock = store.readLock();
+        lock.lock();
+        try {
+            ensureOpen();
+            long first = firstSeq;
+            try (var it = db.newIterator(times, uncached)) {
+                it.seekToFirst();
+                if (!it.isValid()) {
+                    it.status();
+                    return isEmpty() ? lastSeq + 1 : firstSeqAtOrAfter(Math.floorDiv(micros, 1000));
+                }
+                long firstIndexed = LogCodec.getLong(it.value(), 0);
+                if (firstIndexed > first && micros < LogCodec.getLong(it.key(), 0)) {
+                    return firstSeqAtOrAfter(Math.floorDiv(micros, 1000)); // before the index began
+                }
+                it.seek(LogCodec.key(Math.max(0, micros)));
+                if (!it.isValid()) {
+                    it.status();
+                    return lastSeq + 1;
+                }
+                return Math.max(first, LogCodec.getLong(it.value(), 0));
+            }
         } catch (RocksDBException e) {
             throw new EventLogException("event log read failed: " + e.getMessage(), e);
         } finally {

@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * Key and value layout of the event log.
  * Key: seq as 8 big-endian bytes (so RocksDB's byte order is seq order).
- * Value, version 2: version(1) kind(1) flags(1) timeMillis(8, BE) didLength(2, BE) did(UTF-8)
- * hostLength(2, BE) host(UTF-8) upstreamSeq(8, BE) frame(rest).
- * Version 1 (still read) had no host and upstream seq.
+ * Value, version 3: version(1) kind(1) flags(1) timeMillis(8, BE) didLength(2, BE) did(UTF-8)
+ * hostLength(2, BE) host(UTF-8) upstreamSeq(8, BE) timeMicros(8, BE) frame(rest).
+ * Version 2 (still read) had no timeMicros (read as timeMillis * 1000), version 1 no host and
+ * upstream seq either.
  */
 final class LogCodec {
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
+    static final byte VERSION_2 = 2;
     static final byte VERSION_1 = 1;
     private static final int FIXED = 1 + 1 + 1 + 8 + 2;
 
@@ -44,7 +46,7 @@ final class LogCodec {
         if (did > 0xFFFF || host > 0xFFFF) {
             throw new IllegalArgumentException("did or host too long");
         }
-        return FIXED + did + 2 + host + 8 + e.frame().length;
+        return FIXED + did + 2 + host + 8 + 8 + e.frame().length;
     }
 
     /**
@@ -56,27 +58,32 @@ final class LogCodec {
         out.put(VERSION).put(e.kind().code()).put((byte) e.flags()).putLong(e.timeMillis());
         putString(out, e.did());
         putString(out, e.origin().host());
-        out.putLong(e.origin().seq()).put(e.frame());
+        out.putLong(e.origin().seq()).putLong(e.timeMicros()).put(e.frame());
     }
 
     static LogEvent event(long seq, byte[] v) {
-        if (v.length < FIXED || (v[0] != VERSION && v[0] != VERSION_1)) {
+        if (v.length < FIXED || (v[0] != VERSION && v[0] != VERSION_2 && v[0] != VERSION_1)) {
             throw new EventLogException("bad event value at seq " + seq);
         }
         int didLength = length(v, 11);
         var did = new String(v, FIXED, didLength, StandardCharsets.UTF_8);
         int at = FIXED + didLength;
         var origin = Origin.NONE;
-        if (v[0] == VERSION) {
+        long micros = 0;
+        if (v[0] != VERSION_1) {
             int hostLength = length(v, at);
             var host = new String(v, at + 2, hostLength, StandardCharsets.UTF_8);
             at += 2 + hostLength;
             origin = new Origin(host, getLong(v, at));
             at += 8;
         }
+        if (v[0] == VERSION) {
+            micros = getLong(v, at);
+            at += 8;
+        }
         var frame = java.util.Arrays.copyOfRange(v, at, v.length);
         return new LogEvent(seq, EventKind.of(v[1]), did.isEmpty() ? null : did, v[2] & 0xFF, getLong(v, 3), frame,
-                origin);
+                origin, micros);
     }
 
     /** DIDs and host names are ASCII by their syntax, so this rarely encodes anything. */

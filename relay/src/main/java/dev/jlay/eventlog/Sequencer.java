@@ -75,6 +75,8 @@ public final class Sequencer implements AutoCloseable {
     private final List<LogEvent> events;
     private volatile boolean running = true;
     private volatile long lastTime;
+    /** The last event's {@link LogEvent#timeMicros()}: the next gets at least one more. Sequencer thread. */
+    private long lastMicros;
     private volatile long settled;
     private volatile Stall stall;
     private final AtomicLong stalls = new AtomicLong();
@@ -103,6 +105,7 @@ public final class Sequencer implements AutoCloseable {
                 stalls::get);
         this.thread = Thread.ofPlatform().name("sequencer").daemon(false).unstarted(this::loop);
         this.settled = log.lastSeq();
+        this.lastMicros = log.isEmpty() ? 0 : log.get(log.lastSeq()).map(LogEvent::timeMicros).orElse(0L);
     }
 
     /**
@@ -277,7 +280,9 @@ public final class Sequencer implements AutoCloseable {
                 continue;
             }
             included.add(s);
-            events.add(new LogEvent(seq, s.kind(), s.did(), s.flags(), now, stamped, s.origin()));
+            long micros = Math.max(now * 1000, lastMicros + 1);
+            lastMicros = micros;
+            events.add(new LogEvent(seq, s.kind(), s.did(), s.flags(), now, stamped, s.origin(), micros));
             seq++;
         }
         int n = events.size();
