@@ -352,16 +352,24 @@ final class NetworkSoak {
         }
     }
 
+    /**
+     * Two full GCs: the second runs after the cleaners the first one triggered have freed their
+     * native memory (direct buffers, closed sockets), which a single GC leaves counted in the
+     * first sample after a phase and makes the next step look cheaper than it is.
+     */
     private void forceGc() throws InterruptedException {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        try {
-            var p = new ProcessBuilder(jcmd, "" + relay.pid(), "GC.run").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
-        } catch (IOException e) {
-            SoakCommand.err("soak[network]: jcmd GC.run failed (" + e.getMessage() + "): heap counted as is");
+        for (int i = 0; i < 2; i++) {
+            try {
+                var p = new ProcessBuilder(jcmd, "" + relay.pid(), "GC.run").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (IOException e) {
+                SoakCommand.err("soak[network]: jcmd GC.run failed (" + e.getMessage() + "): heap counted as is");
+                return;
+            }
+            Thread.sleep(300);
         }
-        Thread.sleep(500);
     }
 
     private JsonNode simStatus() {
