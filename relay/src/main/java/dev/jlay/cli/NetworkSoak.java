@@ -324,7 +324,8 @@ final class NetworkSoak {
         if (gc) forceGc();
         var owners = memory();
         if (owners == null) return null;
-        var s = memorySamples.addObject().put("t", secs()).put("phase", phase);
+        var s = memorySamples.addObject().put("t", secs()).put("phase", phase)
+                .put("java_heap_used", owners.path("java_heap_used").asLong());
         s.set("bytes", owners.get("owners"));
         ObjectNode flat = owners.get("owners").deepCopy();
         flat.put("rss", owners.path("rss").asLong());

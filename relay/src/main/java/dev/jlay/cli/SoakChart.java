@@ -55,7 +55,23 @@ final class SoakChart {
             if (max >= peak * 0.01) shown.add(o);
         }
         var dataset = new DefaultTableXYDataset();
-        for (String o : shown) dataset.addSeries(series(o, samples));
+        for (String o : shown) {
+            if (o.equals("java_heap") && samples.size() > 0 && samples.get(0).has("java_heap_used")) {
+                // the heap is fixed and pre-touched: what moves is the part in use
+                var used = new XYSeries("java_heap (used)", true, false);
+                var free = new XYSeries("java_heap (not in use)", true, false);
+                for (JsonNode s : samples) {
+                    double heap = Math.max(0, s.get("bytes").path(o).asDouble());
+                    double u = Math.min(heap, s.get("java_heap_used").asDouble());
+                    used.addOrUpdate(s.get("t").asDouble(), u / (1 << 20));
+                    free.addOrUpdate(s.get("t").asDouble(), (heap - u) / (1 << 20));
+                }
+                dataset.addSeries(used);
+                dataset.addSeries(free);
+            } else {
+                dataset.addSeries(series(o, samples));
+            }
+        }
         var other = new XYSeries("other (small owners)", true, false);
         for (JsonNode s : samples) {
             double v = 0;

@@ -174,6 +174,7 @@ public final class NetworkFleet implements AutoCloseable {
                     host = preHost[preNext];
                     frames = preFrames[preNext];
                     preFrames[preNext++] = null;
+                    if (frames == null) continue; // a burst sent it ahead of its turn
                 } else {
                     int account = shape.sampleAccount(liveRandom);
                     host = shape.hostOf(account);
@@ -197,6 +198,22 @@ public final class NetworkFleet implements AutoCloseable {
         int host = random.nextInt(shape.largeHosts());
         int first = shape.firstAccountOf(host), n = shape.accountsOf(host);
         int sent = 0;
+        // while pre-generated frames remain, the burst is the host's next ones, sent ahead of their
+        // turn (in their order, so every account's chain stays in order): frames made now would
+        // chain past commits still waiting in the queue, which then arrive stale
+        for (int i = preNext; i < preHost.length && sent < settings.burstFrames() && !closed; i++) {
+            if (preHost[i] != host || preFrames[i] == null) continue;
+            for (byte[] f : preFrames[i]) {
+                if (hosts.append(host, f) < 0) return;
+                emitted.incrementAndGet();
+                sent++;
+            }
+            preFrames[i] = null;
+        }
+        if (preNext < preHost.length) {
+            bursts.incrementAndGet();
+            return;
+        }
         while (sent < settings.burstFrames() && !closed) {
             int account = first + random.nextInt(n);
             for (byte[] f : partitions[account % partitions.length].arrival(account, random)) {
