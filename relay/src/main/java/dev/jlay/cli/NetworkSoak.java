@@ -239,6 +239,8 @@ final class NetworkSoak {
                 .put("steady_frames_per_second", steadySeconds > 0 ? Math.round(steadyFrames / steadySeconds) : 0);
         out.set("latency_ms", latencyJson(latency.afterWarmup()));
         out.set("latency_ms_whole_traffic", latencyJson(latency.wholeRun()));
+        // the relay's own part: p50/p99 bucket bounds per stage over the steady phase
+        out.set("stage_latency_ms", SoakCommand.stageLatency(atSteady != null ? atSteady : before, after));
         ObjectNode drops = out.putObject("drops");
         if (after != null) RelayStatus.drops(after).forEach(drops::put);
         if (after != null && before != null) {

@@ -91,7 +91,8 @@ class NetworkFleetTest {
             int port = hosts.port();
             byte[] frame = FirehoseCodec.encode(new dev.jlay.atproto.stream.AccountMessage(1, "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa",
                     EventTime.now(), true, null));
-            try (var one = RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH, hosts.hostname(1), 0, 10_000);
+            // cursor 0: from the first event, whenever the reader's thread subscribes
+            try (var one = RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH + "?cursor=0", hosts.hostname(1), 0, 10_000);
                  var two = RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH + "?cursor=0", hosts.hostname(2), 0, 10_000)) {
                 hosts.append(1, frame);
                 hosts.append(1, frame);
@@ -117,8 +118,33 @@ class NetworkFleetTest {
             assertThat(hosts.refused()).isEqualTo(1);
             assertThatThrownBy(() -> RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH, "127.0.0.1:" + port, 0, 10_000))
                     .isInstanceOf(RawWebSocket.UpgradeRefused.class);
+            // going away: a close frame (1001), then refusals; closing abruptly: the socket just ends
+            try (var ws = RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH, hosts.hostname(1), 0, 10_000)) {
+                awaitConnections(hosts, 1, 1);
+                hosts.churn(1, VirtualHosts.Churn.AWAY, 60_000);
+                assertThat(ws.read().closeCode()).isEqualTo(1001);
+            }
+            assertThatThrownBy(() -> RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH, hosts.hostname(1), 0, 10_000))
+                    .isInstanceOf(RawWebSocket.UpgradeRefused.class);
+            try (var ws = RawWebSocket.open(port, SimHost.SUBSCRIBE_PATH, hosts.hostname(2), 0, 10_000)) {
+                awaitConnections(hosts, 2, 1);
+                hosts.churn(2, VirtualHosts.Churn.CLOSE, 0);
+                assertThatThrownBy(() -> {
+                    while (true) {
+                        var f = ws.read();
+                        if (f.opcode() == RawWebSocket.CLOSE) throw new java.io.EOFException("closed");
+                    }
+                }).isInstanceOf(java.io.IOException.class);
+            }
             assertThat(VirtualHosts.indexOf("h00042.sim.test:1234")).isEqualTo(42);
             assertThat(VirtualHosts.indexOf("example.com")).isEqualTo(-1);
         }
+    }
+
+    private static void awaitConnections(VirtualHosts hosts, int host, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (hosts.host(host).connections() < n && System.nanoTime() < deadline) Thread.sleep(10);
+        // at least: a connection closed by the client is counted until its reader notices (<= 5 s)
+        assertThat(hosts.host(host).connections()).isGreaterThanOrEqualTo(n);
     }
 }
