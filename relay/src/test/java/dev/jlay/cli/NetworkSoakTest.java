@@ -28,9 +28,9 @@ class NetworkSoakTest {
         try {
             Path report = dir.resolve("network.json");
             int rc = new CommandLine(new SoakCommand()).execute("--profile", "network", "--hosts", "1000",
-                    "--accounts", "50000", "--consumers", "20", "--rate", "150", "--duration-seconds", "20",
+                    "--accounts", "50000", "--consumers", "20", "--rate", "200", "--duration-seconds", "30",
                     "--host-steps", "2", "--consumer-steps", "4", "--memory-sample-seconds", "2",
-                    "--pregenerate", "3000", "--relay-heap", "384m", "--sim-heap", "768m", "--no-jfr",
+                    "--pregenerate", "6000", "--relay-heap", "384m", "--sim-heap", "768m", "--no-jfr",
                     "--database-url", db, "--report", report.toString(), "--work-dir", dir.resolve("work").toString());
             JsonNode r = new ObjectMapper().readTree(report.toFile());
             assertThat(rc).as(r.toString()).isZero();
