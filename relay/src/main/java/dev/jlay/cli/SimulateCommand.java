@@ -97,8 +97,60 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    /** The network-shaped simulator's own options ({@code --profile network}). */
+    public static final class NetworkOptions {
+        @Option(names = "--profile", defaultValue = "fleet",
+                description = "fleet: one server per host, even accounts (default); network: one listener for "
+                        + "every host (h00000.sim.test...), skewed accounts, Zipf activity, Poisson arrivals.")
+        public String profile;
+
+        @Option(names = "--zipf", defaultValue = "0.8", description = "network: Zipf exponent of account activity.")
+        public double zipf;
+
+        @Option(names = "--live-accounts", defaultValue = "20000",
+                description = "network: accounts holding a repository at once (the rest: an index and a bit).")
+        public int liveAccounts;
+
+        @Option(names = "--history-total-mb", defaultValue = "512",
+                description = "network: replay history of all hosts together, MiB.")
+        public int historyTotalMb;
+
+        @Option(names = "--burst-every", defaultValue = "0",
+                description = "network: a large host replays a backlog every N s (0 = never).")
+        public int burstEvery;
+
+        @Option(names = "--burst-frames", defaultValue = "2000", description = "network: frames per burst.")
+        public int burstFrames;
+
+        @Option(names = "--churn-every", defaultValue = "0",
+                description = "network: a small host refuses, goes away, stalls or closes abruptly every N s (0 = never).")
+        public int churnEvery;
+
+        @Option(names = "--churn-seconds", defaultValue = "20", description = "network: how long churn lasts.")
+        public int churnSeconds;
+
+        public boolean network(CommandSpec spec) {
+            return switch (profile) {
+                case "fleet" -> false;
+                case "network" -> true;
+                default -> throw new ParameterException(spec.commandLine(), "--profile is fleet or network");
+            };
+        }
+
+        public dev.jlay.sim.NetworkFleet.Settings settings(FleetOptions f, CommandSpec spec) {
+            var base = f.settings(spec);
+            int accounts = f.accounts == 0 ? f.hosts * 20 : f.accounts;
+            return new dev.jlay.sim.NetworkFleet.Settings(f.hosts, accounts, base.rate(), f.seed, zipf, f.frames,
+                    f.pregenerate, liveAccounts, 8, (long) historyTotalMb << 20, f.basePort, f.plcPort, burstEvery,
+                    burstFrames, churnEvery, churnSeconds);
+        }
+    }
+
     @picocli.CommandLine.Mixin
     FleetOptions fleet = new FleetOptions();
+
+    @picocli.CommandLine.Mixin
+    NetworkOptions network = new NetworkOptions();
 
     @Option(names = "--hold", description = "Do not emit until POST <plc>/_sim/start (soak attaches consumers first).")
     boolean hold;
@@ -111,6 +163,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (network.network(spec)) return runNetwork();
         var settings = fleet.settings(spec);
         QuietLogs.apply();
         try (var f = FleetStartup.openFleet(settings, fleet, spec)) {
@@ -119,6 +172,20 @@ public final class SimulateCommand implements Callable<Integer> {
             out.println(f.describe());
             out.flush();
             FleetStartup.runUntilStopped("sim-shutdown", statusSeconds, 0, () -> System.err.println(statusLine(f)));
+        }
+        return 0;
+    }
+
+    private int runNetwork() throws Exception {
+        var settings = network.settings(fleet, spec);
+        if (!fleet.faults.isEmpty()) throw new ParameterException(spec.commandLine(), "--fault is for --profile fleet");
+        QuietLogs.apply();
+        try (var f = dev.jlay.sim.NetworkFleet.create(settings)) {
+            if (!hold) f.start();
+            PrintStream out = System.out;
+            out.println(f.describe());
+            out.flush();
+            FleetStartup.runUntilStopped("sim-shutdown", statusSeconds, 0, () -> System.err.println("sim: " + f.status()));
         }
         return 0;
     }

@@ -113,6 +113,51 @@ public final class SoakCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Relay data and the children's logs (default: a new temporary dir, kept).")
     Path workDir;
 
+    @Option(names = "--profile", defaultValue = "fleet", description = "fleet: the simulator's server per host, "
+            + "driven by --frames (default); network: one listener for every host, skewed accounts, Zipf activity, "
+            + "Poisson arrivals, run in phases (hosts, consumers, accounts, steady) for --duration-seconds of "
+            + "traffic, with marginal costs fitted and a PNG chart beside the report. Network defaults: "
+            + "--hosts 2750 --accounts 200000 --rate 700 --consumers 50.")
+    String profile;
+
+    @Option(names = "--duration-seconds", defaultValue = "300", description = "network: seconds of traffic.")
+    long durationSeconds;
+
+    @Option(names = "--host-steps", defaultValue = "4", description = "network: steps the small hosts are added in.")
+    int hostSteps;
+
+    @Option(names = "--consumer-steps", defaultValue = "4", description = "network: steps the consumers attach in.")
+    int consumerSteps;
+
+    @Option(names = "--memory-sample-seconds", defaultValue = "15", description = "network: memory sample interval.")
+    int memorySampleSeconds;
+
+    @Option(names = "--zipf", defaultValue = "0.8", description = "network: Zipf exponent of account activity.")
+    double zipf;
+
+    @Option(names = "--live-accounts", defaultValue = "20000",
+            description = "network: accounts the simulator keeps a repository for at once.")
+    int liveAccounts;
+
+    @Option(names = "--burst-every", defaultValue = "0", description = "network: a large host replays a backlog every N s.")
+    int burstEvery;
+
+    @Option(names = "--burst-frames", defaultValue = "2000", description = "network: frames per burst.")
+    int burstFrames;
+
+    @Option(names = "--churn-every", defaultValue = "0",
+            description = "network: a small host refuses, goes away, stalls or closes abruptly every N s.")
+    int churnEvery;
+
+    @Option(names = "--churn-seconds", defaultValue = "20", description = "network: how long churn lasts.")
+    int churnSeconds;
+
+    @Option(names = "--sim-heap", defaultValue = "3g", description = "network: the simulator's -Xmx.")
+    String simHeap;
+
+    @Option(names = "--chart", description = "network: the PNG (default: the report's name with .png).")
+    Path chart;
+
     @Spec
     CommandSpec spec;
 
@@ -123,12 +168,18 @@ public final class SoakCommand implements Callable<Integer> {
         if (hosts < 1 || consumers < 1 || frames < 1) {
             throw new ParameterException(spec.commandLine(), "--hosts, --consumers and --frames must be at least 1");
         }
+        boolean network = switch (profile) {
+            case "fleet" -> false;
+            case "network" -> true;
+            default -> throw new ParameterException(spec.commandLine(), "--profile is fleet or network");
+        };
+        if (network) networkDefaults();
         QuietLogs.apply();
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("jlay-soak-");
         var hook = new Thread(this::stopChildren, "soak-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try (var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-            return run(dir, http);
+            return network ? new NetworkSoak(this, http, dir).run() : run(dir, http);
         } finally {
             stopChildren();
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -298,8 +349,27 @@ public final class SoakCommand implements Callable<Integer> {
         return complete ? 0 : 1;
     }
 
+    /** The network profile's shape where the command line does not say otherwise. */
+    private void networkDefaults() {
+        var parsed = spec.commandLine().getParseResult();
+        if (!parsed.hasMatchedOption("--hosts")) hosts = 2750;
+        if (!parsed.hasMatchedOption("--accounts")) accounts = 200_000;
+        if (!parsed.hasMatchedOption("--rate")) rate = "700";
+        if (!parsed.hasMatchedOption("--consumers")) consumers = 50;
+        if (accounts <= 0) accounts = hosts * 20;
+        if (accounts < hosts) throw new ParameterException(spec.commandLine(), "--accounts must be at least --hosts");
+        if (durationSeconds < 4) throw new ParameterException(spec.commandLine(), "--duration-seconds must be at least 4");
+    }
+
+    /** The command as typed, for the report. */
+    String commandLine() {
+        return "scripts/run " + String.join(" ", spec.commandLine().getParent() != null
+                ? spec.commandLine().getParent().getParseResult().originalArgs()
+                : spec.commandLine().getParseResult().originalArgs());
+    }
+
     /** Which consumers the relay closed, and why; null while all are connected. */
-    private static String disconnected(List<SoakConsumer> cs) {
+    static String disconnected(List<SoakConsumer> cs) {
         var out = new StringBuilder();
         for (int i = 0; i < cs.size(); i++) {
             String why = cs.get(i).closedReason();
@@ -329,7 +399,7 @@ public final class SoakCommand implements Callable<Integer> {
         return o;
     }
 
-    private static ObjectNode latencyJson(LatencyHistogram h) {
+    static ObjectNode latencyJson(LatencyHistogram h) {
         ObjectNode lat = JSON.createObjectNode();
         lat.put("p50", h.quantileMillis(0.50)).put("p99", h.quantileMillis(0.99)).put("max", h.maxMillis())
                 .put("measured", h.count());
@@ -379,7 +449,7 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     /** /admin/memory's owners and the RocksDB parts of its details, or null when it did not answer. */
-    private static ObjectNode memoryOwners(HttpClient http, URI uri, String token) {
+    static ObjectNode memoryOwners(HttpClient http, URI uri, String token) {
         try {
             var res = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -421,15 +491,15 @@ public final class SoakCommand implements Callable<Integer> {
         return n < 2 || den == 0 ? 0 : (n * sxy - sx * sy) / den;
     }
 
-    private static long minFrames(List<SoakConsumer> cs) {
+    static long minFrames(List<SoakConsumer> cs) {
         return cs.stream().mapToLong(SoakConsumer::frames).min().orElse(0);
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    private Process start(Path dir, String name, Map<String, String> env, List<String> jvmFlags, List<String> args)
+    Process start(Path dir, String name, Map<String, String> env, List<String> jvmFlags, List<String> args)
             throws IOException {
         var cmd = new ArrayList<String>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -450,7 +520,7 @@ public final class SoakCommand implements Callable<Integer> {
         return p;
     }
 
-    private static JsonNode firstJsonLine(Process p, Duration timeout) throws Exception {
+    static JsonNode firstJsonLine(Process p, Duration timeout) throws Exception {
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         var line = CompletableFuture.supplyAsync(() -> {
             try {
@@ -474,7 +544,7 @@ public final class SoakCommand implements Callable<Integer> {
         return JSON.readTree(s);
     }
 
-    private static MetricsText scrape(HttpClient http, URI uri) {
+    static MetricsText scrape(HttpClient http, URI uri) {
         try {
             var res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -501,7 +571,7 @@ public final class SoakCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
@@ -526,11 +596,11 @@ public final class SoakCommand implements Callable<Integer> {
         }
     }
 
-    private static String onOff(boolean b) {
+    static String onOff(boolean b) {
         return b ? "on" : "off";
     }
 
-    private static void err(String s) {
+    static void err(String s) {
         System.err.println(s);
     }
 }

@@ -21,6 +21,8 @@ public final class PlcDirectory implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final WebServer server;
     private volatile Runnable onStart = () -> {};
+    /** Documents made on request (the network-shaped simulator derives them from the DID), or null. */
+    private volatile java.util.function.Function<String, byte[]> derived;
 
     /** Starts on 127.0.0.1:{@code port} (0 = any free port). */
     public PlcDirectory(int port) {
@@ -36,6 +38,8 @@ public final class PlcDirectory implements AutoCloseable {
                     String path = req.path().rawPath();
                     String did = URLDecoder.decode(path.startsWith("/") ? path.substring(1) : path, StandardCharsets.UTF_8);
                     byte[] doc = documents.get(did);
+                    var derive = derived;
+                    if (doc == null && derive != null) doc = derive.apply(did);
                     if (doc == null) {
                         res.status(Status.NOT_FOUND_404).header(HeaderNames.CONTENT_TYPE, "application/json")
                                 .send("{\"message\":\"DID not registered: " + did.replace("\"", "") + "\"}");
@@ -49,6 +53,14 @@ public final class PlcDirectory implements AutoCloseable {
     /** What {@code POST /_sim/start} does. */
     public void onStart(Runnable action) {
         this.onStart = action;
+    }
+
+    /**
+     * Answers DIDs not {@link #put} with {@code derive} (null when it does not know the DID): a
+     * directory for a million accounts without a document each in memory.
+     */
+    public void derive(java.util.function.Function<String, byte[]> derive) {
+        this.derived = derive;
     }
 
     public void put(String did, byte[] document) {

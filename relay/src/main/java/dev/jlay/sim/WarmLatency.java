@@ -6,7 +6,7 @@ package dev.jlay.sim;
  * frames parked until the PLC answers) does not decide the steady-state percentiles.
  */
 public final class WarmLatency {
-    private final long warmupFrames;
+    private volatile long warmupFrames;
     private final LatencyHistogram whole = new LatencyHistogram();
     private final LatencyHistogram warm = new LatencyHistogram();
 
@@ -18,6 +18,11 @@ public final class WarmLatency {
     public void record(long frameIndex, long micros) {
         whole.record(micros);
         if (frameIndex > warmupFrames) warm.record(micros);
+    }
+
+    /** Moves the mark: only frames past the consumer's {@code frames}-th count as warm from now on. */
+    public void warmAfter(long frames) {
+        this.warmupFrames = Math.max(0, frames);
     }
 
     public LatencyHistogram wholeRun() {

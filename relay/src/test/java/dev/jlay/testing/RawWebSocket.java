@@ -47,6 +47,12 @@ public final class RawWebSocket implements AutoCloseable {
      */
     public static RawWebSocket open(int port, String pathAndQuery, int receiveBuffer, int timeoutMillis)
             throws IOException {
+        return open(port, pathAndQuery, "127.0.0.1:" + port, receiveBuffer, timeoutMillis);
+    }
+
+    /** As {@link #open(int, String, int, int)}, naming {@code host} in the Host header (one listener, many hosts). */
+    public static RawWebSocket open(int port, String pathAndQuery, String host, int receiveBuffer, int timeoutMillis)
+            throws IOException {
         var socket = new Socket();
         try {
             if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
@@ -54,7 +60,7 @@ public final class RawWebSocket implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
             byte[] key = new byte[16];
             ThreadLocalRandom.current().nextBytes(key);
-            String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+            String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host
                     + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
                     + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
                     + "User-Agent: jlay-drill\r\n\r\n";
