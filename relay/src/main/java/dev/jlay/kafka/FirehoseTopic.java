@@ -1,0 +1,141 @@
+package dev.jlay.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The firehose topic's one partition, as the publisher and the edge see it: made if missing, its
+ * last record's seq (where a restarted primary goes on from), and the offset of a seq (where an edge
+ * starts a cursor), found by a binary search over offsets since seqs only grow along the partition.
+ * Every call needs the cluster and throws {@link KafkaUnavailable} when it does not answer in time.
+ */
+public final class FirehoseTopic implements AutoCloseable {
+    private final KafkaSettings settings;
+    private final TopicPartition partition;
+    private final KafkaConsumer<byte[], byte[]> reader;
+
+    public FirehoseTopic(KafkaSettings settings, String clientId) {
+        this.settings = settings;
+        this.partition = new TopicPartition(settings.topic(), 0);
+        var p = settings.common(clientId);
+        p.put("enable.auto.commit", "false");
+        p.put("max.poll.records", "1");
+        p.put("fetch.max.wait.ms", "100");
+        this.reader = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        reader.assign(List.of(partition));
+    }
+
+    /** The cluster or the topic did not answer, or the topic is not what the relay needs. */
+    public static final class KafkaUnavailable extends RuntimeException {
+        public KafkaUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public TopicPartition partition() {
+        return partition;
+    }
+
+    /** Creates the topic with one partition when it does not exist; refuses one with more partitions. */
+    public static void ensure(KafkaSettings settings, String clientId) {
+        try (var admin = Admin.create(settings.common(clientId))) {
+            try {
+                admin.createTopics(List.of(new NewTopic(settings.topic(), 1, settings.replicationFactor())))
+                        .all().get(KafkaSettings.CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
+            var described = admin.describeTopics(List.of(settings.topic())).allTopicNames()
+                    .get(KafkaSettings.CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(settings.topic());
+            int partitions = described.partitions().size();
+            if (partitions != 1) {
+                throw new IllegalStateException("kafka topic " + settings.topic() + " has " + partitions
+                        + " partitions; the relay's order needs exactly one");
+            }
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            throw new KafkaUnavailable("kafka at " + settings.bootstrapServers() + " did not make or describe topic "
+                    + settings.topic() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnavailable("interrupted", e);
+        }
+    }
+
+    /** First and next offsets of the partition (equal when empty). */
+    public long[] bounds() {
+        try {
+            long first = reader.beginningOffsets(List.of(partition), KafkaSettings.CALL_TIMEOUT).get(partition);
+            long next = reader.endOffsets(List.of(partition), KafkaSettings.CALL_TIMEOUT).get(partition);
+            return new long[] {first, next};
+        } catch (KafkaException e) {
+            throw new KafkaUnavailable("kafka did not give the offsets of " + partition + ": " + e, e);
+        }
+    }
+
+    /** The record at this offset (or the first after it, when it is gone), or null if none arrives in time. */
+    public ConsumerRecord<byte[], byte[]> recordAt(long offset) {
+        try {
+            reader.seek(partition, offset);
+            long deadline = System.nanoTime() + KafkaSettings.CALL_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                var records = reader.poll(Duration.ofMillis(200)).records(partition);
+                if (!records.isEmpty()) return records.getFirst();
+            }
+            throw new KafkaUnavailable("no record at offset " + offset + " of " + partition + " within "
+                    + KafkaSettings.CALL_TIMEOUT, null);
+        } catch (KafkaException e) {
+            throw new KafkaUnavailable("kafka did not give offset " + offset + " of " + partition + ": " + e, e);
+        }
+    }
+
+    /** The seq of the partition's last record; empty when the partition holds no record. */
+    public OptionalLong lastSeq() {
+        long[] b = bounds();
+        if (b[1] <= b[0]) return OptionalLong.empty();
+        long seq = FrameHeaders.seq(recordAt(b[1] - 1).headers());
+        if (seq < 0) {
+            throw new IllegalStateException("the last record of " + partition + " has no seq header: "
+                    + "the topic is not the relay's");
+        }
+        return OptionalLong.of(seq);
+    }
+
+    /**
+     * The offset of the first record whose seq is greater than {@code seq}: where a consumer with that
+     * cursor starts. {@code bounds()[1]} when there is none yet; the first offset when {@code seq} is
+     * older than everything retained. O(log n) reads, no scan.
+     */
+    public long offsetAfter(long seq) {
+        long[] b = bounds();
+        long lo = b[0];
+        long hi = b[1];
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            var r = recordAt(mid);
+            long at = FrameHeaders.seq(r.headers());
+            if (at > seq) {
+                hi = Math.min(mid, r.offset());
+            } else {
+                lo = Math.max(mid, r.offset()) + 1;
+            }
+        }
+        return lo;
+    }
+
+    @Override
+    public void close() {
+        reader.close(Duration.ofSeconds(5));
+    }
+}
