@@ -1,8 +1,8 @@
 package dev.jlay.downstream;
 
 import dev.jlay.atproto.stream.ErrorMessage;
-import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
+import dev.jlay.eventlog.EventSource;
 import dev.jlay.eventlog.LogEvent;
 import dev.jlay.metrics.Counter;
 import java.util.OptionalLong;
@@ -24,7 +24,7 @@ final class ConsumerPump implements Runnable {
     private final Consumer consumer;
     private final ConsumerRegistry registry;
     private final EventRing ring;
-    private final EventLog log;
+    private final EventSource log;
     private final TakenDownRepos takedowns;
     private final OptionalLong cursor;
     private final long pingNanos;
@@ -43,7 +43,7 @@ final class ConsumerPump implements Runnable {
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
 
-    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log,
+    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventSource log,
                  TakenDownRepos takedowns, OptionalLong cursor, long pingMillis, int logBatchEvents,
                  long logBatchBytes, ReplayBatches replayBatches, Counter outdatedCursors,
                  Counter skippedByRetention) {

@@ -1,7 +1,7 @@
 package dev.jlay.downstream;
 
-import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
+import dev.jlay.eventlog.EventSource;
 import dev.jlay.metrics.Counter;
 import dev.jlay.metrics.MetricRegistry;
 import io.helidon.common.buffers.BufferData;
@@ -35,7 +35,7 @@ public final class SubscribeRepos implements AutoCloseable {
     }
 
     private final EventRing ring;
-    private final EventLog log;
+    private final EventSource log;
     private final TakenDownRepos takedowns;
     private final Settings settings;
     private final ConsumerRegistry registry;
@@ -44,7 +44,7 @@ public final class SubscribeRepos implements AutoCloseable {
     private final ReplayBatches replayBatches;
 
     /** @param takedowns accounts whose repo content is not served (loaded from the store, kept by the admin API) */
-    public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, MetricRegistry metrics) {
+    public SubscribeRepos(EventRing ring, EventSource log, TakenDownRepos takedowns, Settings settings, MetricRegistry metrics) {
         this.ring = ring;
         this.log = log;
         this.takedowns = takedowns;

@@ -27,11 +27,16 @@ public final class FirehoseTopic implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> reader;
 
     public FirehoseTopic(KafkaSettings settings, String clientId) {
+        this(settings, clientId, 1);
+    }
+
+    /** @param maxPollRecords records one read may bring (1 for the tail and the seq search, more for replay) */
+    public FirehoseTopic(KafkaSettings settings, String clientId, int maxPollRecords) {
         this.settings = settings;
         this.partition = new TopicPartition(settings.topic(), 0);
         var p = settings.common(clientId);
         p.put("enable.auto.commit", "false");
-        p.put("max.poll.records", "1");
+        p.put("max.poll.records", Integer.toString(maxPollRecords));
         p.put("fetch.max.wait.ms", "100");
         this.reader = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         reader.assign(List.of(partition));
@@ -132,6 +137,37 @@ public final class FirehoseTopic implements AutoCloseable {
             }
         }
         return lo;
+    }
+
+    /**
+     * Records from the first whose seq is at least {@code fromSeq}, up to the partition's end as it was
+     * when called, at most {@code maxRecords} and about {@code maxBytes} of values (at least one).
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readFrom(long fromSeq, int maxRecords, long maxBytes) {
+        long start = offsetAfter(fromSeq - 1);
+        long end = bounds()[1];
+        var out = new java.util.ArrayList<ConsumerRecord<byte[], byte[]>>();
+        if (start >= end) return out;
+        try {
+            reader.seek(partition, start);
+            long bytes = 0;
+            long deadline = System.nanoTime() + KafkaSettings.CALL_TIMEOUT.toNanos();
+            while (out.size() < maxRecords && bytes < maxBytes && reader.position(partition) < end) {
+                if (System.nanoTime() > deadline) {
+                    if (!out.isEmpty()) break;
+                    throw new KafkaUnavailable("no record from offset " + start + " of " + partition + " within "
+                            + KafkaSettings.CALL_TIMEOUT, null);
+                }
+                for (var r : reader.poll(Duration.ofMillis(200)).records(partition)) {
+                    if (out.size() >= maxRecords || bytes >= maxBytes) break;
+                    out.add(r);
+                    bytes += r.serializedValueSize();
+                }
+            }
+            return out;
+        } catch (KafkaException e) {
+            throw new KafkaUnavailable("kafka did not give records of " + partition + ": " + e, e);
+        }
     }
 
     @Override

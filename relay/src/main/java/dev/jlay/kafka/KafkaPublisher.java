@@ -30,8 +30,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>While Kafka is unreachable nothing here blocks the sequencer or the consumers: the thread
  * retries every {@link #RETRY}, the log keeps what is not published yet (retention permitting), and
- * {@code relay_kafka_publish_lag_events} says how far behind the topic is. Events flagged hidden (a
- * taken-down account's) are not published, as subscribeRepos does not replay them.
+ * {@code relay_kafka_publish_lag_events} says how far behind the topic is. Every event is published,
+ * so the topic's seqs are contiguous; one flagged hidden in the log (a taken-down account's, which
+ * subscribeRepos does not replay) carries the header {@code hidden: 1}, and an edge does not serve it.
  */
 public final class KafkaPublisher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KafkaPublisher.class.getName());
@@ -248,8 +249,7 @@ public final class KafkaPublisher implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "kafka: seqs {0}..{1} were deleted by retention before they "
                             + "were published", next, e.seq() - 1);
                 }
-                if (!e.hidden()) send(producer, e, gen);
-                else acknowledgedWithoutSend(e.seq());
+                send(producer, e, gen);
                 next = e.seq() + 1;
             }
         }
@@ -272,24 +272,11 @@ public final class KafkaPublisher implements AutoCloseable {
         }
         long seq = e.seq();
         var record = new ProducerRecord<byte[], byte[]>(settings.topic(), 0, e.timeMillis(), null, e.frame(),
-                FrameHeaders.of(seq, e.timeMillis(), e.did(), e.kind().name().toLowerCase(Locale.ROOT)));
+                FrameHeaders.of(seq, e.timeMillis(), e.did(), e.kind().name().toLowerCase(Locale.ROOT), e.hidden()));
         try {
             producer.send(record, (meta, error) -> acknowledged(gen, seq, size, error));
         } catch (KafkaException ex) {
             acknowledged(gen, seq, size, ex);
-        }
-    }
-
-    /** A hidden event the topic does not get still counts as passed, once everything before it is acknowledged. */
-    private void acknowledgedWithoutSend(long seq) throws InterruptedException {
-        lock.lock();
-        try {
-            while (inFlightEvents > 0 && failure == null && running) {
-                released.await(200, TimeUnit.MILLISECONDS);
-            }
-            if (failure == null) publishedSeq = seq;
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -46,6 +46,18 @@ public final class TestKafka {
     /** One record of the firehose topic as a test checks it. */
     public record Record(long offset, long seq, String did, String kind, String time, long timestamp, byte[] value) {}
 
+    /** The next offset of the topic's partition 0 (its record count while nothing is deleted); 0 before it exists. */
+    public static long endOffset(String bootstrap, String topic) {
+        var p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("default.api.timeout.ms", "10000");
+        var tp = new TopicPartition(topic, 0);
+        try (var c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            if (!c.listTopics(Duration.ofSeconds(10)).containsKey(topic)) return 0;
+            return c.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp);
+        }
+    }
+
     /** Every record of the topic's partition 0 up to its current end. */
     public static List<Record> readAll(String bootstrap, String topic) {
         var p = new Properties();
