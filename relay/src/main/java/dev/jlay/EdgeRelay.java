@@ -30,16 +30,18 @@ import java.util.List;
 public final class EdgeRelay implements AutoCloseable {
     private final MetricRegistry metrics;
     private final EventRing ring;
+    private final EdgeFeed feed;
     private final SubscribeRepos subscribeRepos;
     private final RefusedRequests refused;
     private final PrimaryProxy proxy;
     private final Deque<AutoCloseable> closeOrder;
     private WebServer server;
 
-    private EdgeRelay(MetricRegistry metrics, EventRing ring, SubscribeRepos subscribeRepos, PrimaryProxy proxy,
-                      Deque<AutoCloseable> closeOrder) {
+    private EdgeRelay(MetricRegistry metrics, EventRing ring, EdgeFeed feed, SubscribeRepos subscribeRepos,
+                      PrimaryProxy proxy, Deque<AutoCloseable> closeOrder) {
         this.metrics = metrics;
         this.ring = ring;
+        this.feed = feed;
         this.subscribeRepos = subscribeRepos;
         this.refused = new RefusedRequests(metrics);
         this.proxy = proxy;
@@ -62,7 +64,8 @@ public final class EdgeRelay implements AutoCloseable {
             metrics.gauge("relay_seq", "Last seq this edge has read from the topic.", ring::head);
             var history = new TopicEvents(kafka);
             opened.push(history);
-            opened.push(new EdgeFeed(kafka, ring, metrics).start());
+            var feed = new EdgeFeed(kafka, ring, metrics).start();
+            opened.push(feed);
             // takedowns reach an edge as the hidden flag of each record; later ones are not known here (docs/cluster.md)
             var takedowns = new TakenDownRepos(config.getInt(ConfigKeys.DOWNSTREAM_TAKEDOWN_CAPACITY));
             var subscribeRepos = new SubscribeRepos(ring, history, takedowns, new SubscribeRepos.Settings(
@@ -72,7 +75,7 @@ public final class EdgeRelay implements AutoCloseable {
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20), metrics);
             opened.push(subscribeRepos);
-            return new EdgeRelay(metrics, ring, subscribeRepos, new PrimaryProxy(URI.create(primaryUrl)), opened);
+            return new EdgeRelay(metrics, ring, feed, subscribeRepos, new PrimaryProxy(URI.create(primaryUrl)), opened);
         } catch (RuntimeException | Error | InterruptedException e) {
             closeAll(opened);
             throw e;
@@ -110,6 +113,10 @@ public final class EdgeRelay implements AutoCloseable {
     /** The last seq this edge has read from the topic. */
     public long head() {
         return ring.head();
+    }
+
+    public EdgeFeed feed() {
+        return feed;
     }
 
     public MetricRegistry metrics() {

@@ -35,6 +35,7 @@ public final class EdgeFeed implements AutoCloseable {
     private volatile long lagRecords;
     private volatile long lastRecordMillis;
     private volatile boolean connected;
+    private volatile String lastError = "";
 
     /** @param ring empty, its head the topic's last seq ({@link #lastSeq}) */
     public EdgeFeed(KafkaSettings settings, EventRing ring, MetricRegistry metrics) {
@@ -60,6 +61,11 @@ public final class EdgeFeed implements AutoCloseable {
                 Thread.sleep(2_000);
             }
         }
+    }
+
+    /** What last stopped the feed (empty if nothing did), for an operator or a test that wonders why. */
+    public String lastError() {
+        return lastError;
     }
 
     public EdgeFeed start() {
@@ -111,27 +117,32 @@ public final class EdgeFeed implements AutoCloseable {
                 connected = true;
                 while (running) {
                     var records = consumer.poll(Duration.ofMillis(200)).records(tp);
+                    long added = ring.head(); // the ring's head moves only at publish(), after the batch
                     for (var r : records) {
                         var e = event(r);
-                        if (e.seq() <= ring.head()) continue; // already in the ring
-                        if (e.seq() != ring.head() + 1) {
+                        if (e.seq() <= added) continue; // already in the ring
+                        if (e.seq() != added + 1) {
                             // the primary's retention deleted events before it published them: the ring cannot hold a hole
-                            throw new IllegalStateException("topic jumps from seq " + ring.head() + " to " + e.seq());
+                            if (added > ring.head()) ring.publish();
+                            throw new IllegalStateException("topic jumps from seq " + added + " to " + e.seq());
                         }
                         ring.add(e);
+                        added = e.seq();
                         lastRecordMillis = e.timeMillis();
                     }
-                    if (!records.isEmpty()) ring.publish();
+                    if (added > ring.head()) ring.publish();
                     lagRecords = consumer.currentLag(tp).orElse(lagRecords);
                 }
-            } catch (KafkaException | FirehoseTopic.KafkaUnavailable e) {
+            } catch (KafkaException | FirehoseTopic.KafkaUnavailable | IllegalArgumentException e) {
                 connected = false;
+                lastError = e.toString();
                 if (!running) return;
                 LOG.log(System.Logger.Level.WARNING, "edge: reading kafka topic {0} failed, retrying: {1}",
                         settings.topic(), e.toString());
                 sleep();
             } catch (IllegalStateException e) {
                 connected = false;
+                lastError = e.toString();
                 LOG.log(System.Logger.Level.ERROR, "edge: " + e.getMessage() + "; the edge stops following the topic "
                         + "(restart it to start from the topic's end)");
                 return;
