@@ -62,7 +62,7 @@ public final class EdgeRelay implements AutoCloseable {
                     config.getBytes(ConfigKeys.EVENTLOG_RING_BYTES), last);
             metrics.register(ring);
             metrics.gauge("relay_seq", "Last seq this edge has read from the topic.", ring::head);
-            var history = new TopicEvents(kafka);
+            var history = new TopicEvents(kafka, ring::head);
             opened.push(history);
             var feed = new EdgeFeed(kafka, ring, metrics).start();
             opened.push(feed);

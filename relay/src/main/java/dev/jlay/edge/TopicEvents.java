@@ -6,6 +6,7 @@ import dev.jlay.kafka.FirehoseTopic;
 import dev.jlay.kafka.KafkaSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * An edge's history: the Kafka topic, read where the ring no longer reaches (a consumer with an old
@@ -14,15 +15,18 @@ import java.util.List;
  */
 public final class TopicEvents implements EventSource, AutoCloseable {
     private final FirehoseTopic topic;
+    private final LongSupplier head;
 
-    public TopicEvents(KafkaSettings settings) {
+    /** @param head the edge's last seq read (the ring's head): an empty topic's history starts after it */
+    public TopicEvents(KafkaSettings settings, LongSupplier head) {
         this.topic = new FirehoseTopic(settings, "jlay-edge-replay", 512);
+        this.head = head;
     }
 
     @Override
     public synchronized long firstSeq() {
         long[] b = topic.bounds();
-        if (b[1] <= b[0]) return Long.MAX_VALUE; // nothing retained: every cursor is past the start
+        if (b[1] <= b[0]) return head.getAsLong() + 1; // nothing retained: as an empty log, first = last + 1
         return EdgeFeed.event(topic.recordAt(b[0])).seq();
     }
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The edge starts while the primary is mid-stream, so a consumer of the edge from cursor 0 is served
  * first from the topic (history) and then from the edge's ring (live): it gets the same frames, byte
  * for byte and seq for seq, as a consumer of the primary; a consumer with a cursor in the middle
- * gets exactly what follows it; the read-only sync endpoints answer as the primary does.
+ * gets exactly what follows it; the read-only sync endpoints answer as the primary does; and a new
+ * edge (a restart: nothing carried over) catches a returning consumer up from its cursor.
  */
 class EdgeServesThePrimarysFirehoseTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -61,6 +62,7 @@ class EdgeServesThePrimarysFirehoseTest {
                 var edgeConfig = RelayConfig.of(Map.of("role", "edge", "host", "127.0.0.1", "port", "0",
                         "metrics.port", "0", "kafka.bootstrap-servers", bootstrap, "kafka.topic", topic,
                         "edge.primary-url", "http://127.0.0.1:" + primary.port()));
+                List<byte[]> expected;
                 try (var edge = EdgeRelay.create(edgeConfig).start("127.0.0.1", 0, "127.0.0.1", 0);
                      var direct = FirehoseClient.connect(primary.port(), "cursor=0");
                      var viaEdge = FirehoseClient.connect(edge.port(), "cursor=0");
@@ -70,7 +72,7 @@ class EdgeServesThePrimarysFirehoseTest {
                     await().atMost(WAIT).until(() -> viaEdge.frames.size() >= direct.frames.size()
                             && fromMiddle.frames.size() >= direct.frames.size() - 25);
                     Thread.sleep(500); // nothing more, nothing twice
-                    var expected = List.copyOf(direct.frames);
+                    expected = List.copyOf(direct.frames);
                     var got = List.copyOf(viaEdge.frames);
                     assertThat(got).hasSameSizeAs(expected);
                     for (int i = 0; i < expected.size(); i++) {
@@ -103,6 +105,18 @@ class EdgeServesThePrimarysFirehoseTest {
                             .filter(l -> l.startsWith("relay_edge_") || l.startsWith("relay_seq")).toList();
                     assertThat(metrics).as("edge feed: " + edge.feed().lastError()).contains("relay_edge_lag_records 0", "relay_edge_connected 1",
                             "relay_seq " + expected.size());
+                }
+                // a restarted edge holds nothing of the old one; a consumer comes back with its cursor and is
+                // caught up from the topic
+                try (var again = EdgeRelay.create(edgeConfig).start("127.0.0.1", 0, "127.0.0.1", 0);
+                     var back = FirehoseClient.connect(again.port(), "cursor=300")) {
+                    await().atMost(WAIT).until(() -> back.frames.size() >= expected.size() - 300);
+                    Thread.sleep(300);
+                    assertThat(back.frames).hasSize(expected.size() - 300);
+                    for (int i = 0; i < back.frames.size(); i++) {
+                        assertThat(back.frames.get(i)).as("seq %d after the edge's restart", 301 + i)
+                                .isEqualTo(expected.get(300 + i));
+                    }
                 }
             }
         }
