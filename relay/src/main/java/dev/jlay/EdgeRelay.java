@@ -13,6 +13,7 @@ import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.edge.EdgeFeed;
 import dev.jlay.edge.TopicEvents;
 import dev.jlay.eventlog.EventRing;
+import dev.jlay.kafka.KafkaSettings;
 import dev.jlay.metrics.MetricRegistry;
 import io.helidon.webserver.WebServer;
 import java.net.URI;
@@ -54,6 +55,7 @@ public final class EdgeRelay implements AutoCloseable {
         if (!kafka.enabled()) throw new IllegalArgumentException("role edge needs kafka.bootstrap-servers");
         var primaryUrl = config.get(ConfigKeys.EDGE_PRIMARY_URL).strip();
         if (primaryUrl.isEmpty()) throw new IllegalArgumentException("role edge needs edge.primary-url");
+        KafkaSettings.quietClientLogs();
         var opened = new ArrayDeque<AutoCloseable>();
         try {
             var metrics = new MetricRegistry(false);

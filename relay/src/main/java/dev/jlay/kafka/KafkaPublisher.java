@@ -68,6 +68,7 @@ public final class KafkaPublisher implements AutoCloseable {
      *                {@link #registerOff} instead when publishing is off, so the series exist either way
      */
     public KafkaPublisher(KafkaSettings settings, EventRing ring, EventLog log, MetricRegistry metrics) {
+        KafkaSettings.quietClientLogs();
         this.settings = settings;
         this.ring = ring;
         this.log = log;

@@ -37,6 +37,17 @@ public record KafkaSettings(String bootstrapServers, String topic, long inFlight
         return p;
     }
 
+    /**
+     * The Kafka clients log every client's whole configuration at INFO when it is made, and a
+     * publisher retrying through an outage makes one every few seconds: they speak from WARNING.
+     * (JUL holds loggers weakly: the field keeps this one and its level.)
+     */
+    private static final java.util.logging.Logger CLIENT_LOGS = java.util.logging.Logger.getLogger("org.apache.kafka");
+
+    public static void quietClientLogs() {
+        CLIENT_LOGS.setLevel(java.util.logging.Level.WARNING);
+    }
+
     /** How long a call that needs the cluster waits before the caller backs off and tries again. */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 }

@@ -40,7 +40,7 @@ class KafkaPublishKillNineTest {
         String topic = TestKafka.freshTopic("kill9");
         List<byte[]> frames = FrameFile.read(SharedFixtures.corpusDir().resolve("pds0.frames"));
         String database = TestPostgres.freshDatabase("kafkakill9");
-        try (var host = new LoopbackPds(frames, Duration.ofMillis(8));
+        try (var host = new LoopbackPds(frames, Duration.ofMillis(15)); // ~5 s of stream: the kill lands mid-publish
              var plc = new DidDocServer().serveCorpus(SharedFixtures.corpusDir().resolve("did-docs.json"),
                      Map.of("http://localhost:2583", host.url()))) {
             var env = new HashMap<>(Map.of("RELAY_DATA_DIR", dir.resolve("data").toString(),
@@ -53,7 +53,7 @@ class KafkaPublishKillNineTest {
 
             var first = RelayProcess.start(env);
             await().atMost(WAIT).pollInterval(Duration.ofMillis(50))
-                    .until(() -> TestKafka.endOffset(bootstrap, topic) >= 120);
+                    .until(() -> TestKafka.endOffset(bootstrap, topic) >= 100);
             first.kill9(); // SIGKILL mid-publish: no shutdown hook, the producer's buffer is lost
             long atKill = TestKafka.endOffset(bootstrap, topic);
             assertThat(atKill).as("killed while publishing").isLessThan(frames.size());
