@@ -75,7 +75,7 @@ public final class EdgeRelay implements AutoCloseable {
                     config.getInt(ConfigKeys.DOWNSTREAM_WRITE_TIMEOUT_MS),
                     config.getInt(ConfigKeys.DOWNSTREAM_TOO_SLOW_GRACE_MS),
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
-                    512, 8L << 20), metrics);
+                    512, 8L << 20, config.getInt(ConfigKeys.EDGE_FUTURE_CURSOR_WAIT_MS)), metrics);
             opened.push(subscribeRepos);
             return new EdgeRelay(metrics, ring, feed, subscribeRepos, new PrimaryProxy(URI.create(primaryUrl)), opened);
         } catch (RuntimeException | Error | InterruptedException e) {

@@ -144,6 +144,9 @@ public final class ConfigKeys {
             "replicas of the topic when the primary creates it (3 on a three-broker cluster)");
     public static final ConfigKey EDGE_PRIMARY_URL = new ConfigKey("edge.primary-url", STRING, "",
             "role edge: the primary's base URL (http://host:port); the read-only sync endpoints and requestCrawl go there");
+    public static final ConfigKey EDGE_FUTURE_CURSOR_WAIT_MS = new ConfigKey("edge.future-cursor-wait-ms", INT, "10000",
+            "role edge: how long a consumer's cursor past the edge's head waits for the topic to reach it before "
+                    + "FutureCursor (a consumer moving from another edge may be a little ahead)");
 
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, DATABASE_CONNECTION_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_SOCKET_TIMEOUT_MS,
@@ -158,5 +161,6 @@ public final class ConfigKeys {
             PIPELINE_PARKING_FRAMES,
             PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, MEMORY_JFR, MEMORY_STAGE_METERS, MEMORY_TRIM_INTERVAL_SECONDS, CRAWL_NEW_HOSTS_PER_DAY,
             CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS, ROLE, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC,
-            KAFKA_IN_FLIGHT_BYTES, KAFKA_REPLICATION_FACTOR, EDGE_PRIMARY_URL);
+            KAFKA_IN_FLIGHT_BYTES, KAFKA_REPLICATION_FACTOR, EDGE_PRIMARY_URL,
+            EDGE_FUTURE_CURSOR_WAIT_MS);
 }

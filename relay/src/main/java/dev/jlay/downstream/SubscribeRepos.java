@@ -31,7 +31,12 @@ public final class SubscribeRepos implements AutoCloseable {
      *                           error frame out before its socket is cut
      */
     public record Settings(int maxConsumers, long writeTimeoutMillis, long tooSlowGraceMillis, long pingMillis,
-                           int logBatchEvents, long logBatchBytes) {
+                           int logBatchEvents, long logBatchBytes, long futureCursorWaitMillis) {
+        /** A primary's: a cursor past the head is FutureCursor at once. */
+        public Settings(int maxConsumers, long writeTimeoutMillis, long tooSlowGraceMillis, long pingMillis,
+                        int logBatchEvents, long logBatchBytes) {
+            this(maxConsumers, writeTimeoutMillis, tooSlowGraceMillis, pingMillis, logBatchEvents, logBatchBytes, 0);
+        }
     }
 
     private final EventRing ring;
@@ -117,7 +122,8 @@ public final class SubscribeRepos implements AutoCloseable {
                 return;
             }
             var pump = new ConsumerPump(consumer, registry, ring, log, takedowns, cursor, settings.pingMillis(),
-                    settings.logBatchEvents(), settings.logBatchBytes(), replayBatches, outdatedCursors, skippedByRetention);
+                    settings.logBatchEvents(), settings.logBatchBytes(), settings.futureCursorWaitMillis(), replayBatches,
+                    outdatedCursors, skippedByRetention);
             consumer.pump = Thread.ofVirtual().name("consumer-" + consumer.id).start(pump);
         }
 

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.jlay.EdgeRelay;
 import dev.jlay.atproto.stream.FirehoseCodec;
+import dev.jlay.atproto.stream.IdentityMessage;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.config.RelayConfig;
+import dev.jlay.eventlog.EventKind;
 import dev.jlay.pipeline.FrameFile;
 import dev.jlay.testing.DidDocServer;
 import dev.jlay.testing.FirehoseClient;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * first from the topic (history) and then from the edge's ring (live): it gets the same frames, byte
  * for byte and seq for seq, as a consumer of the primary; a consumer with a cursor in the middle
  * gets exactly what follows it; the read-only sync endpoints answer as the primary does; and a new
- * edge (a restart: nothing carried over) catches a returning consumer up from its cursor.
+ * edge (a restart: nothing carried over) catches a returning consumer up from its cursor, and lets
+ * a cursor a little ahead of it wait for the topic instead of refusing it.
  */
 class EdgeServesThePrimarysFirehoseTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -117,6 +120,18 @@ class EdgeServesThePrimarysFirehoseTest {
                         assertThat(back.frames.get(i)).as("seq %d after the edge's restart", 301 + i)
                                 .isEqualTo(expected.get(300 + i));
                     }
+                    // a cursor a little ahead of this edge (as from another edge) waits for the topic, no FutureCursor
+                    long head = again.head();
+                    var ahead = FirehoseClient.connect(again.port(), "cursor=" + (head + 2));
+                    var sequencer = primary.relay().events().sequencer();
+                    for (int i = 0; i < 3; i++) {
+                        sequencer.append(FirehoseCodec.encode(new IdentityMessage(0, "did:plc:edgetest",
+                                "2026-01-01T00:00:00.000Z", "edge" + i + ".test")), EventKind.IDENTITY, "did:plc:edgetest");
+                    }
+                    await().atMost(WAIT).until(() -> ahead.frames.size() >= 1);
+                    assertThat(ahead.closed).isNotDone();
+                    assertThat(seq(ahead.frames.getFirst())).isEqualTo(head + 3);
+                    ahead.close();
                 }
             }
         }
