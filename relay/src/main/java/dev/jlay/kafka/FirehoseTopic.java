@@ -23,6 +23,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Every call needs the cluster and throws {@link KafkaUnavailable} when it does not answer in time.
  */
 public final class FirehoseTopic implements AutoCloseable {
+    /** The largest record the topic takes (the producer's max.request.size too): above the 5 MiB frame cap. */
+    static final int MAX_RECORD_BYTES = 8 << 20;
+
     private final KafkaSettings settings;
     private final TopicPartition partition;
     private final KafkaConsumer<byte[], byte[]> reader;
@@ -60,7 +63,10 @@ public final class FirehoseTopic implements AutoCloseable {
     public static void ensure(KafkaSettings settings, String clientId) {
         try (var admin = Admin.create(settings.common(clientId))) {
             try {
-                admin.createTopics(List.of(new NewTopic(settings.topic(), 1, settings.replicationFactor())))
+                // a frame may be 5 MiB; the broker's default record limit is 1 MiB
+                var topic = new NewTopic(settings.topic(), 1, settings.replicationFactor())
+                        .configs(java.util.Map.of("max.message.bytes", Integer.toString(MAX_RECORD_BYTES)));
+                admin.createTopics(List.of(topic))
                         .all().get(KafkaSettings.CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;

@@ -184,7 +184,7 @@ public final class KafkaPublisher implements AutoCloseable {
         p.put("compression.type", "none");
         p.put("delivery.timeout.ms", "60000");
         p.put("max.block.ms", "10000");
-        p.put("max.request.size", Integer.toString(8 << 20));
+        p.put("max.request.size", Integer.toString(FirehoseTopic.MAX_RECORD_BYTES));
         // our own bound (in-flight bytes) is what holds; the producer's buffer is a little larger so send never blocks on it
         p.put("buffer.memory", Long.toString(settings.inFlightBytes() + (16L << 20)));
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());

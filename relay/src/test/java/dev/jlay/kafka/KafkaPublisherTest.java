@@ -82,11 +82,15 @@ class KafkaPublisherTest {
             try (var publisher = new KafkaPublisher(settings(bootstrap, topic), svc.ring(), svc.log(), metrics2).start()) {
                 await().atMost(WAIT).until(() -> publisher.publishedSeq() == 450);
                 append(svc, 451, 500);
-                await().atMost(WAIT).until(() -> publisher.publishedSeq() == 500);
+                // a frame near the 5 MiB frame cap, above the broker's default 1 MiB record limit
+                svc.sequencer().append(SeqStampedFrames.payload(501, 4 << 20), EventKind.COMMIT, "did:plc:test501");
+                await().atMost(WAIT).until(() -> publisher.publishedSeq() == 501);
                 assertThat(metrics2.render()).as("the second publisher sent only what the topic lacked")
-                        .contains("relay_kafka_published_events_total 200");
+                        .contains("relay_kafka_published_events_total 201");
             }
-            assertTopicIsTheLog(TestKafka.readAll(bootstrap, topic), svc, 500);
+            var records = TestKafka.readAll(bootstrap, topic);
+            assertTopicIsTheLog(records, svc, 501);
+            assertThat(records.getLast().value()).hasSize(8 + (4 << 20));
         }
     }
 
