@@ -18,24 +18,53 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The real Kafka broker the Kafka tests run against: {@code scripts/test} starts one
- * ({@code scripts/kafka start}) and exports {@code JLAY_TEST_KAFKA_BOOTSTRAP}; without it these tests
+ * The real Kafka broker the Kafka tests run against: {@code scripts/test} starts one in the background
+ * ({@code scripts/kafka start}) and exports {@code JLAY_TEST_KAFKA_DIR}, where it says when it is ready;
+ * or {@code JLAY_TEST_KAFKA_BOOTSTRAP} names one started by hand. Without either these tests
  * FAIL (they do not skip), saying how to start one. Each test uses a topic of its own.
  */
 public final class TestKafka {
     public static final String ENV = "JLAY_TEST_KAFKA_BOOTSTRAP";
+    /** Where {@code scripts/test} starts the broker in the background: it writes DIR/bootstrap when ready. */
+    public static final String DIR_ENV = "JLAY_TEST_KAFKA_DIR";
 
     private TestKafka() {
     }
 
     public static String bootstrap() {
         var servers = System.getenv(ENV);
+        var dir = System.getenv(DIR_ENV);
+        if ((servers == null || servers.isBlank()) && dir != null && !dir.isBlank()) {
+            servers = startedBy(Path.of(dir));
+        }
         if (servers == null || servers.isBlank()) {
             fail(ENV + " is not set: this test needs a real Kafka broker. Run the suite with scripts/test "
                     + "(it starts one), or start one yourself: `export " + ENV + "=$(scripts/kafka start)`, "
                     + "then run mvn (and `scripts/kafka destroy` afterwards).");
         }
         return servers;
+    }
+
+    /** Waits (at most 3 minutes) for the broker scripts/test is starting, and returns its address. */
+    private static String startedBy(Path dir) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        try {
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(dir.resolve("bootstrap"))) {
+                    var lines = Files.readAllLines(dir.resolve("bootstrap"));
+                    if (!lines.isEmpty()) return lines.getLast().strip();
+                }
+                if (Files.exists(dir.resolve("start.failed"))) {
+                    return fail("the test Kafka broker did not start: " + Files.readString(dir.resolve("start.failed")));
+                }
+                Thread.sleep(100);
+            }
+        } catch (IOException e) {
+            return fail("cannot read " + dir + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return fail("the test Kafka broker in " + dir + " was not ready within 3 minutes");
     }
 
     /** A topic name no other test uses. */
