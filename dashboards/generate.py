@@ -197,6 +197,18 @@ pipeline = dashboard("jlay-pipeline", "jlay / Pipeline",
     panel("Sequence rate", "ops", [
         (f"sum(deriv(relay_seq{{{I}}}[{RI}]))", "seq/s"),
     ]),
+    panel("Kafka publishing lag", "short", [
+        (f"max(relay_kafka_publish_lag_events{{{I}}})", "events behind"),
+        (f"max(relay_kafka_connected{{{I}}})", "connected"),
+        (f"max(relay_kafka_publishing{{{I}}})", "publishing"),
+    ], overrides=[{"matcher": {"id": "byRegexp", "options": "connected|publishing"},
+                   "properties": [{"id": "custom.axisPlacement", "value": "right"}]}],
+        desc="Durable events the Kafka topic has not acknowledged yet (0 when publishing is off). "
+             "Grows while Kafka is unreachable; the log holds them and publishing catches up afterwards."),
+    panel("Kafka in-flight bytes", "bytes", [
+        (f"sum(relay_buffer_bytes{{buffer=\"kafka_publish_in_flight\",{I}}})", "in flight"),
+        (f"sum(relay_buffer_capacity_bytes{{buffer=\"kafka_publish_in_flight\",{I}}})", "bound"),
+    ], desc="Frame bytes handed to the Kafka producer and not yet acknowledged, and their bound (kafka.in-flight-bytes)."),
 ])
 
 hosts = dashboard("jlay-hosts", "jlay / Hosts and consumers",

@@ -24,6 +24,8 @@ import dev.jlay.metrics.MetricRegistry;
 import dev.jlay.identity.DidResolver;
 import dev.jlay.identity.IdentityResolver;
 import dev.jlay.identity.ResolverConfig;
+import dev.jlay.kafka.KafkaPublisher;
+import dev.jlay.kafka.KafkaSettings;
 import dev.jlay.pipeline.FrameWorkerPool;
 import dev.jlay.pipeline.ParkingLot;
 import dev.jlay.pipeline.Pipeline;
@@ -214,6 +216,13 @@ public final class Relay implements AutoCloseable {
                     config.getBytes(ConfigKeys.JETSTREAM_CACHE_BYTES),
                     512, 8L << 20), metrics);
             opened.push(jetstream);
+            // after the event log (it reads the ring and the log), closed before it
+            var kafka = kafkaSettings(config);
+            if (kafka.enabled()) {
+                opened.push(new KafkaPublisher(kafka, events.ring(), events.log(), metrics).start());
+            } else {
+                KafkaPublisher.registerOff(metrics, kafka.inFlightBytes());
+            }
             var adminToken = AdminToken.resolve(config, System.out);
             var memory = MemoryMonitoring.start(config, metrics, events.log(), collections);
             opened.push(memory);
@@ -248,6 +257,12 @@ public final class Relay implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "database.url is empty: starting an embedded PostgreSQL under {0}",
                 config.dataDir().resolve("postgres").toAbsolutePath());
         return Database.openEmbedded(config.dataDir(), options);
+    }
+
+    static KafkaSettings kafkaSettings(RelayConfig config) {
+        return new KafkaSettings(config.get(ConfigKeys.KAFKA_BOOTSTRAP_SERVERS), config.get(ConfigKeys.KAFKA_TOPIC),
+                config.getBytes(ConfigKeys.KAFKA_IN_FLIGHT_BYTES),
+                (short) config.getInt(ConfigKeys.KAFKA_REPLICATION_FACTOR));
     }
 
     static FrameWorkerPool.Config poolConfig(RelayConfig config) {

@@ -137,6 +137,19 @@ public final class Routes {
         return routes;
     }
 
+    /**
+     * An edge's surface: the routes of {@code handlers} (subscribeRepos, /metrics, ...), and every
+     * {@code com.atproto.sync.*} HTTP route of the table, which the edge does not serve itself, sent
+     * to the primary by the {@link PrimaryProxy} among {@code handlers}.
+     */
+    public static Routes forEdge(Collection<?> handlers) {
+        var routes = new Routes(byClass(handlers), true);
+        if (!routes.handlers.containsKey(PrimaryProxy.class)) {
+            throw new IllegalArgumentException("an edge's routes need a PrimaryProxy");
+        }
+        return routes;
+    }
+
     /** Only the routes whose handler class is among {@code handlers} (tests serve a part of the surface). */
     static Routes partial(Collection<?> handlers) {
         return new Routes(byClass(handlers), true);
@@ -195,6 +208,10 @@ public final class Routes {
     /** The handler of an HTTP route; null when a partial table leaves its class out. */
     private Handler handler(Route r) {
         var owner = handlers.get(r.target().owner());
+        if (owner == null && r.path().startsWith(SYNC) && r.target() instanceof HttpTarget<?>
+                && handlers.get(PrimaryProxy.class) instanceof PrimaryProxy proxy) {
+            return proxy::forward; // an edge: the primary answers
+        }
         if (owner == null) {
             if (partial) {
                 return null;

@@ -1,6 +1,7 @@
 package dev.jlay.cli;
 
 import dev.jlay.api.AdminToken;
+import dev.jlay.EdgeRelay;
 import dev.jlay.Relay;
 import dev.jlay.RelayServer;
 import dev.jlay.config.ConfigException;
@@ -32,6 +33,13 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         cfg.warnings().forEach(w -> System.err.println("jlay: warning: " + w));
+        if (cfg.get(dev.jlay.config.ConfigKeys.ROLE).equals("edge")) {
+            return serveEdge(cfg);
+        }
+        if (!cfg.get(dev.jlay.config.ConfigKeys.ROLE).equals("primary")) {
+            System.err.println("jlay: role must be primary or edge, not " + cfg.get(dev.jlay.config.ConfigKeys.ROLE));
+            return 2;
+        }
         var server = RelayServer.start(Relay.create(cfg), cfg.host(), cfg.port(), cfg.metricsHost(),
                 cfg.metricsPort());
         var stopped = new CountDownLatch(1);
@@ -43,6 +51,28 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("jlay: serving on " + cfg.host() + ":" + server.port() + " (metrics on port "
                 + server.metricsPort() + "), data in " + cfg.dataDir().toAbsolutePath().normalize()
                 + ", next seq " + server.relay().events().log().nextSeq());
+        stopped.await();
+        return 0;
+    }
+
+    /** {@code role: edge}: subscribeRepos from the Kafka topic, the rest proxied to the primary. */
+    private static int serveEdge(dev.jlay.config.RelayConfig cfg) throws InterruptedException {
+        EdgeRelay edge;
+        try {
+            edge = EdgeRelay.create(cfg).start(cfg.host(), cfg.port(), cfg.metricsHost(), cfg.metricsPort());
+        } catch (IllegalArgumentException e) {
+            System.err.println("jlay: " + e.getMessage());
+            return 2;
+        }
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("jlay: shutting down");
+            edge.close();
+            stopped.countDown();
+        }, "jlay-shutdown"));
+        System.out.println("jlay: serving on " + cfg.host() + ":" + edge.port() + " (metrics on port "
+                + edge.metricsPort() + "), edge of kafka topic " + cfg.get(dev.jlay.config.ConfigKeys.KAFKA_TOPIC)
+                + " from seq " + (edge.head() + 1));
         stopped.await();
         return 0;
     }

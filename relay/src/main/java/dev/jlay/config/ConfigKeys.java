@@ -142,6 +142,24 @@ public final class ConfigKeys {
     public static final ConfigKey HEALTH_STALE_AFTER_SECONDS = new ConfigKey("health.stale-after-seconds", INT,
             "300", "/_health is 503 when hosts are connected but no event was persisted for this long (0 = off)");
 
+    public static final ConfigKey ROLE = new ConfigKey("role", STRING, "primary",
+            "primary: verify hosts and sequence (the whole relay); edge: serve consumers from the Kafka topic only "
+                    + "(no upstream, no validation, no PostgreSQL)");
+    public static final ConfigKey KAFKA_BOOTSTRAP_SERVERS = new ConfigKey("kafka.bootstrap-servers", STRING, "",
+            "Kafka brokers (host:port,...): the primary publishes every durable event to kafka.topic, an edge reads "
+                    + "it; empty = no Kafka");
+    public static final ConfigKey KAFKA_TOPIC = new ConfigKey("kafka.topic", STRING, "atproto-firehose",
+            "the one-partition topic of the relay's events (made with that one partition if missing)");
+    public static final ConfigKey KAFKA_IN_FLIGHT_BYTES = new ConfigKey("kafka.in-flight-bytes", BYTES, "64MiB",
+            "frame bytes handed to the Kafka producer and not yet acknowledged (buffer kafka_publish_in_flight)");
+    public static final ConfigKey KAFKA_REPLICATION_FACTOR = new ConfigKey("kafka.replication-factor", INT, "1",
+            "replicas of the topic when the primary creates it (3 on a three-broker cluster)");
+    public static final ConfigKey EDGE_PRIMARY_URL = new ConfigKey("edge.primary-url", STRING, "",
+            "role edge: the primary's base URL (http://host:port); the read-only sync endpoints and requestCrawl go there");
+    public static final ConfigKey EDGE_FUTURE_CURSOR_WAIT_MS = new ConfigKey("edge.future-cursor-wait-ms", INT, "10000",
+            "role edge: how long a consumer's cursor past the edge's head waits for the topic to reach it before "
+                    + "FutureCursor (a consumer moving from another edge may be a little ahead)");
+
     public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, DATABASE_CONNECTION_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_SOCKET_TIMEOUT_MS,
             PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
@@ -155,5 +173,7 @@ public final class ConfigKeys {
             UPSTREAM_DISCOVERY_INTERVAL_MINUTES, PIPELINE_WORKERS, PIPELINE_QUEUE, PIPELINE_QUEUE_BYTES,
             PIPELINE_PARKING_FRAMES,
             PIPELINE_PARKING_BYTES, VALIDATION_LENIENT, VALIDATION_NATIVE_SECP256K1, MEMORY_JFR, MEMORY_STAGE_METERS, MEMORY_TRIM_INTERVAL_SECONDS, CRAWL_NEW_HOSTS_PER_DAY,
-            CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS);
+            CRAWL_TIMEOUT_MS, HEALTH_STALE_AFTER_SECONDS, ROLE, KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC,
+            KAFKA_IN_FLIGHT_BYTES, KAFKA_REPLICATION_FACTOR, EDGE_PRIMARY_URL,
+            EDGE_FUTURE_CURSOR_WAIT_MS);
 }

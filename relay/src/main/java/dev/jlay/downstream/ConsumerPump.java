@@ -1,8 +1,8 @@
 package dev.jlay.downstream;
 
 import dev.jlay.atproto.stream.ErrorMessage;
-import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
+import dev.jlay.eventlog.EventSource;
 import dev.jlay.eventlog.LogEvent;
 import dev.jlay.metrics.Counter;
 import java.util.OptionalLong;
@@ -24,7 +24,7 @@ final class ConsumerPump implements Runnable {
     private final Consumer consumer;
     private final ConsumerRegistry registry;
     private final EventRing ring;
-    private final EventLog log;
+    private final EventSource log;
     private final TakenDownRepos takedowns;
     private final OptionalLong cursor;
     private final long pingNanos;
@@ -42,11 +42,14 @@ final class ConsumerPump implements Runnable {
     private final ReplayBatches replayBatches;
     private final Counter outdatedCursors;
     private final Counter skippedByRetention;
+    /** An edge's: how long a cursor past the head may wait for the head to reach it (0: FutureCursor at once). */
+    private final long futureCursorWaitNanos;
 
-    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventLog log,
+    ConsumerPump(Consumer consumer, ConsumerRegistry registry, EventRing ring, EventSource log,
                  TakenDownRepos takedowns, OptionalLong cursor, long pingMillis, int logBatchEvents,
-                 long logBatchBytes, ReplayBatches replayBatches, Counter outdatedCursors,
-                 Counter skippedByRetention) {
+                 long logBatchBytes, long futureCursorWaitMillis, ReplayBatches replayBatches,
+                 Counter outdatedCursors, Counter skippedByRetention) {
+        this.futureCursorWaitNanos = TimeUnit.MILLISECONDS.toNanos(futureCursorWaitMillis);
         this.consumer = consumer;
         this.registry = registry;
         this.ring = ring;
@@ -94,6 +97,15 @@ final class ConsumerPump implements Runnable {
             return head + 1;
         }
         long c = cursor.getAsLong();
+        if (c > head && futureCursorWaitNanos > 0) {
+            // an edge a little behind the topic: a consumer moving here from another edge may be ahead of it
+            try {
+                ring.awaitAfter(c - 1, futureCursorWaitNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            head = ring.head();
+        }
         if (c > head) {
             consumer.send(ControlFrames.FUTURE_CURSOR);
             registry.kickedForFutureCursor();

@@ -1,7 +1,7 @@
 package dev.jlay.downstream;
 
-import dev.jlay.eventlog.EventLog;
 import dev.jlay.eventlog.EventRing;
+import dev.jlay.eventlog.EventSource;
 import dev.jlay.metrics.Counter;
 import dev.jlay.metrics.MetricRegistry;
 import io.helidon.common.buffers.BufferData;
@@ -31,11 +31,16 @@ public final class SubscribeRepos implements AutoCloseable {
      *                           error frame out before its socket is cut
      */
     public record Settings(int maxConsumers, long writeTimeoutMillis, long tooSlowGraceMillis, long pingMillis,
-                           int logBatchEvents, long logBatchBytes) {
+                           int logBatchEvents, long logBatchBytes, long futureCursorWaitMillis) {
+        /** A primary's: a cursor past the head is FutureCursor at once. */
+        public Settings(int maxConsumers, long writeTimeoutMillis, long tooSlowGraceMillis, long pingMillis,
+                        int logBatchEvents, long logBatchBytes) {
+            this(maxConsumers, writeTimeoutMillis, tooSlowGraceMillis, pingMillis, logBatchEvents, logBatchBytes, 0);
+        }
     }
 
     private final EventRing ring;
-    private final EventLog log;
+    private final EventSource log;
     private final TakenDownRepos takedowns;
     private final Settings settings;
     private final ConsumerRegistry registry;
@@ -44,7 +49,7 @@ public final class SubscribeRepos implements AutoCloseable {
     private final ReplayBatches replayBatches;
 
     /** @param takedowns accounts whose repo content is not served (loaded from the store, kept by the admin API) */
-    public SubscribeRepos(EventRing ring, EventLog log, TakenDownRepos takedowns, Settings settings, MetricRegistry metrics) {
+    public SubscribeRepos(EventRing ring, EventSource log, TakenDownRepos takedowns, Settings settings, MetricRegistry metrics) {
         this.ring = ring;
         this.log = log;
         this.takedowns = takedowns;
@@ -117,7 +122,8 @@ public final class SubscribeRepos implements AutoCloseable {
                 return;
             }
             var pump = new ConsumerPump(consumer, registry, ring, log, takedowns, cursor, settings.pingMillis(),
-                    settings.logBatchEvents(), settings.logBatchBytes(), replayBatches, outdatedCursors, skippedByRetention);
+                    settings.logBatchEvents(), settings.logBatchBytes(), settings.futureCursorWaitMillis(), replayBatches,
+                    outdatedCursors, skippedByRetention);
             consumer.pump = Thread.ofVirtual().name("consumer-" + consumer.id).start(pump);
         }
 

@@ -27,7 +27,7 @@ import org.rocksdb.WriteOptions;
  * {@link RocksStore}'s read/write lock keeps reads from touching a closed database
  * (RocksDB would crash the process, not throw).
  */
-public final class EventLog implements AutoCloseable {
+public final class EventLog implements EventSource, AutoCloseable {
     /**
      * Open SST files (RocksDB's table cache), each holding about 2 KiB of reader state: a bound
      * instead of "every file", which grows with the retained log (64 MiB files: 64 GiB open).
@@ -142,6 +142,7 @@ public final class EventLog implements AutoCloseable {
     }
 
     /** Oldest retained seq; {@code lastSeq() + 1} when the log is empty. */
+    @Override
     public long firstSeq() {
         return firstSeq;
     }
@@ -231,6 +232,7 @@ public final class EventLog implements AutoCloseable {
      * Events with seq >= {@code fromSeq} in order, at most {@code maxEvents} and
      * about {@code maxBytes} of frames (always at least one when any exists).
      */
+    @Override
     public List<LogEvent> read(long fromSeq, int maxEvents, long maxBytes) {
         var out = new ArrayList<LogEvent>(Math.min(maxEvents, 256));
         var lock = store.readLock();
