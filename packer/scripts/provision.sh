@@ -96,7 +96,7 @@ bundled=$(ls "$home"/extra/grafana*.deb 2>/dev/null | head -n1 || true)
 case "$grafana" in
   skip)
     say "GRAFANA SKIPPED (JLAY_GRAFANA=skip): provisioning files are in place, the server is not installed"
-    grafana_note="grafana: SKIPPED at build time (JLAY_GRAFANA=skip); dashboards are in /opt/jlay/dashboards, provisioning in /etc/grafana/provisioning"
+    grafana_note="grafana: SKIPPED at build time (JLAY_GRAFANA=skip), dashboards in /opt/jlay/dashboards, provisioning in /etc/grafana/provisioning"
     ;;
   auto|repo)
     if [ "$grafana" = auto ] && [ -n "$bundled" ]; then
