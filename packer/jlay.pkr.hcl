@@ -1,5 +1,7 @@
 # jlay appliance image: a Debian 12 machine that boots into a running,
-# monitored relay. Two sources share one provisioning (scripts/provision.sh):
+# monitored relay. Three sources share one provisioning (scripts/provision.sh):
+#   qemu.local     local build from scripts/appliance-base's disk (Debian packages
+#                  only, no cloud image, no network in the VM): scripts/appliance-image
 #   qemu.debian    local build from the Debian cloud image (KVM, or TCG without it)
 #   hcloud.debian  a Hetzner Cloud snapshot
 # Validates with Packer 1.6.6 (Debian's package), which has both builders
@@ -36,6 +38,29 @@ variable "cloud_image_url" {
 # (README.md shows the command), e.g. "sha512:3b1f...".
 variable "cloud_image_checksum" {
   type = string
+}
+
+# qemu.local: the disk scripts/appliance-base made, its sha256 and the build
+# user's key (the defaults are where appliance-base puts them).
+variable "base_image" {
+  type    = string
+  default = "target/appliance/base/debian-12-jlay-base.qcow2"
+}
+
+# No default, like cloud_image_checksum: a "file:" default would make even
+# `packer validate` read it. scripts/appliance-image passes "sha256:<hex>".
+variable "base_image_checksum" {
+  type = string
+}
+
+variable "base_ssh_key" {
+  type    = string
+  default = "target/appliance/base/packer_ed25519"
+}
+
+variable "output_directory" {
+  type    = string
+  default = "target/appliance/packer-output"
 }
 
 variable "disk_size" {
@@ -83,7 +108,38 @@ source "qemu" "debian" {
   ssh_username     = "packer"
   ssh_password     = "jlay-build-only"
   ssh_timeout      = "30m"
-  shutdown_command = "sudo shutdown -P now"
+  shutdown_command = "sudo sh -c 'rm -f /etc/sudoers.d/90-cloud-init-users; userdel -f -r packer; shutdown -P now'"
+}
+
+source "qemu" "local" {
+  iso_url      = var.base_image
+  iso_checksum = var.base_image_checksum
+  disk_image   = true
+  # The base disk's partition is its full size; growing the qcow2 would only
+  # add space no partition uses.
+  skip_resize_disk = true
+  format           = "qcow2"
+  disk_compression = true
+  accelerator      = var.accelerator
+  cpus             = 1
+  memory           = 2048
+  headless         = true
+  net_device       = "virtio-net"
+  disk_interface   = "virtio"
+  output_directory = var.output_directory
+  vm_name          = "jlay.qcow2"
+  # restrict=on: the guest reaches nothing (every package is on the base disk);
+  # the one forward, for Packer's SSH, listens on the host's loopback only.
+  qemuargs = [
+    ["-netdev", "user,id=user.0,restrict=on,hostfwd=tcp:127.0.0.1:{{ .SSHHostPort }}-:22"],
+  ]
+  ssh_username         = "packer"
+  ssh_private_key_file = var.base_ssh_key
+  ssh_timeout          = "60m"
+  # The build user goes last, from its own sudo (seal.sh cannot delete a
+  # user that is still logged in).
+  shutdown_command = "sudo sh -c 'rm -f /etc/sudoers.d/90-jlay-packer; userdel -f -r packer; shutdown -P now'"
+  shutdown_timeout = "15m"
 }
 
 source "hcloud" "debian" {
@@ -99,7 +155,7 @@ source "hcloud" "debian" {
 }
 
 build {
-  sources = ["source.qemu.debian", "source.hcloud.debian"]
+  sources = ["source.qemu.local", "source.qemu.debian", "source.hcloud.debian"]
 
   provisioner "shell" {
     inline = ["mkdir -p /tmp/jlay-provision"]

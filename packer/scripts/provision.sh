@@ -2,6 +2,10 @@
 # Provisions a Debian 12 machine into a jlay appliance. Shared by every Packer
 # source and by scripts/appliance-check (which runs it in a debootstrap chroot).
 #   provision.sh PACKAGE.tar.gz      (as root)
+#   provision.sh --packages          only the Debian packages (scripts/appliance-base
+#                                    runs this in its chroot, so the local build's
+#                                    Packer step finds them installed and needs no
+#                                    network; the same list either way)
 # Environment:
 #   JLAY_GRAFANA  auto (default): the grafana .deb bundled in the package if
 #                 any, else Grafana's apt repository; repo; skip.
@@ -10,7 +14,7 @@
 # Installs no secret: jlay-firstboot makes them on the machine's first boot.
 set -eu
 
-package=${1:?usage: provision.sh PACKAGE.tar.gz}
+package=${1:?usage: provision.sh PACKAGE.tar.gz | --packages}
 grafana=${JLAY_GRAFANA:-auto}
 home=/opt/jlay
 export DEBIAN_FRONTEND=noninteractive
@@ -18,14 +22,24 @@ export DEBIAN_FRONTEND=noninteractive
 say() { echo "provision: $*"; }
 
 say "installing Debian packages"
-apt-get update -q
 # postgresql, prometheus (+ node exporter) from Debian; curl for health checks
 # and the profiling recipes; procps for /bin/kill (Debian's prometheus units)
 # and ps/pgrep; gnupg for Grafana's repository key; libsecp256k1-1, which the
 # relay verifies secp256k1 signatures with (BouncyCastle if it were missing).
-apt-get install -y -q --no-install-recommends \
-  postgresql prometheus prometheus-node-exporter libsecp256k1-1 \
-  adduser curl ca-certificates gnupg procps systemd-timesyncd
+packages="postgresql prometheus prometheus-node-exporter libsecp256k1-1
+  adduser curl ca-certificates gnupg procps systemd-timesyncd"
+# Security updates install themselves (configured below).
+packages="$packages unattended-upgrades"
+# shellcheck disable=SC2086  # a list of package names
+if plan=$(apt-get install -s -q --no-install-recommends $packages 2>&1) && ! printf '%s\n' "$plan" | grep -q '^Inst '; then
+  say "every package is installed already (scripts/appliance-base put them in the base image)"
+else
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends $packages
+fi
+if [ "$package" = --packages ]; then
+  exit 0
+fi
 
 say "creating the jlay user"
 if ! getent passwd jlay >/dev/null; then
@@ -43,6 +57,8 @@ rm -rf "$home.old"
 chown -R root:root "$home"
 chmod -R go-w "$home"
 "$home/runtime/bin/java" -version
+# `jlay simulate`, `jlay check-config`, ...: the relay's CLI on the PATH.
+ln -sfn "$home/bin/jlay-relay" /usr/local/bin/jlay
 
 a=$home/appliance
 say "configuration"
@@ -81,6 +97,7 @@ bundled=$(ls "$home"/extra/grafana*.deb 2>/dev/null | head -n1 || true)
 case "$grafana" in
   skip)
     say "GRAFANA SKIPPED (JLAY_GRAFANA=skip): provisioning files are in place, the server is not installed"
+    grafana_note="grafana: SKIPPED at build time (JLAY_GRAFANA=skip), dashboards in /opt/jlay/dashboards, provisioning in /etc/grafana/provisioning"
     ;;
   auto|repo)
     if [ "$grafana" = auto ] && [ -n "$bundled" ]; then
@@ -102,6 +119,21 @@ case "$grafana" in
     ;;
 esac
 
+say "security updates: unattended-upgrades, daily"
+printf 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n' \
+  >/etc/apt/apt.conf.d/20auto-upgrades
+
+say "SSH: keys only, no passwords"
+if [ -d /etc/ssh ]; then
+  install -d /etc/ssh/sshd_config.d
+  # seal.sh deletes the host keys; this makes new ones on the first boot where
+  # nothing else (cloud-init) has.
+  install -m 0644 "$a/systemd/jlay-ssh-hostkeys.service" /etc/systemd/system/
+  systemctl enable jlay-ssh-hostkeys.service
+  printf '# jlay appliance: log in with a key (cloud-init, or the local image'"'"'s fw_cfg key).\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitEmptyPasswords no\n' \
+    >/etc/ssh/sshd_config.d/60-jlay.conf
+fi
+
 say "enabling services"
 systemctl enable postgresql prometheus prometheus-node-exporter jlay-firstboot.service jlay-relay.service
 if [ -f /lib/systemd/system/grafana-server.service ] || [ -f /usr/lib/systemd/system/grafana-server.service ]; then
@@ -114,5 +146,6 @@ if [ "${JLAY_CHROOT:-0}" != 1 ]; then
 fi
 
 version=$(cat "$home/VERSION" 2>/dev/null || echo unknown)
-printf 'jlay %s\nprovisioned %s\n' "$version" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >/etc/jlay/image-info
+printf 'jlay %s\nprovisioned %s\n%s\n' "$version" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  "${grafana_note:-grafana: installed}" >/etc/jlay/image-info
 say "done: jlay $version; secrets are made on first boot (jlay-firstboot.service)"

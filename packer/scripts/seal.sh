@@ -20,9 +20,13 @@ if command -v cloud-init >/dev/null 2>&1; then
   cloud-init clean --logs
 fi
 
-# The qemu source's temporary build user (created by http/user-data).
-if getent passwd packer >/dev/null; then
-  rm -f /etc/sudoers.d/90-cloud-init-users
+# The qemu sources' temporary build user (http/user-data, scripts/appliance-base).
+# Inside Packer's own session (sudo from packer) it cannot go yet: the
+# template's shutdown_command deletes it.
+if [ "${SUDO_USER:-}" = packer ]; then
+  say "build user packer: deleted by Packer's shutdown_command"
+elif getent passwd packer >/dev/null; then
+  rm -f /etc/sudoers.d/90-cloud-init-users /etc/sudoers.d/90-jlay-packer
   userdel --remove packer 2>/dev/null || userdel packer || true
 fi
 

@@ -25,9 +25,17 @@ class PackerTemplateTest {
     private Command validate(String... extra) throws IOException {
         Path packer = Command.require("packer", "packer");
         Path placeholder = Files.createFile(tmp.resolve("jlay-placeholder.tar.gz"));
+        // qemu.local reads its SSH key at validate time: a throwaway one.
+        Path key = tmp.resolve("packer_ed25519");
+        Command keygen = Command.run(tmp, Map.of(), List.of(
+                Command.require("ssh-keygen", "openssh-client").toString(),
+                "-q", "-t", "ed25519", "-N", "", "-f", key.toString()));
+        assertThat(keygen.exitCode()).as(keygen.output()).isZero();
         var argv = new java.util.ArrayList<>(List.of(packer.toString(), "validate",
                 "-var", "package=" + placeholder,
-                "-var", "cloud_image_checksum=sha512:" + "0".repeat(128)));
+                "-var", "cloud_image_checksum=sha512:" + "0".repeat(128),
+                "-var", "base_image_checksum=sha256:" + "0".repeat(64),
+                "-var", "base_ssh_key=" + key));
         argv.addAll(List.of(extra));
         argv.add(RepoFiles.file("packer").toString());
         return Command.run(RepoFiles.root(), Map.of("CHECKPOINT_DISABLE", "1", "HCLOUD_TOKEN", "validate-only"), argv);
@@ -49,8 +57,9 @@ class PackerTemplateTest {
     @Test
     void bothSourcesShareOneProvisioningScript() throws IOException {
         String hcl = Files.readString(RepoFiles.file("packer/jlay.pkr.hcl"));
-        assertThat(hcl).contains("source \"qemu\" \"debian\"", "source \"hcloud\" \"debian\"",
-                "sources = [\"source.qemu.debian\", \"source.hcloud.debian\"]", "provision.sh", "seal.sh");
+        assertThat(hcl).contains("source \"qemu\" \"local\"", "source \"qemu\" \"debian\"", "source \"hcloud\" \"debian\"",
+                "sources = [\"source.qemu.local\", \"source.qemu.debian\", \"source.hcloud.debian\"]",
+                "provision.sh", "seal.sh");
         assertThat(RepoFiles.file("packer/scripts/provision.sh")).isExecutable();
         assertThat(RepoFiles.file("packer/scripts/seal.sh")).isExecutable();
     }
