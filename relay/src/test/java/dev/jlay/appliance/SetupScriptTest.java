@@ -26,7 +26,7 @@ class SetupScriptTest {
     private static final List<String> BASICS =
             List.of("bash", "ls", "id", "sed", "head", "dirname", "basename", "cat", "env", "mktemp", "rm");
     private static final List<String> SUITE_PACKAGES = List.of(
-            "postgresql", "libsecp256k1-1", "prometheus", "packer", "nodejs", "npm", "libnode-dev", "make", "g++", "python3",
+            "postgresql", "libsecp256k1-1", "prometheus", "packer", "openssh-client", "nodejs", "npm", "libnode-dev", "make", "g++", "python3",
             "chromium");
 
     @TempDir
@@ -93,8 +93,8 @@ class SetupScriptTest {
     @Test
     void withEverythingPresentItDoesNothing() throws IOException {
         Path truth = Command.which("true");
-        for (String tool : List.of("promtool", "packer", "node", "npm", "make", "g++", "python3", "chromium",
-                "runuser")) {
+        for (String tool : List.of("promtool", "packer", "ssh-keygen", "node", "npm", "make", "g++", "python3",
+                "chromium", "runuser")) {
             Files.createSymbolicLink(bareBin.resolve(tool), truth);
         }
         Path initdb = Files.createDirectories(emptyPgRoot.resolve("15/bin")).resolve("initdb");
