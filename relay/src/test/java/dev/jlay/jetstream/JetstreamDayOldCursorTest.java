@@ -32,8 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 17: "a replay from 24 hours back joins the live stream without a gap or a duplicate". The
  * log holds 30 hours of events, written through the sequencer (the event log's own write path) under
- * a clock the test sets: 20,000 events spread over the 30 hours before the test started, then events
- * at the real time. While they keep arriving, a client connects with {@code cursor = now - 24 h}
+ * a clock the test sets: 20,000 events spread over the 30 hours before the test started (80 groups
+ * of 250, 22.5 minutes apart), then events at the real time. While they keep arriving, a client
+ * connects with {@code cursor = now - 24 h}
  * and must get exactly every event the log holds from that time on (found by reading the whole log,
  * not through the time index), once each, in order, then the live ones to the end.
  */
@@ -41,6 +42,8 @@ class JetstreamDayOldCursorTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int HISTORIC = 20_000;
     private static final int BEFORE_CONNECT = 2_000;
+    /** Historic events are written in groups of this many, 22.5 minutes of the test clock apart. */
+    private static final int GROUP = 250;
     private static final int TOTAL = 30_000;
     private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
     private static final long DAY_MICROS = Duration.ofHours(24).toNanos() / 1000;
@@ -52,7 +55,7 @@ class JetstreamDayOldCursorTest {
     void aCursorOneDayBackGetsEveryEventFromThenOnceInOrderThenLive() throws Exception {
         long start = System.currentTimeMillis();
         long t0 = start - 30 * HOUR_MILLIS;
-        long step = 30 * HOUR_MILLIS / HISTORIC; // 5.4 s between historic events
+        long step = 30 * HOUR_MILLIS / HISTORIC; // 5.4 s per historic event
         var virtual = new AtomicLong(t0);
         var historic = new AtomicBoolean(true);
         // the sequencer reads the clock once per batch: the historic events get the times the producer sets
@@ -73,10 +76,15 @@ class JetstreamDayOldCursorTest {
                 try {
                     CompletableFuture<Long> last = null;
                     for (int i = 0; i < TOTAL && !stop.get(); i++) {
-                        if (i < HISTORIC) {
+                        if (i < HISTORIC && i % GROUP == 0) {
+                            // the previous group sequenced before the clock moves: the sequencer reads it
+                            // once per batch, so every event of a group gets the group's time (+1 µs each)
+                            if (last != null) {
+                                last.get(30, TimeUnit.SECONDS);
+                            }
                             virtual.set(t0 + (long) i * step);
                         } else if (i == HISTORIC) {
-                            last.get(30, TimeUnit.SECONDS); // every historic event sequenced at its time
+                            last.get(30, TimeUnit.SECONDS);
                             historic.set(false);
                         }
                         var did = "did:plc:dayold" + (i % 89);
@@ -115,7 +123,8 @@ class JetstreamDayOldCursorTest {
                     }
                     long firstSeq = logged.get(firstIndex).seq();
                     int expected = TOTAL - firstIndex;
-                    assertThat(firstIndex).as("events older than the cursor").isGreaterThan(HISTORIC / 10);
+                    // the first 6 hours of history (16 groups, and the 17th at most seconds before the cursor)
+                    assertThat(firstIndex).as("events older than the cursor").isBetween(16 * GROUP, 17 * GROUP);
                     assertThat(expected).as("events of the last 24 hours").isGreaterThan(HISTORIC / 2 + BEFORE_CONNECT);
 
                     await().atMost(Duration.ofSeconds(120)).until(() -> client.texts.size() >= expected);
