@@ -251,6 +251,23 @@ hosts = dashboard("jlay-hosts", "jlay / Hosts and consumers",
     panel("Slow-consumer kicks", "short", [
         (f"sum by (reason) (increase(relay_consumer_kicks_total{{{I}}}[1h]))", "{{reason}}"),
     ], desc="Consumers closed per hour, by reason (too_slow = ConsumerTooSlow)."),
+    panel("Jetstream (/subscribe) connections", "short", [
+        (f"sum(relay_jetstream_connections{{{I}}})", "connections"),
+        (f"sum by (reason) (increase(relay_jetstream_kicks_total{{{I}}}[1h]))", "kicked/h {{reason}}"),
+    ], desc="Connected Jetstream clients, and those the relay cut per hour (too_slow: no write progress for "
+            "jetstream.write-timeout-ms). The status page lists the 100 furthest behind with their filters; "
+            "/admin/jetstream lists all."),
+    panel("Jetstream lag (events behind relay_seq)", "short", [
+        (f"topk(10, max by (connection) (relay_jetstream_lag_events{{{I}}}))", "{{connection}}"),
+    ], desc="The 10 /subscribe connections furthest behind (connection = its id in /admin/jetstream). "
+            "One replaying from a cursor is behind and is never kicked for it."),
+    panel("Jetstream events and bytes sent", "ops", [
+        (f"sum by (encoding) (rate(relay_jetstream_events_sent_total{{{I}}}[{RI}]))", "events/s {{encoding}}"),
+        (f"sum by (encoding) (rate(relay_jetstream_sent_bytes_total{{{I}}}[{RI}]))", "bytes/s {{encoding}}"),
+    ], overrides=[{"matcher": {"id": "byRegexp", "options": "bytes/s.*"},
+                   "properties": [{"id": "unit", "value": "Bps"},
+                                  {"id": "custom.axisPlacement", "value": "right"}]}],
+        desc="Jetstream events written to all connections, json (text) or zstd (binary frames)."),
     panel("Database up", "short", [
         (f"min(relay_database_up{{{I}}})", "up"),
     ], kind="stat", w=6),

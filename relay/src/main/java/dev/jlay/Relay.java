@@ -227,7 +227,7 @@ public final class Relay implements AutoCloseable {
             var memory = MemoryMonitoring.start(config, metrics, events.log(), collections);
             opened.push(memory);
             var surface = Surface.create(config, adminToken, storage, events, hosts, subscribeRepos.consumers(),
-                    takedowns, collections, memory.metrics()::latest, metrics);
+                    takedowns, collections, memory.metrics()::latest, metrics, jetstream::list);
             opened.push(surface.history());
             opened.push(surface.discovery()); // listHosts discovery: started with the hosts (startUpstream)
             return new Relay(config, metrics, storage, events, identities, pipeline, hosts, subscribeRepos, jetstream,

@@ -1,6 +1,7 @@
 package dev.jlay.api;
 
 import dev.jlay.downstream.ConsumerSnapshot;
+import dev.jlay.jetstream.JetstreamService;
 import dev.jlay.memory.MemoryReport;
 import dev.jlay.store.Host;
 import dev.jlay.store.HostStatus;
@@ -28,7 +29,8 @@ import java.util.function.Supplier;
  * last seq and events per second, database health, hosts counted by stored status and by connection
  * state, the busiest and the failing connections first, then one page of {@value #PAGE_SIZE} hosts
  * (searchable by a part of the hostname, paged on the server), consumers by lag, and two small SVG
- * charts of the last hour ({@link StatusHistory}): events/s and RSS by owner. No scripts, no
+ * charts of the last hour ({@link StatusHistory}): events/s and RSS by owner, and the Jetstream
+ * {@code /subscribe} connections by lag with their filters summarised. No scripts, no
  * external assets; it reloads itself every 10 s.
  */
 public final class StatusPage {
@@ -40,6 +42,8 @@ public final class StatusPage {
     static final int MAX_SCAN = 20_000;
     private static final int SCAN_CHUNK = 1_000;
     static final int MAX_QUERY = 100;
+    /** A Jetstream filter cell shows at most this many characters (100 collections would be ~4 KB). */
+    static final int MAX_FILTER_CHARS = 120;
     /** Lines drawn in the RSS chart besides RSS itself: the largest owners now. */
     static final int CHART_OWNERS = 5;
     private static final long MIB = 1L << 20;
@@ -51,12 +55,13 @@ public final class StatusPage {
     private final Supplier<MemoryReport> memory;
     private final Supplier<List<HostConnectionStatus>> connections;
     private final StatusHistory history;
+    private final Supplier<List<JetstreamService.ConnectionView>> jetstream;
 
     /** Without host connections and with a history nobody samples: for tests of the page's other parts. */
     public StatusPage(Storage storage, LongSupplier seq, Supplier<List<ConsumerSnapshot>> consumers,
                       Supplier<MemoryReport> memory) {
         this(storage, seq, consumers, memory, List::of,
-                new StatusHistory(Duration.ofHours(1), Duration.ofSeconds(10), seq, memory));
+                new StatusHistory(Duration.ofHours(1), Duration.ofSeconds(10), seq, memory), List::of);
     }
 
     /**
@@ -65,10 +70,13 @@ public final class StatusPage {
      * @param memory      the latest memory report
      * @param connections the running host connections ({@code HostConnectionManager::statuses})
      * @param history     the last hour's samples, for the rate and the charts
+     * @param jetstream   the {@code /subscribe} connections ({@code JetstreamService::list}, bounded by its
+     *                    connection limit)
      */
     public StatusPage(Storage storage, LongSupplier seq, Supplier<List<ConsumerSnapshot>> consumers,
                       Supplier<MemoryReport> memory, Supplier<List<HostConnectionStatus>> connections,
-                      StatusHistory history) {
+                      StatusHistory history, Supplier<List<JetstreamService.ConnectionView>> jetstream) {
+        this.jetstream = jetstream;
         this.storage = storage;
         this.seq = seq;
         this.consumers = consumers;
@@ -126,6 +134,7 @@ public final class StatusPage {
         busiestAndFailing(html, live);
         hostPage(html, db.healthy(), live, q, page);
         consumers(html);
+        jetstream(html);
         memory(html);
         html.append("</body></html>\n");
         return html.toString();
@@ -298,6 +307,34 @@ public final class StatusPage {
         if (list.size() > CONSUMERS_SHOWN) {
             html.append("<p>(the ").append(CONSUMERS_SHOWN).append(" furthest behind; /admin has all)</p>\n");
         }
+    }
+
+    /** The Jetstream connections furthest behind, each with its filter in one cell. */
+    private void jetstream(StringBuilder html) {
+        var list = new ArrayList<>(jetstream.get());
+        list.sort(Comparator.comparingLong(JetstreamService.ConnectionView::lagEvents).reversed()
+                .thenComparingLong(JetstreamService.ConnectionView::id));
+        html.append("<h2>Jetstream (/subscribe): <span id=\"jetstream-count\">").append(list.size())
+                .append("</span></h2>\n");
+        html.append("<table id=\"jetstream\"><tr><th>remote</th><th>user agent</th><th>filter</th>")
+                .append("<th>compress</th><th>last seq</th><th>lag</th><th>events sent</th></tr>\n");
+        for (var c : list.subList(0, Math.min(list.size(), CONSUMERS_SHOWN))) {
+            html.append("<tr><td>").append(escape(c.remoteAddress())).append("</td><td>")
+                    .append(escape(c.userAgent())).append("</td><td>").append(escape(shorten(c.filter())))
+                    .append("</td><td>").append(c.compress() ? "zstd" : "no").append("</td><td>")
+                    .append(c.lastSeq()).append("</td><td>").append(c.lagEvents()).append("</td><td>")
+                    .append(c.eventsSent()).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
+        if (list.size() > CONSUMERS_SHOWN) {
+            html.append("<p>(the ").append(CONSUMERS_SHOWN)
+                    .append(" furthest behind; <code>/admin/jetstream</code> has all)</p>\n");
+        }
+    }
+
+    /** A filter of 100 collections is long: the page shows its start, /admin/jetstream the whole. */
+    static String shorten(String filter) {
+        return filter.length() <= MAX_FILTER_CHARS ? filter : filter.substring(0, MAX_FILTER_CHARS) + "…";
     }
 
     private void charts(StringBuilder html) {

@@ -10,6 +10,7 @@ import dev.jlay.config.RelayConfig;
 import dev.jlay.downstream.ConsumerRegistry;
 import dev.jlay.downstream.TakenDownRepos;
 import dev.jlay.eventlog.EventLogService;
+import dev.jlay.jetstream.JetstreamService;
 import dev.jlay.store.HostLimits;
 import dev.jlay.store.Storage;
 import dev.jlay.upstream.CrawlAdmission;
@@ -55,7 +56,8 @@ public final class Surface {
 
     public static Surface create(RelayConfig config, String adminToken, Storage storage, EventLogService events,
                                  HostService hosts, ConsumerRegistry consumers, TakenDownRepos takedowns,
-                                 CollectionIndex index, Supplier<MemoryReport> memory, MetricRegistry metrics) {
+                                 CollectionIndex index, Supplier<MemoryReport> memory, MetricRegistry metrics,
+                                 Supplier<List<JetstreamService.ConnectionView>> jetstream) {
         // the status page's last hour, and the marginal costs recomputed with each of its samples
         var history = new StatusHistory(Duration.ofHours(1), Duration.ofSeconds(10), events.log()::lastSeq, memory);
         metrics.register(history);
@@ -78,7 +80,7 @@ public final class Surface {
                 new Health(storage::health, events.sequencer()::stall, () -> flow(hosts, events),
                         Duration.ofSeconds(config.getInt(ConfigKeys.HEALTH_STALE_AFTER_SECONDS)), Clock.systemUTC()),
                 new StatusPage(storage, events.log()::lastSeq, consumers::list, memory,
-                        hosts.connections()::statuses, history.start()),
+                        hosts.connections()::statuses, history.start(), jetstream),
                 new SyncRepos(storage, insecure),
                 new SyncHosts(storage.hosts(), admission),
                 new SyncCollections(index),

@@ -39,6 +39,8 @@ public final class EventLog implements EventSource, AutoCloseable {
      * what 32 KiB blocks gave, which grew 1.5 B/frame in the soak. Under glibc's 128 KiB mmap threshold.
      */
     static final int BLOCK_BYTES = 64 * 1024;
+    /** A read's value buffer to start with (most frames are a few KB); it grows to the largest value read. */
+    static final int READ_BUFFER_BYTES = 8 * 1024;
     private static final byte[] NEXT_SEQ = "next-seq".getBytes(StandardCharsets.US_ASCII);
 
     private final Path dir;
@@ -241,9 +243,21 @@ public final class EventLog implements EventSource, AutoCloseable {
             ensureOpen(); // before the iterator: a closed database or read options would crash the JVM
             try (var it = db.newIterator(events, uncached)) {
                 long bytes = 0;
+                // each value is copied from RocksDB into this buffer, reused for the batch, and only the
+                // frame out of it: it.value() would allocate a second copy of every frame
+                var key = new byte[8];
+                var value = new byte[READ_BUFFER_BYTES];
                 for (it.seek(LogCodec.key(fromSeq)); it.isValid() && out.size() < maxEvents && bytes < maxBytes;
                      it.next()) {
-                    var e = LogCodec.event(LogCodec.seqOf(it.key()), it.value());
+                    if (it.key(key) != key.length) {
+                        throw new EventLogException("bad event key length " + it.key().length);
+                    }
+                    int length = it.value(value);
+                    if (length > value.length) {
+                        value = new byte[Math.max(length, value.length * 2)];
+                        it.value(value);
+                    }
+                    var e = LogCodec.event(LogCodec.getLong(key, 0), value, length);
                     bytes += e.frame().length;
                     out.add(e);
                 }

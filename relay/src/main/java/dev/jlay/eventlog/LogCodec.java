@@ -62,7 +62,15 @@ final class LogCodec {
     }
 
     static LogEvent event(long seq, byte[] v) {
-        if (v.length < FIXED || (v[0] != VERSION && v[0] != VERSION_2 && v[0] != VERSION_1)) {
+        return event(seq, v, v.length);
+    }
+
+    /**
+     * Decodes the value in {@code v[0..length)}: {@code v} may be a longer buffer the caller reuses
+     * (the log reads each value into one, so a value is copied once, its frame out of it).
+     */
+    static LogEvent event(long seq, byte[] v, int length) {
+        if (length < FIXED || length > v.length || (v[0] != VERSION && v[0] != VERSION_2 && v[0] != VERSION_1)) {
             throw new EventLogException("bad event value at seq " + seq);
         }
         int didLength = length(v, 11);
@@ -81,7 +89,10 @@ final class LogCodec {
             micros = getLong(v, at);
             at += 8;
         }
-        var frame = java.util.Arrays.copyOfRange(v, at, v.length);
+        if (at > length) {
+            throw new EventLogException("bad event value at seq " + seq);
+        }
+        var frame = java.util.Arrays.copyOfRange(v, at, length);
         return new LogEvent(seq, EventKind.of(v[1]), did.isEmpty() ? null : did, v[2] & 0xFF, getLong(v, 3), frame,
                 origin, micros);
     }

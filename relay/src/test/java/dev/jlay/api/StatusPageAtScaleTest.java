@@ -3,6 +3,8 @@ package dev.jlay.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jlay.downstream.ConsumerSnapshot;
+import dev.jlay.jetstream.JetstreamFilter;
+import dev.jlay.jetstream.JetstreamService;
 import dev.jlay.memory.MemoryReport;
 import dev.jlay.store.Database;
 import dev.jlay.testing.MigratedDatabase;
@@ -21,14 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Issue 15: the status page at 10,000 hosts (seeded in a real PostgreSQL, with as many running
- * connections, some failing, and 150 consumers) and an hour of samples stays small, its size
- * bounded whatever the host count, and its host list is paged and searched on the server.
+ * Issues 15 and 17: the status page at 10,000 hosts (seeded in a real PostgreSQL, with as many
+ * running connections, some failing, 150 consumers and 150 Jetstream connections with the largest
+ * filters) and an hour of samples stays small, its size bounded whatever the host count, and its
+ * host list is paged and searched on the server.
  */
 class StatusPageAtScaleTest {
     static final int HOSTS = 10_000;
-    /** Everything but the host list is bounded (top 10s, 100 consumers, a 360-point chart): 50 rows are ~8 KB. */
-    static final int MAX_PAGE_BYTES = 96 * 1024; // 40 KB measured
+    /**
+     * Everything but the host list is bounded (top 10s, 100 consumers, 100 Jetstream connections with their
+     * filters cut to 120 characters, a 360-point chart): 50 rows are ~8 KB.
+     */
+    static final int MAX_PAGE_BYTES = 96 * 1024; // 64 KB measured (40 KB before the Jetstream list)
 
     @RegisterExtension
     static final MigratedDatabase DATABASE = new MigratedDatabase("statusscale");
@@ -53,6 +59,15 @@ class StatusPageAtScaleTest {
                 consumers.add(new ConsumerSnapshot(i, "127.0.0.1:" + (40_000 + i), "agent-" + i, now, "", 1000 - i, i,
                         1000 - i));
             }
+            // 150 Jetstream connections, each with 100 collections and half with 10,000 DIDs (the largest filter)
+            var manyDids = dids();
+            var jetstream = new ArrayList<JetstreamService.ConnectionView>();
+            for (int i = 1; i <= 150; i++) {
+                var filter = JetstreamFilter.parse(collections(i), i % 2 == 0 ? manyDids : List.<String>of(), 0);
+                jetstream.add(new JetstreamService.ConnectionView(i, "127.0.0.1:" + (50_000 + i), "js-agent-" + i,
+                        now, i == 3 ? "1700000000000000" : null, i % 3 == 0, filter.describe(), 5000 + i, 5000 - i,
+                        i, i * 100L));
+            }
             var report = new MemoryReport(900L << 20, false, new LinkedHashMap<>(Map.of("java_heap", 512L << 20,
                     "thread_stacks", 64L << 20, "malloc_other", 100L << 20)), Map.of(), Map.of(), null);
             var history = new StatusHistory(Duration.ofHours(1), Duration.ofSeconds(10), () -> 0, () -> report);
@@ -62,7 +77,8 @@ class StatusPageAtScaleTest {
                         t0 + i * 10_000_000_000L, i * 7_000L, (800L + i) << 20, report.owners()));
             }
             assertThat(history.entries()).isEqualTo(history.capacity()).isEqualTo(360);
-            var page = new StatusPage(db, () -> 2_800_000, () -> consumers, () -> report, () -> live, history);
+            var page = new StatusPage(db, () -> 2_800_000, () -> consumers, () -> report, () -> live, history,
+                    () -> jetstream);
             var server = WebServer.builder().host("127.0.0.1").port(0).shutdownHook(false)
                     .addRouting(Routes.partial(List.of(page)).http(Routes.Port.API)).build().start();
             try {
@@ -81,6 +97,22 @@ class StatusPageAtScaleTest {
                 assertThat(firstRow(first, "hosts")).contains("<td>pds-1.example.com</td>");
                 assertThat(rows(first, "consumers")).isEqualTo(StatusPage.CONSUMERS_SHOWN);
                 assertThat(firstRow(first, "consumers")).contains("agent-150"); // the largest lag first
+                // the Jetstream connections furthest behind, each filter summarised in a bounded cell
+                assertThat(text(first, "jetstream-count")).isEqualTo("150");
+                assertThat(rows(first, "jetstream")).isEqualTo(StatusPage.CONSUMERS_SHOWN);
+                var jsFirst = firstRow(first, "jetstream");
+                assertThat(jsFirst).contains("js-agent-1<", "collections=app.bsky.c0,app.bsky.c1,", "…", "<td>no</td>",
+                        "<td>4999</td>");
+                var jsThird = table(first, "jetstream").lines().filter(l -> l.contains("js-agent-3<")).findFirst()
+                        .orElseThrow();
+                assertThat(jsThird).contains("<td>zstd</td>");
+                assertThat(table(first, "jetstream")).doesNotContain("js-agent-101<", "js-agent-150<");
+                // the even ones filter by 10,000 DIDs: a count, never the DIDs themselves
+                var filter2 = JetstreamFilter.parse(collections(2), dids(), 0).describe();
+                assertThat(filter2).endsWith(" dids=10000");
+                assertThat(StatusPage.shorten(filter2)).hasSize(StatusPage.MAX_FILTER_CHARS + 1);
+                assertThat(first).doesNotContain("did:plc:", "app.bsky.c99");
+                assertThat(first).contains("/admin/jetstream</code> has all");
                 assertThat(first).contains("id=\"next-page\"", "<svg id=\"chart-events\"", "<svg id=\"chart-memory\"",
                         "<polyline").doesNotContain("<script");
 
@@ -106,6 +138,22 @@ class StatusPageAtScaleTest {
                 server.stop();
             }
         }
+    }
+
+    private static List<String> collections(int i) {
+        var out = new ArrayList<String>();
+        for (int c = 0; c < JetstreamFilter.MAX_COLLECTIONS; c++) {
+            out.add("app.bsky.c" + c);
+        }
+        return out;
+    }
+
+    private static List<String> dids() {
+        var out = new ArrayList<String>();
+        for (int d = 0; d < JetstreamFilter.MAX_DIDS; d++) {
+            out.add("did:plc:" + String.format("%024d", d));
+        }
+        return out;
     }
 
     /** 10,000 hosts in one statement, every tenth offline. */

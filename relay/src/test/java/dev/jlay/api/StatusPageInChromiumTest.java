@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.jlay.testing.FirehoseClient;
+import dev.jlay.testing.JetstreamClient;
 import dev.jlay.testing.CorpusHosts;
 import dev.jlay.testing.TestRelays;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status page at {@code /} as an operator sees it: the whole relay (real PostgreSQL, a loopback
- * host replaying the corpus, a consumer) and the page loaded in headless Chromium (Debian's
+ * host replaying the corpus, a consumer, a Jetstream client) and the page loaded in headless Chromium (Debian's
  * {@code chromium}, installed by {@code scripts/setup}), whose DOM after load is checked.
  */
 class StatusPageInChromiumTest {
@@ -42,7 +43,10 @@ class StatusPageInChromiumTest {
             var later = corpus.host1;
             var config = corpus.relayConfig(dir);
             try (var server = TestRelays.start(config);
-                 var consumer = FirehoseClient.connect(server.port(), "cursor=0")) {
+                 var consumer = FirehoseClient.connect(server.port(), "cursor=0");
+                 var jetstream = JetstreamClient.connect(server.port(), "compress=true&wantedCollections=app.bsky.feed.post"
+                         + "&wantedCollections=app.bsky.graph.*&wantedDids=did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
+                         + "&wantedDids=did:plc:bbbbbbbbbbbbbbbbbbbbbbbb")) {
                 await().atMost(WAIT).until(() -> consumer.frames.size() >= pds0.size());
                 String url = "http://127.0.0.1:" + server.port() + "/";
 
@@ -67,6 +71,9 @@ class StatusPageInChromiumTest {
                         "id=\"failing\"", "id=\"q\"");
                 assertThat(text(second, "database")).isEqualTo("ok");
                 assertThat(text(second, "consumer-count")).isEqualTo("1");
+                // the Jetstream connection with its filter summarised: collections, a DID count, zstd
+                assertThat(text(second, "jetstream-count")).isEqualTo("1");
+                assertThat(second).contains("<td>collections=app.bsky.feed.post,app.bsky.graph.* dids=2</td><td>zstd</td>");
                 // the memory summary: RSS and the owners that add up to it
                 assertThat(cell(second, "memory-rss")).isGreaterThan(10.0);
                 assertThat(cell(second, "memory-java_heap")).isPositive();

@@ -113,9 +113,9 @@ class LiveRelayMetricsTest {
         }
     }
 
-    /** Families whose label is a connected host or consumer: no series while there is none. */
+    /** Families whose label is a connected host, consumer or /subscribe connection: no series while there is none. */
     private static final Set<String> PER_CONNECTION_FAMILIES = Set.of("relay_host_frames_total",
-            "relay_consumer_lag_events");
+            "relay_consumer_lag_events", "relay_jetstream_lag_events");
 
     @Test
     void everyMetricTheDashboardsReadIsExportedByTheGivenRelay() throws Exception {

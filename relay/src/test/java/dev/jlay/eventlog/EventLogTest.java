@@ -218,4 +218,36 @@ class EventLogTest {
             assertThat(log.read(log.firstSeq(), 1, Long.MAX_VALUE).getFirst().seq()).isEqualTo(log.firstSeq());
         }
     }
+
+    /**
+     * A read copies each value into one buffer it reuses and grows: frames smaller and larger than
+     * the buffer, in any order, come back exact and of their own length (no bytes of a longer earlier
+     * value after a shorter one).
+     */
+    @Test
+    void framesOfEverySizeReadBackExactThroughTheReusedBuffer() {
+        int[] sizes = {100, EventLog.READ_BUFFER_BYTES - 40, 20_000, 7, 1 << 20, 3, EventLog.READ_BUFFER_BYTES * 3, 0};
+        var written = new ArrayList<LogEvent>();
+        for (int i = 0; i < sizes.length; i++) {
+            var frame = new byte[sizes[i]];
+            for (int b = 0; b < frame.length; b++) {
+                frame[b] = (byte) (b * 31 + i);
+            }
+            written.add(new LogEvent(i + 1, EventKind.COMMIT, "did:plc:size" + i, i % 2, 1_000 + i, frame,
+                    new Origin("pds" + i + ".example.com", 100 + i), 1_000_000L * (i + 1)));
+        }
+        try (var log = EventLog.open(dir, 1, 1 << 20)) {
+            log.append(written);
+            var back = log.read(1, 100, Long.MAX_VALUE);
+            assertThat(back).hasSize(sizes.length);
+            for (int i = 0; i < sizes.length; i++) {
+                var w = written.get(i);
+                var r = back.get(i);
+                assertThat(r.frame()).as("frame %d", i).hasSize(sizes[i]).isEqualTo(w.frame());
+                assertThat(r).usingRecursiveComparison().ignoringFields("frame").isEqualTo(w);
+            }
+            // starting in the middle, after the largest, in batches of one
+            assertThat(log.read(6, 1, Long.MAX_VALUE).getFirst().frame()).isEqualTo(written.get(5).frame());
+        }
+    }
 }

@@ -79,4 +79,22 @@ class LogCodecTest {
             assertThat(back.origin()).isEqualTo(e.origin());
         }
     }
+
+    @Test
+    void aValueDecodesFromTheStartOfALongerReusedBuffer() {
+        var e = new LogEvent(5, EventKind.COMMIT, "did:plc:abc", 0, 77, new byte[] {4, 5, 6},
+                new Origin("pds.example.com", 12), 77_001);
+        var v = LogCodec.value(e);
+        var buffer = new byte[v.length + 100];
+        java.util.Arrays.fill(buffer, (byte) 0x5A); // what a longer earlier value left behind
+        System.arraycopy(v, 0, buffer, 0, v.length);
+        var back = LogCodec.event(5, buffer, v.length);
+        assertThat(back.frame()).containsExactly(4, 5, 6);
+        assertThat(back.did()).isEqualTo("did:plc:abc");
+        assertThat(back.origin()).isEqualTo(e.origin());
+        assertThat(back.timeMicros()).isEqualTo(77_001);
+        // a length past the buffer, or too short for the header it announces, is refused
+        assertThatThrownBy(() -> LogCodec.event(5, buffer, buffer.length + 1)).isInstanceOf(EventLogException.class);
+        assertThatThrownBy(() -> LogCodec.event(5, v, v.length - 4)).isInstanceOf(EventLogException.class);
+    }
 }

@@ -98,4 +98,58 @@ class TimeIndexTest {
             assertThat(log.firstSeqAtOrAfterMicros(5_000_050)).isEqualTo(51);
         }
     }
+
+    /**
+     * "Seeks in O(log n) and never scans", counted rather than timed: RocksDB's per-thread perf
+     * context counts what one {@code firstSeqAtOrAfterMicros} reads. A log of 1,000 events and one of
+     * 200,000 (reopened, so recovery has flushed the time index to a table file, read cold) read the
+     * same few blocks and step over no key; a scan to the middle of the large one would step over
+     * 100,000 keys and read hundreds of blocks.
+     */
+    @Test
+    void aCursorSeekReadsAFewBlocksWhateverTheLogHolds() throws Exception {
+        long base = 1_783_175_888_000_000L;
+        try (var small = EventLog.open(dir.resolve("small"), 1, 1 << 20)) {
+            small.append(events(1, 1_000, base));
+        }
+        try (var large = EventLog.open(dir.resolve("large"), 1, 1 << 20)) {
+            for (int from = 1; from <= 200_000; from += 10_000) {
+                large.append(events(from, 10_000, base));
+            }
+        }
+        // the perf context is the calling thread's, for every database: any open handle sets and reads it
+        try (var perfHandle = org.rocksdb.RocksDB.open(dir.resolve("perf").toString());
+             var small = EventLog.open(dir.resolve("small"), 1, 1 << 20);
+             var large = EventLog.open(dir.resolve("large"), 1, 1 << 20)) {
+            var smallRead = seekCost(perfHandle, small, base + 10 * 499 + 5, 501);
+            var largeRead = seekCost(perfHandle, large, base + 10 * 99_999 + 5, 100_001);
+            System.out.printf("time-index seek: 1,000 events %s; 200,000 events %s%n", smallRead, largeRead);
+            assertThat(largeRead.keysSkipped()).as("keys stepped over").isZero();
+            assertThat(largeRead.nextsOnMemtable()).as("iterator steps in the memtable").isZero();
+            assertThat(largeRead.blocksRead()).as("blocks read for one seek").isPositive().isLessThanOrEqualTo(8);
+            // O(log n): 200 times the keys costs a few more comparisons, not 200 times as many
+            assertThat(largeRead.comparisons()).isPositive().isLessThan(smallRead.comparisons() * 4);
+            // newer events in the memtable: a cursor among them costs as little
+            large.append(events(200_001, 20_000, base));
+            var memtableRead = seekCost(perfHandle, large, base + 10 * 209_999 + 5, 210_001);
+            System.out.printf("time-index seek in the memtable: %s%n", memtableRead);
+            assertThat(memtableRead.keysSkipped()).isZero();
+            assertThat(memtableRead.nextsOnMemtable()).isLessThanOrEqualTo(1);
+            assertThat(memtableRead.blocksRead()).isLessThanOrEqualTo(8);
+        }
+    }
+
+    private record SeekCost(long blocksRead, long comparisons, long keysSkipped, long nextsOnMemtable) {}
+
+    private static SeekCost seekCost(org.rocksdb.RocksDB perfHandle, EventLog log, long micros, long expectedSeq) {
+        perfHandle.setPerfLevel(org.rocksdb.PerfLevel.ENABLE_COUNT);
+        var perf = perfHandle.getPerfContext();
+        perf.reset();
+        long seq = log.firstSeqAtOrAfterMicros(micros);
+        var cost = new SeekCost(perf.getBlockReadCount(), perf.getUserKeyComparisonCount(),
+                perf.getInternalKeySkippedCount(), perf.getNextOnMemtableCount());
+        perfHandle.setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+        assertThat(seq).isEqualTo(expectedSeq);
+        return cost;
+    }
 }
