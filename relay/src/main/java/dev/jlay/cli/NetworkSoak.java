@@ -115,7 +115,7 @@ final class NetworkSoak {
         env.put("MALLOC_ARENA_MAX", "2");
         var flags = new ArrayList<>(List.of("-Xms" + o.relayHeap, "-Xmx" + o.relayHeap, "-XX:+AlwaysPreTouch",
                 "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100", "-XX:MaxMetaspaceSize=256m",
-                "-XX:MaxDirectMemorySize=512m", "-XX:ReservedCodeCacheSize=240m",
+                "-XX:MaxDirectMemorySize=512m", "-XX:ReservedCodeCacheSize=240m", "-Djdk.httpclient.bufsize=8192",
                 // the simulated hosts' names (h00042.sim.test) resolve to 127.0.0.1, like curl --resolve
                 "-D" + dev.jlay.net.LoopbackNames.PROPERTY + "=" + fleet.get("suffix").asText()));
         if (o.nmt) flags.add("-XX:NativeMemoryTracking=summary");

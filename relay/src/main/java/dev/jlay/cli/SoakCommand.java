@@ -218,7 +218,7 @@ public final class SoakCommand implements Callable<Integer> {
         env.put("MALLOC_ARENA_MAX", "2");
         var relayFlags = new ArrayList<>(List.of("-Xms" + relayHeap, "-Xmx" + relayHeap, "-XX:+AlwaysPreTouch",
                 "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100", "-XX:MaxMetaspaceSize=256m",
-                "-XX:MaxDirectMemorySize=512m", "-XX:ReservedCodeCacheSize=240m"));
+                "-XX:MaxDirectMemorySize=512m", "-XX:ReservedCodeCacheSize=240m", "-Djdk.httpclient.bufsize=8192"));
         if (nmt) relayFlags.add("-XX:NativeMemoryTracking=summary");
         err("soak: relay on 127.0.0.1:" + port + " (metrics " + metricsPort + "), data in " + dir.resolve("relay"));
         err("soak: relay JVM (the appliance's memory flags): " + String.join(" ", relayFlags) + ", MALLOC_ARENA_MAX=2");

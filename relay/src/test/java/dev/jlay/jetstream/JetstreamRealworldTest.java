@@ -116,7 +116,11 @@ class JetstreamRealworldTest {
 
     private List<JsonNode> receive(String query, int count) throws Exception {
         try (var client = JetstreamClient.connect(port(), query)) {
+            // on a timeout, say where the relay's side of every connection stood (one stall under a
+            // loaded full suite: 30 of 101 events, then nothing for a minute, not reproduced alone)
             await().atMost(WAIT).untilAsserted(() -> assertThat(client.texts.size() + client.binaries.size())
+                    .as(() -> query + ": relay side " + server.relay().jetstream().list() + ", client closed "
+                            + (client.closed.isDone() ? client.closed.getNow("") : "no"))
                     .isGreaterThanOrEqualTo(count));
             Thread.sleep(300); // nothing more arrives
             assertThat(client.texts.size() + client.binaries.size()).as(query).isEqualTo(count);

@@ -78,7 +78,12 @@ public final class JetstreamClient implements WebSocket.Listener, AutoCloseable 
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        closed.complete("error " + error);
+        // the whole cause chain: the JDK reports a bad frame as a bare ProtocolException whose cause says why
+        var why = new StringBuilder("error");
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            why.append(" | ").append(t);
+        }
+        closed.complete(why.toString());
     }
 
     @Override
