@@ -117,7 +117,9 @@ public final class MessageReassembler implements WebSocket.Listener {
     private boolean append(ByteBuffer data, int n) {
         int have = buf == null ? 0 : buf.length;
         if (len + n > have) {
-            int next = buf == null ? Math.min(max, Math.max(64 * 1024, n * 2))
+            // a split message starts at 8 KiB (or twice its first part) and doubles: a typical commit
+            // frame is 1-3 KB, so a 64 KiB start was most of the receive stage's bytes per frame
+            int next = buf == null ? Math.min(max, Math.max(8 * 1024, n * 2))
                     : (int) Math.min(max, Math.max((long) len + n, have * 2L));
             if (!held.tryResize(have, next)) {
                 return false;

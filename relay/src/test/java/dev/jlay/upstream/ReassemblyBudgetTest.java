@@ -50,7 +50,7 @@ class ReassemblyBudgetTest {
 
         part(a, wsA, 40_000, false); // a's buffer: 80,000 of the 100,000
         assertThat(buffers.bytes()).isEqualTo(80_000);
-        part(b, wsB, 10_000, false); // b would need 65,536 more
+        part(b, wsB, 15_000, false); // b would need 30,000 more (twice its first part)
 
         assertThat(eventsB.poll()).isEqualTo(new WsEvent.ReassemblyFull(80_000));
         assertThat(wsB.requested).as("b asks for nothing more").isZero();

@@ -19,7 +19,54 @@ final class NodeCodec {
     private NodeCodec() {}
 
     /** Canonical DAG-CBOR bytes of a node whose children all have CIDs. */
+    /**
+     * The node's DAG-CBOR block, written straight into one array of its exact size: the node's
+     * shape is fixed ({@code {e: [{k, p, t, v}...], l}}, keys already in DAG-CBOR's length-then-byte
+     * order), so no map, list or key copy is built. The result is byte for byte what
+     * {@link #encodeGeneric} (the general encoder) gives; MstNodeEncodingTest checks both agree.
+     */
     static byte[] encode(MstNode n) {
+        int count = n.keys.length;
+        int size = 1 + 2 + cidOrNullSize(n.children[0]) + 2 + headSize(count);
+        byte[] prev = null;
+        for (int i = 0; i < count; i++) {
+            byte[] key = n.keys[i];
+            int p = prev == null ? 0 : MstKey.commonPrefixLength(prev, key);
+            int suffix = key.length - p;
+            size += 1 + 2 + headSize(suffix) + suffix + 2 + headSize(p) + 2 + cidOrNullSize(n.children[i + 1])
+                    + 2 + cidSize(n.values[i]);
+            prev = key;
+        }
+        byte[] out = new byte[size];
+        int o = 0;
+        out[o++] = (byte) 0xa2; // map(2)
+        o = text1(out, o, 'e');
+        o = head(out, o, 4, count);
+        prev = null;
+        for (int i = 0; i < count; i++) {
+            byte[] key = n.keys[i];
+            int p = prev == null ? 0 : MstKey.commonPrefixLength(prev, key);
+            out[o++] = (byte) 0xa4; // map(4): k, p, t, v
+            o = text1(out, o, 'k');
+            o = head(out, o, 2, key.length - p);
+            System.arraycopy(key, p, out, o, key.length - p);
+            o += key.length - p;
+            o = text1(out, o, 'p');
+            o = head(out, o, 0, p);
+            o = text1(out, o, 't');
+            o = cidOrNull(out, o, n.children[i + 1]);
+            o = text1(out, o, 'v');
+            o = cid(out, o, n.values[i]);
+            prev = key;
+        }
+        o = text1(out, o, 'l');
+        o = cidOrNull(out, o, n.children[0]);
+        if (o != size) throw new IllegalStateException("MST node encoding: wrote " + o + " of " + size);
+        return out;
+    }
+
+    /** The general DAG-CBOR encoder's block for the node: the reference {@link #encode} must match. */
+    static byte[] encodeGeneric(MstNode n) {
         int count = n.keys.length;
         List<Object> entries = new ArrayList<>(count);
         byte[] prev = null;
@@ -38,6 +85,65 @@ final class NodeCodec {
         node.put("l", cidOrNull(n.children[0]));
         node.put("e", entries);
         return DagCbor.encode(node);
+    }
+
+    private static int headSize(long v) {
+        return v < 24 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v < 0x100000000L ? 5 : 9;
+    }
+
+    /** A CBOR head of major type {@code major} and argument {@code v}, shortest form (DAG-CBOR). */
+    private static int head(byte[] out, int o, int major, long v) {
+        int m = major << 5;
+        if (v < 24) {
+            out[o++] = (byte) (m | v);
+        } else if (v < 0x100) {
+            out[o++] = (byte) (m | 24);
+            out[o++] = (byte) v;
+        } else if (v < 0x10000) {
+            out[o++] = (byte) (m | 25);
+            out[o++] = (byte) (v >>> 8);
+            out[o++] = (byte) v;
+        } else if (v < 0x100000000L) {
+            out[o++] = (byte) (m | 26);
+            for (int s = 24; s >= 0; s -= 8) out[o++] = (byte) (v >>> s);
+        } else {
+            out[o++] = (byte) (m | 27);
+            for (int s = 56; s >= 0; s -= 8) out[o++] = (byte) (v >>> s);
+        }
+        return o;
+    }
+
+    /** A one-character text key. */
+    private static int text1(byte[] out, int o, char c) {
+        out[o++] = 0x61;
+        out[o++] = (byte) c;
+        return o;
+    }
+
+    /** tag 42, then the CID's bytes behind a 0x00 prefix as a byte string. */
+    private static int cidSize(Cid c) {
+        int len = c.byteLength() + 1;
+        return 2 + headSize(len) + len;
+    }
+
+    private static int cid(byte[] out, int o, Cid c) {
+        out[o++] = (byte) 0xd8;
+        out[o++] = 42;
+        o = head(out, o, 2, c.byteLength() + 1);
+        out[o++] = 0;
+        return o + c.writeTo(out, o);
+    }
+
+    private static int cidOrNullSize(MstNode child) {
+        return child == null ? 1 : cidSize(cidOrNull(child));
+    }
+
+    private static int cidOrNull(byte[] out, int o, MstNode child) {
+        if (child == null) {
+            out[o++] = (byte) 0xf6; // null
+            return o;
+        }
+        return cid(out, o, cidOrNull(child));
     }
 
     private static Cid cidOrNull(MstNode child) {
