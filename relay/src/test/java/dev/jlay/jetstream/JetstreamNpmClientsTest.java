@@ -59,7 +59,14 @@ class JetstreamNpmClientsTest {
         clients = linkClients(dir.resolve("clients"));
         hosts = RealworldHosts.start();
         server = TestRelays.start(hosts.relayConfig(dir.resolve("relay"), "sequencer.linger-ms", "0"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> server.relay().events().log().lastSeq() == hosts.frames.size());
+        // on a timeout, say how far the relay got and what it dropped or parked (one suite run on a loaded
+        // machine timed out here, not seen since)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(server.relay().events().log().lastSeq())
+                .as(() -> "relay log; its drops, parked frames and host states:\n" + server.relay().metrics().render()
+                        .lines().filter(l -> !l.startsWith("#") && (l.contains("drop") || l.contains("parked")
+                                || l.contains("connection_states") || l.contains("disconnects")))
+                        .collect(java.util.stream.Collectors.joining("\n")))
+                .isEqualTo(hosts.frames.size()));
         try (var client = JetstreamClient.connect(server.port(), "cursor=1")) {
             await().atMost(Duration.ofSeconds(30)).until(() -> client.texts.size() == 102);
             all = new ArrayList<>();
