@@ -124,7 +124,9 @@ class KafkaPublisherTest {
             broker.start();
             await().atMost(WAIT).until(() -> publisher.publishedSeq() == 400);
             assertTopicIsTheLog(TestKafka.readAll(broker.bootstrap(), topic), svc, 400);
-            assertThat(metrics.render()).containsPattern("relay_kafka_publish_errors_total [1-9]");
+            // no error count is asserted: a producer may ride out a short broker outage inside its own
+            // retries (a loaded suite run counted 0), and the topic's equality to the log is the point
+            assertThat(metrics.render()).containsPattern("relay_kafka_publish_errors_total [0-9]+");
         }
     }
 }
