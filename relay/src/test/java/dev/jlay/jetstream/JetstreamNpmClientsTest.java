@@ -225,12 +225,16 @@ class JetstreamNpmClientsTest {
     @ParameterizedTest
     @ValueSource(strings = {"skyware", "atcute"})
     void readsCompressedFrames(String client) throws Exception {
+        // until the last event the filter lets through: the relay's order of the 48 hosts' frames
+        // varies from run to run, and when the log's last event was outside app.bsky.feed.* the
+        // session waited for an event it could never see (one CI run: "timed out after 91 events")
+        var feed = where(e -> collection(e).startsWith("app.bsky.feed."));
         var plan = MAPPER.createObjectNode();
-        var s = session(1L).put("until", lastTime(all)).put("compress", true);
+        var s = session(1L).put("until", lastTime(feed)).put("compress", true);
         s.putArray("wantedCollections").add("app.bsky.feed.*");
         plan.putArray("sessions").add(s);
         var run = run(client, plan);
-        assertThat(texts(run.session(1))).containsExactlyElementsOf(texts(where(e -> collection(e).startsWith("app.bsky.feed."))));
+        assertThat(texts(run.session(1))).containsExactlyElementsOf(texts(feed));
         assertThat(server.relay().metrics().render()).containsPattern("relay_jetstream_events_sent_total\\{encoding=\"zstd\"} [1-9]");
     }
 }
