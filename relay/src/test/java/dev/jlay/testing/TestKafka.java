@@ -154,21 +154,7 @@ public final class TestKafka {
         }
 
         private String run(String command) {
-            try {
-                var p = new ProcessBuilder(List.of(script.toString(), command, dir.toString()))
-                        .redirectErrorStream(true).start();
-                var out = new String(p.getInputStream().readAllBytes()).trim();
-                if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    fail("scripts/kafka " + command + " failed: " + out);
-                }
-                var lines = out.lines().toList();
-                return lines.isEmpty() ? "" : lines.getLast();
-            } catch (IOException e) {
-                return fail("cannot run " + script + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return fail("interrupted");
-            }
+            return ScriptCommand.run(script, command, dir, 180);
         }
 
         private static int freePort() throws IOException {

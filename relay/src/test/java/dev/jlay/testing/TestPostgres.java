@@ -5,10 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -130,21 +128,7 @@ public final class TestPostgres {
         }
 
         private String run(String command) {
-            try {
-                var p = new ProcessBuilder(List.of(script.toString(), command, dir.toString()))
-                        .redirectErrorStream(true).start();
-                var out = new String(p.getInputStream().readAllBytes()).trim();
-                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    fail("scripts/dev-postgres " + command + " failed: " + out);
-                }
-                var lines = out.lines().toList();
-                return lines.isEmpty() ? "" : lines.getLast();
-            } catch (IOException e) {
-                return fail("cannot run " + script + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return fail("interrupted");
-            }
+            return ScriptCommand.run(script, command, dir, 60);
         }
 
         private static Path findScript() {
