@@ -64,6 +64,7 @@ public final class VirtualHosts implements AutoCloseable {
         final AtomicLong refused = new AtomicLong();
         final Set<WsSession> sessions = ConcurrentHashMap.newKeySet();
         volatile long refuseUntil;
+        volatile long awayUntil;
         volatile long stallUntil;
 
         Host(int index, EventHistory.Limits limits) {
@@ -77,6 +78,11 @@ public final class VirtualHosts implements AutoCloseable {
 
         public int connections() {
             return connections.get();
+        }
+
+        /** Connections ever opened: a test waits on this, since a closed one is counted until its reader notices. */
+        public long connectionsTotal() {
+            return connectionsTotal.get();
         }
     }
 
@@ -177,6 +183,7 @@ public final class VirtualHosts implements AutoCloseable {
             case REFUSE -> h.refuseUntil = until;
             case AWAY -> {
                 h.refuseUntil = until;
+                h.awayUntil = until;
                 closeAll(h, false);
             }
             case STALL -> h.stallUntil = until;
@@ -270,8 +277,16 @@ public final class VirtualHosts implements AutoCloseable {
         public void onOpen(WsSession session) {
             Host h = host;
             h.connections.incrementAndGet();
-            h.connectionsTotal.incrementAndGet();
             h.sessions.add(session);
+            h.connectionsTotal.incrementAndGet();
+            // upgraded just before the host went away: closeAll may have missed this session
+            if (System.nanoTime() - h.awayUntil < 0) {
+                try {
+                    session.close(WsCloseCodes.GOING_AWAY, "host going away");
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
             Thread.ofVirtual().name("vsim-sub-" + h.index).start(() -> serve(h, session));
         }
 
