@@ -453,9 +453,16 @@ final class NetworkSoak {
         return o;
     }
 
+    /** The r^2 from which a fit's slope is taken as a measure rather than noise. */
+    static final double RESOLVED_R2 = 0.5;
+
     private static void put(ObjectNode o, Fit fit, int n) {
         if (Double.isFinite(fit.slope())) o.put("fitted", Math.round(fit.slope())); else o.putNull("fitted");
-        if (Double.isFinite(fit.r2())) o.put("r2", round(fit.r2()));
+        if (Double.isFinite(fit.r2())) {
+            o.put("r2", round(fit.r2()));
+            // a small cost over a short range is lost in RSS noise (allocator arenas, RocksDB): its sign means nothing
+            o.put("resolved", fit.r2() >= RESOLVED_R2);
+        }
         o.put("points", n).put("range", fit.range());
     }
 

@@ -14,7 +14,8 @@ import picocli.CommandLine;
 /**
  * soak --profile network, short: 1,000 hosts on one simulator listener, 50,000 accounts, 20
  * consumers, the relay as its own process. Checks the report and its chart exist and have their
- * shape, and that every marginal cost the run could fit is positive and finite. The long runs are
+ * shape, that the idle host's cost resolves above RSS noise and is positive, and that the
+ * consumer's and cached account's costs, when they resolve, are positive. The long runs are
  * benchmarks (docs/benchmarks.md), never timed here.
  */
 class NetworkSoakTest {
@@ -41,10 +42,18 @@ class NetworkSoakTest {
             assertThat(r.get("phases").get("hosts").size()).isEqualTo(3);
             assertThat(r.get("phases").get("hosts").get(2).get("hosts_connected").asInt()).isEqualTo(1000);
             var costs = r.get("marginal_cost_bytes");
+            System.out.println("network soak costs: " + costs);
             for (String per : new String[] {"idle_host", "consumer", "cached_account"}) {
-                var fitted = costs.get(per).get("fitted");
-                assertThat(fitted.isNumber()).as("%s: %s", per, costs.get(per)).isTrue();
-                assertThat(fitted.asDouble()).as("%s: %s", per, costs.get(per)).isPositive().isFinite();
+                var cost = costs.get(per);
+                assertThat(cost.get("fitted").isNumber()).as("%s: %s", per, cost).isTrue();
+                assertThat(cost.has("resolved")).as("%s: %s", per, cost).isTrue();
+                // 1,000 hosts move live bytes by tens of MB; 20 consumers of ~5 KB each by ~100 KB and a few
+                // hundred accounts by a few MB, near or inside RSS noise: those fits may not resolve
+                if (per.equals("idle_host")) assertThat(cost.get("resolved").asBoolean()).as("%s: %s", per, cost).isTrue();
+                if (cost.get("resolved").asBoolean()) {
+                    assertThat(cost.get("fitted").asDouble()).as("%s: %s", per, cost).isPositive().isFinite();
+                }
+                assertThat(cost.get("relay_gauge").asLong()).as("%s: %s", per, cost).isPositive();
             }
             assertThat(costs.has("uncached_account")).isTrue();
             assertThat(r.get("throughput").get("steady_frames").asLong()).isPositive();
