@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,8 +28,11 @@ import org.junit.jupiter.api.Test;
  * time, for a box that cannot afford 10 million; the report says what actually ran. A finding
  * (an undeclared exception, a broken round trip, an OutOfMemoryError, a 10 s hang) fails the
  * drill; its input is kept under target/drills/fuzz-findings/ to become a regression input.
+ * {@code drill.parallel} targets (default: the available processors) fuzz at once, each in its
+ * own JVM with its own corpus, log and findings directory; libFuzzer runs one thread per JVM, so
+ * one target per core brings the drill's wall time down by that factor.
  *
- * <pre>scripts/drill fuzz [-Ddrill.executions=N] [-Ddrill.seconds=S] [-Ddrill.targets=cbor,car,...]</pre>
+ * <pre>scripts/drill fuzz [-Ddrill.executions=N] [-Ddrill.seconds=S] [-Ddrill.parallel=P] [-Ddrill.targets=cbor,car,...]</pre>
  */
 @Tag("drill")
 class FuzzDrill {
@@ -49,31 +55,55 @@ class FuzzDrill {
         long executions = DrillReport.param("executions", 10_000_000L);
         long seconds = DrillReport.param("seconds", 0L);
         var only = List.of(DrillReport.param("targets", "").split(","));
+        var chosen = TARGETS.stream()
+                .filter(t -> only.getFirst().isEmpty() || only.contains(t.name()))
+                .toList();
+        assertThat(chosen).as("drill.targets picks none of " + TARGETS.stream().map(Target::name).toList())
+                .isNotEmpty();
+        int cores = Runtime.getRuntime().availableProcessors();
+        int parallel = Math.clamp(DrillReport.param("parallel", cores), 1, chosen.size());
         var report = new DrillReport("fuzz")
-                .put("load", "Jazzer " + jazzerVersion() + " standalone driver, one JVM per target, seeds from *Inputs/")
+                .put("load", "Jazzer " + jazzerVersion() + " standalone driver, one JVM per target, "
+                        + parallel + " at a time, seeds from *Inputs/")
                 .put("fault", "mutated inputs, coverage-guided; -timeout=10 s, -Xmx1g")
                 .put("executions_asked", executions)
                 .put("seconds_cap", seconds)
-                .put("cores", Runtime.getRuntime().availableProcessors());
+                .put("cores", cores)
+                .put("parallel", parallel);
         Path work = Files.createDirectories(Path.of("target", "drills", "fuzz-work"));
         Path findingsDir = Files.createDirectories(Path.of("target", "drills", "fuzz-findings"));
+        long start = System.nanoTime();
+        // each task only waits on its JVM; the pool's size is how many JVMs fuzz at once
+        var running = new LinkedHashMap<String, Future<Map<String, Object>>>();
+        try (var pool = Executors.newFixedThreadPool(parallel)) {
+            for (Target t : chosen) {
+                running.put(t.name(), pool.submit(() -> {
+                    var result = run(t, executions, seconds, work, findingsDir, start);
+                    System.out.println("fuzz drill " + t.name() + ": " + result);
+                    return result;
+                }));
+            }
+        }
         var results = new LinkedHashMap<String, Object>();
         int findings = 0;
-        for (Target t : TARGETS) {
-            if (!only.getFirst().isEmpty() && !only.contains(t.name())) {
-                continue;
+        for (var entry : running.entrySet()) {
+            Map<String, Object> result;
+            try {
+                result = entry.getValue().get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("fuzz drill " + entry.getKey() + " did not run", e.getCause());
             }
-            var result = run(t, executions, seconds, work, findingsDir);
-            results.put(t.name(), result);
+            results.put(entry.getKey(), result);
             findings += ((Number) result.get("findings")).intValue();
-            System.out.println("fuzz drill " + t.name() + ": " + result);
         }
-        report.put("targets", results).put("findings", findings);
+        report.put("wall_s", Math.round((System.nanoTime() - start) / 1e9))
+                .put("targets", results).put("findings", findings);
         report.write();
         assertThat(findings).as("fuzz findings; inputs in " + findingsDir.toAbsolutePath()).isZero();
     }
 
-    private static Map<String, Object> run(Target t, long executions, long seconds, Path work, Path findingsDir)
+    private static Map<String, Object> run(
+            Target t, long executions, long seconds, Path work, Path findingsDir, long drillStart)
             throws IOException, InterruptedException {
         Path corpus = work.resolve(t.name() + "-corpus");
         Path artifacts = Files.createDirectories(findingsDir.resolve(t.name()));
@@ -103,6 +133,8 @@ class FuzzDrill {
         double wall = (System.nanoTime() - start) / 1e9;
         var result = new LinkedHashMap<String, Object>();
         result.put("class", t.testClass() + "#" + t.method());
+        // when it started after the drill did: with drill.parallel > 1 the runs overlap
+        result.put("start_s", Math.round((start - drillStart) / 1e9));
         String done = null;
         var stats = new LinkedHashMap<String, Long>();
         var crashes = new ArrayList<String>();
