@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fuzz drill: each Jazzer target (the {@code *GuidedFuzzTest} classes the suite fuzzes for
- * under a minute each) for {@code drill.executions} inputs, default 10 million, in a JVM of its
+ * a minute each) for {@code drill.executions} inputs, default 10 million, in a JVM of its
  * own (Jazzer fuzzes one target per JVM) through Jazzer's standalone driver, which runs a
  * {@code @FuzzTest} method in fuzzing mode and prints libFuzzer's statistics. Seeds: the target's
  * committed {@code *Inputs/} directory. {@code drill.seconds} (default 0 = none) caps each target's
