@@ -119,9 +119,9 @@ class FuzzDrill {
                 "--reproducer_path=" + artifacts.toAbsolutePath(),
                 "-runs=" + executions, "-timeout=10", "-print_final_stats=1",
                 "-artifact_prefix=" + artifacts.toAbsolutePath() + "/"));
-        if (seconds > 0) {
-            command.add("-max_total_time=" + seconds);
-        }
+        // always given: without it the driver takes the @FuzzTest annotation's maxDuration (the
+        // suite's smoke length) and a "10 million" drill stops after a minute
+        command.add("-max_total_time=" + (seconds > 0 ? seconds : TimeUnit.DAYS.toSeconds(2)));
         // the first corpus directory receives what the run discovers; the *Inputs/ seeds come on top
         command.add(corpus.toAbsolutePath().toString());
         long start = System.nanoTime();
