@@ -39,7 +39,6 @@ import java.util.concurrent.TimeUnit;
  * consumer (measured first), i.e. the fan-out's own share; the clients' CPU per delivered event; and
  * heap allocated in this JVM per delivered and per log event.
  * Usage: {@code scripts/bench --main dev.jlay.bench.JetstreamRelayShareProbe [eventsPerSecond] [seconds]}
- * ({@code JAVA_OPTS} is not read: {@code -Dprobe.write-queue=N} needs the java command of scripts/bench by hand).
  */
 public final class JetstreamRelayShareProbe {
     private JetstreamRelayShareProbe() {
@@ -58,15 +57,12 @@ public final class JetstreamRelayShareProbe {
         var metrics = new MetricRegistry();
         var settings = new EventLogService.Settings(dir, 1, 65_536, 256L << 20, new Sequencer.Options(8192, 1024, 2_000_000),
                 Duration.ofHours(24), 1L << 36, Duration.ofHours(1), 8L << 20);
-        // -Dprobe.write-queue=N: Helidon's queued socket writer (writes what is queued in one batch); 0 = direct
-        int writeQueue = Integer.getInteger("probe.write-queue", 0);
         Process clients = null;
         try (var events = new EventLogService(settings, SeqStamp::withSeq, metrics, System::currentTimeMillis);
              var jetstream = new JetstreamService(events.ring(), events.log(), new TakenDownRepos(10),
                      new JetstreamService.Settings(256, 30_000, 30_000, 16_384, 64L << 20, 512, 8L << 20), metrics)) {
             var server = WebServer.builder().host("127.0.0.1").port(0)
                     .connectionOptions(o -> o.tcpNoDelay(true))
-                    .writeQueueLength(writeQueue)
                     .addProtocol(Http1Config.builder().maxPrologueLength(512 << 10).build())
                     .addRouting(WsRouting.builder().endpoint(JetstreamService.PATH, jetstream::listener))
                     .shutdownHook(false).build().start();
@@ -108,9 +104,9 @@ public final class JetstreamRelayShareProbe {
             long alloc = allocated() - alloc0;
             long delivered = c1[0] - c0[0];
             long clientCpu = c1[1] - c0[1];
-            System.out.printf("write queue %d; %d connections (clients in their own JVM), %,d log events at %d/s over %d s: "
+            System.out.printf("%d connections (clients in their own JVM), %,d log events at %d/s over %d s: "
                             + "%,d events delivered (%.1f per log event), %.1f s wall%n",
-                    writeQueue, jetstream.size(), logEvents, rate, seconds, delivered, (double) delivered / logEvents, wall / 1e9);
+                    jetstream.size(), logEvents, rate, seconds, delivered, (double) delivered / logEvents, wall / 1e9);
             System.out.printf("relay process CPU %.2f s (%.0f%% of one core) = %.2f us per delivered event%n",
                     cpu / 1e9, 100.0 * cpu / wall, cpu / 1e3 / delivered);
             System.out.printf("  less the same rate with no consumer (%.1f us per log event, %d s before): "
