@@ -16,6 +16,7 @@ import dev.jlay.eventlog.EventRing;
 import dev.jlay.kafka.KafkaSettings;
 import dev.jlay.metrics.MetricRegistry;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,10 +37,11 @@ public final class EdgeRelay implements AutoCloseable {
     private final RefusedRequests refused;
     private final PrimaryProxy proxy;
     private final Deque<AutoCloseable> closeOrder;
+    private final Http1Config http1;
     private WebServer server;
 
     private EdgeRelay(MetricRegistry metrics, EventRing ring, EdgeFeed feed, SubscribeRepos subscribeRepos,
-                      PrimaryProxy proxy, Deque<AutoCloseable> closeOrder) {
+                      PrimaryProxy proxy, Deque<AutoCloseable> closeOrder, Http1Config http1) {
         this.metrics = metrics;
         this.ring = ring;
         this.feed = feed;
@@ -47,6 +49,7 @@ public final class EdgeRelay implements AutoCloseable {
         this.refused = new RefusedRequests(metrics);
         this.proxy = proxy;
         this.closeOrder = closeOrder;
+        this.http1 = http1;
     }
 
     /** Waits for the topic to answer (its last seq is where the ring starts), then builds the edge. */
@@ -77,7 +80,8 @@ public final class EdgeRelay implements AutoCloseable {
                     config.getInt(ConfigKeys.DOWNSTREAM_PING_MS),
                     512, 8L << 20, config.getInt(ConfigKeys.EDGE_FUTURE_CURSOR_WAIT_MS)), metrics);
             opened.push(subscribeRepos);
-            return new EdgeRelay(metrics, ring, feed, subscribeRepos, new PrimaryProxy(URI.create(primaryUrl)), opened);
+            return new EdgeRelay(metrics, ring, feed, subscribeRepos, new PrimaryProxy(URI.create(primaryUrl)), opened,
+                    RelayServer.apiHttp1(config));
         } catch (RuntimeException | Error | InterruptedException e) {
             closeAll(opened);
             throw e;
@@ -92,6 +96,7 @@ public final class EdgeRelay implements AutoCloseable {
                 .host(host)
                 .port(port)
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                .addProtocol(http1)
                 .directHandlers(UnreadableRequests.handlers(refused))
                 .addRouting(routes.http(Routes.Port.API))
                 .addRouting(routes.webSockets())

@@ -2,7 +2,10 @@ package dev.jlay;
 
 import dev.jlay.api.Routes;
 import dev.jlay.api.UnreadableRequests;
+import dev.jlay.config.ConfigKeys;
+import dev.jlay.config.RelayConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 
 /**
  * The Helidon WebServer for a {@link Relay}: the API socket (XRPC, firehose,
@@ -32,6 +35,7 @@ public final class RelayServer implements AutoCloseable {
                 .port(port)
                 // frames are written as they come; Nagle would hold small ones back
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                .addProtocol(apiHttp1(relay.config()))
                 .directHandlers(UnreadableRequests.handlers(relay.refusedRequests()))
                 .addRouting(routes.http(Routes.Port.API))
                 .addRouting(routes.webSockets())
@@ -44,6 +48,16 @@ public final class RelayServer implements AutoCloseable {
         // hosts are read only once consumers can connect and /_health answers
         relay.startUpstream();
         return new RelayServer(relay, server);
+    }
+
+    /**
+     * The API socket's HTTP/1 settings: a request line up to {@code http.max-request-line-bytes}, so a
+     * Jetstream URL with its 10,000 {@code wantedDids} (about 330 KB) is read; past it Helidon answers
+     * 414, counted as a refusal. The metrics socket keeps Helidon's default.
+     */
+    static Http1Config apiHttp1(RelayConfig config) {
+        long bytes = Math.clamp(config.getBytes(ConfigKeys.HTTP_MAX_REQUEST_LINE_BYTES), 1024L, 64L << 20);
+        return Http1Config.builder().maxPrologueLength((int) bytes).build();
     }
 
     public int port() {

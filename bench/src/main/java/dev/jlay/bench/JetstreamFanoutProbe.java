@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * filters (25 none, 25 one collection, 25 a prefix, 25 with 1,000 DIDs; half of each compressed),
  * while the 100 real bsky.network commits of shared/realworld are sequenced at a paced rate. Reports
  * the process's CPU time per delivered event: an upper bound on the relay's share, since it also
- * holds the 100 clients' receive side, the sequencer and the log writes.
+ * holds the 100 clients' receive side, the sequencer and the log writes ({@link JetstreamRelayShareProbe}
+ * puts the clients in another JVM and measures the relay alone).
  * Usage: {@code scripts/bench --main dev.jlay.bench.JetstreamFanoutProbe [eventsPerSecond] [seconds]}
  */
 public final class JetstreamFanoutProbe {
@@ -81,7 +82,8 @@ public final class JetstreamFanoutProbe {
                     .addRouting(WsRouting.builder().endpoint(JetstreamService.PATH, jetstream::listener))
                     .shutdownHook(false).build().start();
             var http = HttpClient.newHttpClient();
-            // 1,000 DIDs do not fit a URL (Helidon answers 414): sent as options_update after requireHello, as
+            // this server keeps Helidon's 4 KiB request line (the relay's API port reads 512 KiB, and
+            // JetstreamRelayShareProbe puts the DIDs in the URL): sent as options_update after requireHello, as
             // @atcute/jetstream always sends its filters
             var didUpdate = new StringBuilder("{\"type\":\"options_update\",\"payload\":{\"wantedDids\":[");
             for (int i = 0; i < 1000; i++) {

@@ -22,7 +22,7 @@ public final class JetstreamEdge {
             XrpcError.send(res, Status.METHOD_NOT_ALLOWED_405, "InvalidRequest", "/subscribe is a GET");
             return;
         }
-        var refusal = jetstream.refusal(req.query());
+        var refusal = jetstream.refusal(req.query().rawValue());
         if (refusal.isPresent()) {
             var r = refusal.get();
             XrpcError.send(res, Status.create(r.status()), r.status() == 503 ? "ConsumerLimit" : "InvalidRequest",

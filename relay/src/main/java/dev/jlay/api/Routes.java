@@ -174,6 +174,7 @@ public final class Routes {
                 refused.register(http);
             }
             XrpcEdge.install(http);
+            RequestLineLimit.register(http);
         }
         for (var r : TABLE) {
             if (r.port() != port || r.target() instanceof WsTarget<?>) {

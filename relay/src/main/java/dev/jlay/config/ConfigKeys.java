@@ -25,6 +25,10 @@ public final class ConfigKeys {
             "Prometheus /metrics port");
     public static final ConfigKey METRICS_HOST = new ConfigKey("metrics.host", STRING, "",
             "address the /metrics socket binds to; empty = the same as host (appliance: 127.0.0.1)");
+    public static final ConfigKey HTTP_MAX_REQUEST_LINE_BYTES = new ConfigKey("http.max-request-line-bytes", BYTES,
+            "512KiB", "longest request line (method, URL, version) the API socket reads; longer is refused with 414. "
+                    + "Room for Jetstream's 10,000 wantedDids in the URL; each connection being parsed may hold "
+                    + "this much (1KiB to 64MiB)");
     public static final ConfigKey ADMIN_TOKEN = new ConfigKey("admin.token", STRING, "",
             "bearer token of the admin API; generated, stored in the data dir and printed once when empty");
     public static final ConfigKey DATA_DIR = new ConfigKey("data.dir", STRING, "./data",
@@ -160,7 +164,8 @@ public final class ConfigKeys {
             "role edge: how long a consumer's cursor past the edge's head waits for the topic to reach it before "
                     + "FutureCursor (a consumer moving from another edge may be a little ahead)");
 
-    public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST, ADMIN_TOKEN, DATA_DIR,
+    public static final List<ConfigKey> ALL = List.of(HOST, PORT, METRICS_PORT, METRICS_HOST,
+            HTTP_MAX_REQUEST_LINE_BYTES, ADMIN_TOKEN, DATA_DIR,
             DATABASE_URL, DATABASE_CONNECTION_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_SOCKET_TIMEOUT_MS,
             PLC_URL, ALLOW_INSECURE_HOSTS, EVENTLOG_RETENTION_HOURS, EVENTLOG_RETENTION_BYTES,
             EVENTLOG_RING_EVENTS, EVENTLOG_RING_BYTES, EVENTLOG_BLOCK_CACHE_BYTES, EVENTLOG_START_SEQ, SEQUENCER_QUEUE,

@@ -23,6 +23,8 @@ import java.util.OptionalLong;
  */
 public final class SubscribeRepos implements AutoCloseable {
     public static final String PATH = "/xrpc/com.atproto.sync.subscribeRepos";
+    /** The API's bound on the URL of every path but /subscribe (api.RequestLineLimit): a cursor needs far less. */
+    static final int MAX_RAW_QUERY = 4096;
 
     /**
      * Tuning knobs.
@@ -96,6 +98,10 @@ public final class SubscribeRepos implements AutoCloseable {
 
         @Override
         public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+            if (prologue.query().rawValue().length() > MAX_RAW_QUERY) {
+                // not parsed (Helidon's query parsing is slow on huge ones); the plain-HTTP route answers 414
+                throw new WsUpgradeException("URL too long");
+            }
             rawCursor = prologue.query().first("cursor").orElse("");
             try {
                 cursor = Cursor.parse(rawCursor);

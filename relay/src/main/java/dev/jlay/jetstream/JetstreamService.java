@@ -10,7 +10,6 @@ import dev.jlay.memory.BoundedBuffer;
 import dev.jlay.metrics.Counter;
 import dev.jlay.metrics.MetricRegistry;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -151,9 +150,9 @@ public final class JetstreamService implements AutoCloseable {
      * Why this request would not be upgraded, or empty when it would: what the plain-HTTP route on
      * the path answers (400 with Jetstream's reason for bad options or cursor, 503 when full).
      */
-    public Optional<Refusal> refusal(UriQuery query) {
+    public Optional<Refusal> refusal(String rawQuery) {
         try {
-            Options.parse(query);
+            Options.parse(JetstreamQuery.parse(rawQuery));
         } catch (JetstreamFilter.InvalidOptionsException e) {
             return Optional.of(new Refusal(400, e.getMessage()));
         }
@@ -284,10 +283,10 @@ public final class JetstreamService implements AutoCloseable {
     /** The query of one upgrade, parsed as Jetstream v1 reads it. */
     record Options(JetstreamFilter filter, OptionalLong cursorMicros, boolean compress, boolean requireHello,
                    String rawCursor) {
-        static Options parse(UriQuery q) throws JetstreamFilter.InvalidOptionsException {
-            var filter = JetstreamFilter.parse(all(q, "wantedCollections"), all(q, "wantedDids"),
-                    JetstreamFilter.maxMessageSize(q.first("maxMessageSizeBytes").orElse("")));
-            String raw = q.first("cursor").orElse("");
+        static Options parse(JetstreamQuery q) throws JetstreamFilter.InvalidOptionsException {
+            var filter = JetstreamFilter.parse(q.all("wantedCollections"), q.all("wantedDids"),
+                    JetstreamFilter.maxMessageSize(q.first("maxMessageSizeBytes")));
+            String raw = q.first("cursor");
             OptionalLong cursor = OptionalLong.empty();
             if (!raw.isEmpty()) {
                 try {
@@ -296,12 +295,8 @@ public final class JetstreamService implements AutoCloseable {
                     throw new JetstreamFilter.InvalidOptionsException("invalid cursor: " + raw);
                 }
             }
-            return new Options(filter, cursor, "true".equals(q.first("compress").orElse("")),
-                    "true".equals(q.first("requireHello").orElse("")), raw);
-        }
-
-        private static List<String> all(UriQuery q, String name) {
-            return q.contains(name) ? q.all(name) : List.of();
+            return new Options(filter, cursor, "true".equals(q.first("compress")),
+                    "true".equals(q.first("requireHello")), raw);
         }
     }
 
@@ -315,7 +310,7 @@ public final class JetstreamService implements AutoCloseable {
         @Override
         public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
             try {
-                options = Options.parse(prologue.query());
+                options = Options.parse(JetstreamQuery.parse(prologue.query().rawValue()));
             } catch (JetstreamFilter.InvalidOptionsException e) {
                 rejectedOptions.increment();
                 throw new WsUpgradeException(e.getMessage()); // the plain-HTTP route answers 400 with the reason
