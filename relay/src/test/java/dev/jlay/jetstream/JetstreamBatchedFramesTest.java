@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Several events ready at once go out gathered into one write ({@link JetstreamConnection#BATCH_BYTES}):
  * read by a raw WebSocket reader, they must still arrive as exactly those text frames, whole, in
- * order, byte for byte the shared JSON; among them frames of each header size (7-bit, 16-bit and
- * 64-bit lengths), frames over the copy limit (written from the event's own array) and batches that
- * pass the batch limit. Once as a replay from the log, once as a live burst from the ring.
+ * order, byte for byte the shared JSON; among them frames with 16-bit and 64-bit length headers,
+ * frames over the copy limit (written from the event's own array) and batches that pass the batch
+ * limit. Once as a replay from the log, once as a live burst from the ring.
  */
 class JetstreamBatchedFramesTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -72,14 +72,15 @@ class JetstreamBatchedFramesTest {
     }
 
     /**
-     * Handles mostly short (many per batch), every 50th a large one: 120 bytes (7-bit length header
-     * of the JSON no longer), 3 KB (16-bit), 20 KB (over the copy limit) and 70 KB (64-bit length).
+     * The first half short handles only (JSON of 200-700 bytes, 16-bit length headers: batches pass
+     * the 64 KiB limit several times), then every 25th a large one: 3 KB, 20 KB (over the copy
+     * limit) and 70 KB (64-bit length header).
      */
     private static List<String> handles(int n, int salt) {
-        int[] large = {3_000, WsFrameWriter.COPY_LIMIT + 4_000, 70_000, 120};
+        int[] large = {3_000, WsFrameWriter.COPY_LIMIT + 4_000, 70_000};
         var out = new ArrayList<String>(n);
         for (int i = 0; i < n; i++) {
-            int len = i % 50 == 25 ? large[(i / 50 + salt) % large.length] : 1 + (i * 7 + salt) % 40;
+            int len = i >= n / 2 && i % 25 == 12 ? large[(i / 25 + salt) % large.length] : 1 + (i * 37 + salt) % 500;
             var b = new StringBuilder(len + 8).append(salt).append('-').append(i).append('-');
             while (b.length() < len) {
                 b.append((char) ('a' + b.length() % 26));
