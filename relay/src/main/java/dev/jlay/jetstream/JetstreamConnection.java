@@ -1,6 +1,6 @@
 package dev.jlay.jetstream;
 
-import io.helidon.common.buffers.BufferData;
+import dev.jlay.downstream.WsFrameWriter;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.websocket.WsSession;
 import java.time.Instant;
@@ -9,9 +9,12 @@ import java.util.concurrent.CountDownLatch;
 /**
  * One {@code /subscribe} connection: its socket, its current filter (swapped whole by an {@code
  * options_update}), and the counters the watchdog and the listing read. Events go out from its pump
- * thread only; the socket's own thread reads the client's messages.
+ * thread only, through a {@link WsFrameWriter} (as the firehose's consumers): several events ready at
+ * once (a replay, or the ring's head ahead of it) go out in one write.
  */
 final class JetstreamConnection {
+    /** The most bytes of frames gathered into one write when several events are ready. */
+    static final int BATCH_BYTES = 64 * 1024;
     final long id;
     final WsSession session;
     final String remoteAddress;
@@ -26,9 +29,9 @@ final class JetstreamConnection {
     volatile long lastSeq;
     volatile long eventsSent;
     volatile long bytesSent;
-    /** System.nanoTime() when the current write began; 0 when not writing. */
-    volatile long writeStartedNanos;
     volatile boolean closed;
+    /** Frames to the socket, built by us from the shared bytes; its lock also orders our close frame. */
+    private final WsFrameWriter wire;
 
     JetstreamConnection(long id, WsSession session, String remoteAddress, String userAgent, String requestedCursor,
                         boolean compress, boolean requireHello, JetstreamFilter filter) {
@@ -40,49 +43,68 @@ final class JetstreamConnection {
         this.compress = compress;
         this.hello = new CountDownLatch(requireHello ? 1 : 0);
         this.filter = filter;
+        this.wire = new WsFrameWriter(session, () -> closed, BATCH_BYTES);
     }
 
-    /** Writes one event: a text frame of JSON, or a binary zstd frame; blocks while the socket is full. */
-    /** @return the bytes written */
+    /**
+     * Adds one event to this connection's pending write: a text frame of the shared JSON bytes (never
+     * re-encoded per connection), or a binary zstd frame. Written when the batch is full, or by
+     * {@link #flush} (the pump flushes before it waits); blocks while the socket is full.
+     *
+     * @return the bytes of the event
+     */
     int send(JetstreamEvent e, ZstdFrames zstd) {
-        long start = System.nanoTime();
-        writeStartedNanos = start == 0 ? 1 : start;
-        try {
-            int n;
-            if (compress) {
-                var frame = e.compressed(zstd);
-                session.send(BufferData.create(frame), true);
-                n = frame.length;
-            } else {
-                session.send(e.text(), true);
-                n = e.json().length;
-            }
-            bytesSent += n;
-            eventsSent++;
-            return n;
-        } finally {
-            writeStartedNanos = 0;
+        int n;
+        if (compress) {
+            var frame = e.compressed(zstd);
+            wire.append(false, frame);
+            n = frame.length;
+        } else {
+            var json = e.json();
+            wire.append(true, json);
+            n = json.length;
         }
+        bytesSent += n;
+        eventsSent++;
+        return n;
     }
 
+    /** Writes the events added since the last write, in one write. */
+    void flush() {
+        wire.flush();
+    }
+
+    /** Writes what is pending, then a ping. */
     void ping() {
-        writeStartedNanos = Math.max(1, System.nanoTime());
-        try {
-            session.ping(BufferData.empty());
-        } finally {
-            writeStartedNanos = 0;
-        }
+        wire.ping();
     }
 
     /** Closes with a code and reason (the reason cut to the 123 bytes a close frame holds). */
     void close(int code, String reason) {
         closed = true;
-        wake();
-        try {
-            session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
-        } catch (RuntimeException ignored) {
-            // the socket is gone already
-        }
+        wake(); // ends a blocked write of the pump, so the lock below comes free
+        wire.locked(() -> {
+            try {
+                session.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+            } catch (RuntimeException ignored) {
+                // the socket is gone already
+            }
+        });
+    }
+
+    /** Waits for a write in progress (the pump was woken) so Helidon's close frame comes after it. */
+    void awaitWrite() {
+        wire.locked(() -> { });
+    }
+
+    /** Heap held for writing: the frame buffer. */
+    long bufferBytes() {
+        return wire.bufferBytes();
+    }
+
+    /** System.nanoTime() when the current write began, or 0. */
+    long writeStartedNanos() {
+        return wire.writeStartedNanos();
     }
 
     void wake() {
@@ -95,8 +117,7 @@ final class JetstreamConnection {
 
     /** How long the current write has been stuck, or 0. */
     long writeStuckNanos(long now) {
-        long started = writeStartedNanos;
-        return started == 0 ? 0 : now - started;
+        return wire.writeStuckNanos(now);
     }
 
     /** Cuts the TCP connection under a write that cannot progress: the blocked write fails and the pump ends. */

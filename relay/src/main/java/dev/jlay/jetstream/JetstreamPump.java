@@ -13,6 +13,11 @@ import java.util.concurrent.TimeUnit;
  * behind, in one loop, so a replay joins the live stream with no hand-over (no gap, no duplicate).
  * A cursor ({@code time_us}) is turned into a seq by the log's time index. Events logged hidden and
  * the commits of taken-down repos are skipped as {@code subscribeRepos} skips them.
+ *
+ * <p>Events are added to the connection's pending write while more are ready (a replay, or the
+ * ring's head ahead of this connection), so a burst goes out in writes of up to {@link
+ * JetstreamConnection#BATCH_BYTES} instead of one write per event; the pending frames are flushed
+ * before every wait and every log read, so no frame waits for the next event.
  */
 final class JetstreamPump implements Runnable {
     private static final System.Logger LOG = System.getLogger(JetstreamPump.class.getName());
@@ -96,6 +101,7 @@ final class JetstreamPump implements Runnable {
                 lastPing = now;
             }
             if (next > ring.head()) {
+                conn.flush(); // never hold a frame back while waiting for more
                 ring.awaitAfter(next - 1, pingNanos > 0 ? pingNanos : Long.MAX_VALUE, TimeUnit.NANOSECONDS);
                 continue;
             }
@@ -135,6 +141,7 @@ final class JetstreamPump implements Runnable {
 
     /** Sends a batch from the log starting at {@code next}; returns the next seq to send. */
     private long fromLog(long next) {
+        conn.flush(); // what the ring gave goes out before the log read
         var batch = log.read(next, service.logBatchEvents(), service.logBatchBytes());
         if (batch.isEmpty() || batch.getFirst().seq() != next) {
             long first = batch.isEmpty() ? log.firstSeq() : batch.getFirst().seq();

@@ -41,6 +41,8 @@ public final class JetstreamService implements AutoCloseable {
     /** Jetstream's cap on a client message (decimal 10 MB). */
     static final int MAX_CLIENT_MESSAGE_BYTES = 10_000_000;
     static final int LAG_SERIES = 64;
+    /** Per connection, besides its frame buffer: our bookkeeping and a virtual thread's stack chunk, roughly. */
+    static final long CONNECTION_FIXED_BYTES = 2048;
     /** Close codes: bad client message JSON (invalid frame payload data), invalid options (policy violation). */
     static final int CLOSE_BAD_MESSAGE = 1007;
     static final int CLOSE_INVALID_OPTIONS = 1008;
@@ -98,8 +100,14 @@ public final class JetstreamService implements AutoCloseable {
         this.settings = settings;
         this.cache = new TranslationCache(settings.cacheEvents(), settings.cacheBytes());
         metrics.register(cache);
-        metrics.register(BoundedBuffer.perEntry("jetstream_connections", connections::size,
-                settings.maxConnections(), 2048L));
+        // per connection: our bookkeeping plus a virtual thread's stack chunk, roughly, and its frame buffer
+        metrics.register(BoundedBuffer.of("jetstream_connections", connections::size, settings::maxConnections, () -> {
+            long b = 0;
+            for (var c : connections.values()) {
+                b += CONNECTION_FIXED_BYTES + c.bufferBytes();
+            }
+            return b;
+        }));
         metrics.gauge("relay_jetstream_connections", "Connected /subscribe (Jetstream) clients.", connections::size);
         String sentHelp = "Jetstream events written to /subscribe clients, by encoding (json text or zstd binary).";
         this.sentJson = metrics.counter("relay_jetstream_events_sent_total", sentHelp, "encoding", "json");
@@ -262,7 +270,7 @@ public final class JetstreamService implements AutoCloseable {
                     // Jetstream v1 has no error frame, and a stuck socket would not take one anyway
                     tooSlow.increment();
                     LOG.log(System.Logger.Level.INFO, "jetstream connection {0} ({1}) too slow: no write progress "
-                            + "for {2} ms; cut", c.id, c.remoteAddress, TimeUnit.NANOSECONDS.toMillis(now - c.writeStartedNanos));
+                            + "for {2} ms; cut", c.id, c.remoteAddress, TimeUnit.NANOSECONDS.toMillis(c.writeStuckNanos(now)));
                     c.abort();
                 }
             }
@@ -450,6 +458,9 @@ public final class JetstreamService implements AutoCloseable {
             if (c != null) {
                 c.closed = true;
                 c.wake();
+                // waits for a write in progress (the interrupt ends a blocked one), so the close frame
+                // Helidon sends next cannot land inside a frame of ours
+                c.awaitWrite();
                 remove(c);
             }
         }
