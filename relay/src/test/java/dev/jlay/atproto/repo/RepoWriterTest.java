@@ -68,7 +68,7 @@ class RepoWriterTest {
         var diff = CommitDiff.parse(msg);
         assertThat(diff.verifySignature(key.publicKey())).isTrue();
         if (msg.prevData() != null) {
-            assertThat(diff.invert()).isEqualTo(InversionResult.OK);
+            assertThat(diff.invert().status()).isEqualTo(InversionResult.Status.OK);
         }
         assertThat(msg.blocks().length).isLessThanOrEqualTo(2_000_000);
     }
@@ -157,7 +157,9 @@ class RepoWriterTest {
         var next = repo.apply(List.of(Write.delete("app.bsky.feed.post/aaa")));
         assertThat(next.prevData()).isEqualTo(r.commit().data());
         assertThat(next.commit().data()).isEqualTo(Mst.EMPTY_ROOT);
-        assertThat(CommitDiff.parse(next.toMessage(1, "2026-11-26T03:42:39.164Z")).invert()).isEqualTo(InversionResult.OK);
+        assertThat(CommitDiff.parse(next.toMessage(1, "2026-11-26T03:42:39.164Z")).invert())
+                .as("the last record goes: its collection is proven empty")
+                .isEqualTo(new InversionResult(InversionResult.Status.OK, "", List.of("app.bsky.feed.post")));
     }
 
     @Test
