@@ -212,7 +212,8 @@ public final class FrameValidator {
         if (!rev.equals(commit.rev()) || !Tid.isValid(rev)) {
             return Checked.drop(DropReason.REV_MISMATCH, "message rev " + rev + ", commit rev " + commit.rev());
         }
-        if (!commit.verify(key, config.signatures())) {
+        // the signed bytes cut from the block (canonical, as decode checked), not encoded again
+        if (!config.signatures().verify(key, Commit.unsignedBytesOf(block), commit.sig())) {
             return Checked.drop(DropReason.BAD_SIGNATURE, "against " + key.curve());
         }
         return commit;
