@@ -185,6 +185,7 @@ final class NodeCodec {
             Cid[] links = new Cid[count + 1];
             int height = stub.height;
             byte[] prev = null;
+            byte[] digest = count > 0 ? new byte[32] : null; // one SHA-256 output buffer for the node's key heights
             for (int i = 0; i < count; i++) {
                 if (c.peekMajor() != CborCursor.MAJOR_MAP || c.readMapHeader() != 4 || !c.readTextEquals("k")) {
                     throw new MstException("MST entry must be a map of exactly p, k, v, t");
@@ -211,7 +212,7 @@ final class NodeCodec {
                 values[i] = c.readLink();
                 links[i + 1] = t;
                 byte[] key = expand(prev, p, block, suffixOff, suffixLen);
-                height = checkKey(prev, key, height, sha256);
+                height = checkKey(prev, key, height, sha256, digest);
                 keys[i] = key;
                 prev = key;
             }
@@ -267,7 +268,7 @@ final class NodeCodec {
                 throw new MstException("MST prefix length out of range");
             }
             byte[] key = expand(prev, p, suffix, 0, suffix.length);
-            height = checkKey(prev, key, height, sha256);
+            height = checkKey(prev, key, height, sha256, new byte[32]);
             keys[i] = key;
             values[i] = v;
             links[i + 1] = link(e.get("t"), "t");
@@ -277,14 +278,14 @@ final class NodeCodec {
     }
 
     /** Checks an expanded key against the previous one and the node's height; returns the height. */
-    private static int checkKey(byte[] prev, byte[] key, int height, MessageDigest sha256) {
+    private static int checkKey(byte[] prev, byte[] key, int height, MessageDigest sha256, byte[] digest) {
         if (key.length == 0 || key.length > Mst.MAX_KEY_BYTES) {
             throw new MstException("MST key length " + key.length + " out of range");
         }
         if (prev != null && MstKey.compare(prev, key) >= 0) {
             throw new MstException("MST keys not in strictly increasing order");
         }
-        int h = MstKey.height(key, sha256);
+        int h = MstKey.height(key, sha256, digest);
         if (height >= 0 && h != height) {
             throw new MstException("MST key at height " + h + " in a node at height " + height);
         }
