@@ -178,9 +178,19 @@ public final class Relay implements AutoCloseable {
                     chain.failed(m);
                 }
             });
-            Pipeline.Output output = (f, m, v) -> {
-                toSequencer.accept(f, m, v);
-                collections.accept(m);
+            Pipeline.Output output = new Pipeline.Output() {
+                @Override
+                public void accept(InboundFrame f, SequencedMessage m, Verdict v) throws InterruptedException {
+                    accept(f, m, v, null);
+                }
+
+                @Override
+                public void accept(InboundFrame f, SequencedMessage m, Verdict v, List<String> emptiedCollections)
+                        throws InterruptedException {
+                    toSequencer.accept(f, m, v);
+                    // on the worker, right after validate: what its inversion proved needs no second CAR read
+                    collections.accept(m, emptiedCollections);
+                }
             };
             var pipeline = Pipeline.create(new Pipeline.Settings(poolConfig, validation),
                     chain, bound, bound, output,

@@ -28,10 +28,23 @@ public interface CollectionFeed {
         accept(commit.repo(), commit.ops());
     }
 
+    /**
+     * An accepted commit whose validation proved which collections its tree leaves empty
+     * ({@code emptiedCollections}, null when not proven): by default as {@link #commit(CommitMessage)}.
+     */
+    default void commit(CommitMessage commit, List<String> emptiedCollections) {
+        commit(commit);
+    }
+
     /** Feeds a commit, or a deletion; other message types are ignored. */
     default void accept(SequencedMessage message) {
+        accept(message, null);
+    }
+
+    /** As {@link #accept(SequencedMessage)}, with what validation proved of a commit (null: nothing). */
+    default void accept(SequencedMessage message, List<String> emptiedCollections) {
         switch (message) {
-            case CommitMessage c when !c.ops().isEmpty() -> commit(c);
+            case CommitMessage c when !c.ops().isEmpty() -> commit(c, emptiedCollections);
             case AccountMessage a when !a.active() && "deleted".equals(a.status()) -> removeRepo(a.did());
             default -> {
             }

@@ -1,5 +1,6 @@
 package dev.jlay.pipeline;
 
+import java.util.List;
 import dev.jlay.atproto.stream.SequencedMessage;
 import dev.jlay.eventlog.Durable;
 import dev.jlay.eventlog.EventKind;
@@ -32,6 +33,16 @@ public final class Pipeline implements FrameSink, AutoCloseable {
     /** Where accepted frames go. The relay passes the sequencer ({@link #toSequencer}). */
     public interface Output {
         void accept(InboundFrame frame, SequencedMessage message, Verdict verdict) throws InterruptedException;
+
+        /**
+         * As {@link #accept(InboundFrame, SequencedMessage, Verdict)}, with what validation proved
+         * of a #commit (see {@link dev.jlay.validate.Checked#emptiedCollections}; null when not
+         * proven), so the collection index need not read the CAR again. Called on the worker.
+         */
+        default void accept(InboundFrame frame, SequencedMessage message, Verdict verdict,
+                            List<String> emptiedCollections) throws InterruptedException {
+            accept(frame, message, verdict);
+        }
     }
 
     /** How long close() waits for queued and parked frames (about one DID document fetch). */
@@ -56,12 +67,20 @@ public final class Pipeline implements FrameSink, AutoCloseable {
         if (metrics != null) counters.export(metrics);
         var stages = metrics == null ? StageRecorder.NONE : PipelineMetrics.stages(metrics);
         var validator = new FrameValidator(settings.validation(), state, clock);
-        AcceptedFrames accepted = (f, m, v) -> {
-            try {
-                output.accept(f, m, v);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while handing a frame to the sequencer", e);
+        AcceptedFrames accepted = new AcceptedFrames() {
+            @Override
+            public void accept(InboundFrame f, SequencedMessage m, Verdict v) {
+                accept(f, m, v, null);
+            }
+
+            @Override
+            public void accept(InboundFrame f, SequencedMessage m, Verdict v, List<String> emptiedCollections) {
+                try {
+                    output.accept(f, m, v, emptiedCollections);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while handing a frame to the sequencer", e);
+                }
             }
         };
         var processor = new ValidatingProcessor(validator, state, identities, refresher, accepted, stages);

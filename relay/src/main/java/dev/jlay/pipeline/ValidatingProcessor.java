@@ -147,7 +147,7 @@ public final class ValidatingProcessor implements FrameProcessor {
     private Step accept(InboundFrame frame, SequencedMessage message, Checked checked) {
         checked.applyTo(state); // a drop changes nothing, unless the frame was withheld (Checked#withheld)
         if (checked.verdict().passes()) {
-            accepted.accept(frame, message, checked.verdict());
+            accepted.accept(frame, message, checked.verdict(), checked.emptiedCollections());
         }
         return done(checked.verdict());
     }

@@ -1,16 +1,30 @@
 package dev.jlay.validate;
 
+import java.util.List;
+
 /**
  * A verdict plus the state change it implies, applied only after the frame is
  * accepted (so a drop never touches state), except for a {@link #withheld} frame:
  * valid, not passed on, but what it says is kept.
  *
  * @param keptWhenDropped the update applies although the verdict drops the frame
+ * @param emptiedCollections for a #commit whose inversion passed: the collections its new tree
+ *     proves empty ({@link dev.jlay.atproto.mst.InversionResult#emptiedCollections}); null when
+ *     validation did not prove it (other messages, a lenient commit without inversion)
  */
-public record Checked(Verdict verdict, Update update, boolean keptWhenDropped) {
+public record Checked(Verdict verdict, Update update, boolean keptWhenDropped, List<String> emptiedCollections) {
+
+    public Checked(Verdict verdict, Update update, boolean keptWhenDropped) {
+        this(verdict, update, keptWhenDropped, null);
+    }
 
     public Checked(Verdict verdict, Update update) {
         this(verdict, update, false);
+    }
+
+    /** The same, with what the commit's inversion proved empty. */
+    Checked withEmptiedCollections(List<String> emptied) {
+        return new Checked(verdict, update, keptWhenDropped, emptied);
     }
 
     /** The state change a passing frame makes. */

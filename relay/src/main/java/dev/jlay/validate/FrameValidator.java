@@ -17,6 +17,7 @@ import dev.jlay.atproto.stream.SyncMessage;
 import dev.jlay.atproto.syntax.Tid;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -98,6 +99,7 @@ public final class FrameValidator {
         // MST inversion: the ops, undone on the new tree, must give prevData
         // (a repo's first commit, since == null, has no previous tree: it inverts to the empty tree)
         Cid previousTree = m.prevData() != null ? m.prevData() : m.since() == null ? Mst.EMPTY_ROOT : null;
+        List<String> emptied = null;
         if (previousTree == null) {
             if (!config.lenient()) return Checked.drop(DropReason.MISSING_PREV_DATA);
         } else {
@@ -111,6 +113,7 @@ public final class FrameValidator {
             if (!inv.ok() && !config.lenient()) {
                 return Checked.drop(DropReason.INVERSION_FAILED, inv.status().label() + ": " + inv.detail());
             }
+            emptied = inv.ok() ? inv.emptiedCollections() : null;
         }
 
         // chain continuity: a break is passed on, counted and recorded, not dropped
@@ -123,7 +126,8 @@ public final class FrameValidator {
             }
         }
         var next = new Checked.Update.Advance(m.repo(), host, new RepoHead(m.rev(), m.commit(), commit.data()), gap != null);
-        return gap == null ? Checked.pass(next) : new Checked(new Verdict.Discontinuity(gap), next);
+        return (gap == null ? Checked.pass(next) : new Checked(new Verdict.Discontinuity(gap), next))
+                .withEmptiedCollections(emptied);
     }
 
     private Checked sync(SyncMessage m, String host, Authority who) {
@@ -208,7 +212,8 @@ public final class FrameValidator {
         if (!rev.equals(commit.rev()) || !Tid.isValid(rev)) {
             return Checked.drop(DropReason.REV_MISMATCH, "message rev " + rev + ", commit rev " + commit.rev());
         }
-        if (!commit.verify(key, config.signatures())) {
+        // the signed bytes cut from the block (canonical, as decode checked), not encoded again
+        if (!config.signatures().verify(key, Commit.unsignedBytesOf(block), commit.sig())) {
             return Checked.drop(DropReason.BAD_SIGNATURE, "against " + key.curve());
         }
         return commit;

@@ -90,9 +90,7 @@ public final class CarReader {
                 md = dev.jlay.atproto.cid.Sha256.newDigest();
             }
             md.update(car, dataOff, dataLen);
-            byte[] digest = md.digest();
-            byte[] cidBytes = cid.toBytes();
-            if (!Arrays.equals(digest, 0, 32, cidBytes, cidBytes.length - 32, cidBytes.length)) {
+            if (!cid.hasSha256Digest(md.digest())) {
                 throw new CarException("cid_mismatch", "block does not hash to " + cid);
             }
             blocks.putIfAbsent(cid, Arrays.copyOfRange(car, dataOff, dataOff + dataLen));

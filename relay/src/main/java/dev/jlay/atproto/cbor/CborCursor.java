@@ -1,5 +1,7 @@
 package dev.jlay.atproto.cbor;
 
+import dev.jlay.atproto.ProtocolException;
+import dev.jlay.atproto.cid.Cid;
 
 /**
  * Forward-only cursor over DAG-CBOR bytes for code that needs byte positions without building
@@ -75,6 +77,47 @@ public final class CborCursor {
         }
         p += len;
         return eq;
+    }
+
+    /**
+     * Consumes a byte string and returns its length; its content is the {@code length} bytes just
+     * before {@link #position()}, read in place (no copy).
+     */
+    public int skipByteString() {
+        int len = checkedLength(readHead(MAJOR_BYTES));
+        p += len;
+        return len;
+    }
+
+    /** Consumes {@code null} (exactly 0xf6, not {@code undefined}) if it is next; reports whether it was. */
+    public boolean readNull() {
+        if (p < end && (b[p] & 0xff) == 0xf6) {
+            p++;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Reads a link as DAG-CBOR writes it: tag 42 in its shortest head ({@code d8 2a}), then a byte
+     * string of {@code 0x00} and a binary CID that fills it, the same rules as the general decoder.
+     */
+    public Cid readLink() {
+        if (end - p < 2 || (b[p] & 0xff) != 0xd8 || b[p + 1] != 42) {
+            throw new CborException(peekMajor() == MAJOR_TAG ? "tag not allowed (only 42, shortest form)"
+                    : "expected a link (tag 42)");
+        }
+        p += 2;
+        int len = skipByteString();
+        int start = p - len;
+        if (len < 2 || b[start] != 0) {
+            throw new CborException("tag 42 CID must start with the 0x00 multibase prefix");
+        }
+        try {
+            return Cid.fromBytes(b, start + 1, len - 1);
+        } catch (ProtocolException e) {
+            throw new CborException("invalid CID in tag 42: " + e.getMessage(), e);
+        }
     }
 
     /** Reads an integer (major 0 or 1) within int64. */

@@ -41,6 +41,38 @@ public final class DagCbor {
         return DagCborReader.decodeFirst(bytes, off, len);
     }
 
+    /**
+     * Objects that follow each other in one buffer (a CBOR sequence, such as a firehose frame's
+     * header and payload), read one at a time on one Jackson parser: the parser, its IOContext,
+     * text buffer and symbol table are built once for all of them, not once per object. Each
+     * {@link #next} is as strict as {@link #decodeFirst}. Not thread-safe; close it.
+     */
+    public static final class Sequence implements AutoCloseable {
+        private final DagCborReader reader;
+
+        private Sequence(DagCborReader reader) {
+            this.reader = reader;
+        }
+
+        /** The next object and the index just past it; throws {@link CborException} on any rule broken. */
+        public Decoded next() {
+            return reader.nextObject();
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
+    }
+
+    /** A {@link Sequence} over {@code bytes[off, off+len)}. */
+    public static Sequence sequence(byte[] bytes, int off, int len) {
+        if (off < 0 || len < 0 || off + len > bytes.length) {
+            throw new CborException("range out of bounds");
+        }
+        return new Sequence(DagCborReader.open(bytes, off, len));
+    }
+
     /** Canonical encoding of a data-model value. */
     public static byte[] encode(Object value) {
         return DagCborWriter.encode(value);

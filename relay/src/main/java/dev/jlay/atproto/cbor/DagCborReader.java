@@ -18,9 +18,11 @@ import java.util.Map;
  * raw head at the token's byte offset and check it: shortest form, expected major type, no tag
  * but a well-formed 42, sorted unique keys. We also track where each item must end and require
  * the next token to start exactly there, so Jackson's view and ours cannot drift apart.
- * Not thread-safe; one instance per decode.
+ * Not thread-safe; one instance per decode. Objects that follow each other in one buffer (a
+ * frame's header and payload) can be read with one instance ({@link #open}, {@link #nextObject}),
+ * so the parser, its context and symbol table are built once for them.
  */
-final class DagCborReader {
+final class DagCborReader implements AutoCloseable {
     private final CBORParser parser;
     private final byte[] b;
     private final int end;
@@ -39,14 +41,29 @@ final class DagCborReader {
 
     /** Reads the first object in {@code b[off, off+len)}. */
     static DagCbor.Decoded decodeFirst(byte[] b, int off, int len) {
-        try (CBORParser parser = (CBORParser) CborFactories.FACTORY.createParser(b, off, len)) {
-            var reader = new DagCborReader(parser, b, off, off + len);
+        try (var reader = open(b, off, len)) {
+            return reader.nextObject();
+        }
+    }
+
+    /** A reader of the objects of {@code b[off, off+len)} back to back, on one parser; close it. */
+    static DagCborReader open(byte[] b, int off, int len) {
+        try {
+            return new DagCborReader((CBORParser) CborFactories.FACTORY.createParser(b, off, len), b, off, off + len);
+        } catch (IOException e) {
+            throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** The next object, starting where the previous one ended, and the index just past it. */
+    DagCbor.Decoded nextObject() {
+        try {
             JsonToken t = parser.nextToken();
             if (t == null) {
                 throw new CborException("unexpected end of input");
             }
-            Object value = reader.readValue(t);
-            return new DagCbor.Decoded(value, reader.pos);
+            Object value = readValue(t);
+            return new DagCbor.Decoded(value, pos);
         } catch (IOException e) {
             throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
         } catch (ProtocolException e) {
@@ -59,6 +76,15 @@ final class DagCborReader {
                 throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
             }
             throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            parser.close();
+        } catch (IOException e) {
+            throw new CborException("malformed CBOR: " + firstLine(e.getMessage()), e);
         }
     }
 

@@ -35,6 +35,12 @@ public final class Cid {
         return of(CODEC_DAG_CBOR, Sha256.hash(block));
     }
 
+    /** As {@link #ofDagCbor(byte[])}, hashed with the caller's SHA-256 digest (reset first), not a new one. */
+    public static Cid ofDagCbor(byte[] block, MessageDigest sha256) {
+        sha256.reset();
+        return of(CODEC_DAG_CBOR, sha256.digest(block));
+    }
+
     /** CID (raw, sha2-256) of a blob. */
     public static Cid ofRaw(byte[] data) {
         return of(CODEC_RAW, Sha256.hash(data));
@@ -179,6 +185,12 @@ public final class Cid {
     /** True if this is a sha2-256 CID whose digest is the hash of {@code block}. */
     public boolean matches(byte[] block) {
         return matches(block, 0, block.length);
+    }
+
+    /** True when this is a sha2-256 CID whose digest is {@code sha256Digest} (32 bytes), without copying the CID. */
+    public boolean hasSha256Digest(byte[] sha256Digest) {
+        return hashCode == HASH_SHA2_256 && sha256Digest.length == 32
+                && Arrays.equals(sha256Digest, 0, 32, bytes, digestOffset, digestOffset + 32);
     }
 
     public boolean matches(byte[] block, int off, int len) {

@@ -1,8 +1,23 @@
 package dev.jlay.atproto.mst;
 
-/** Outcome of a commit inversion; {@link Status#label()} is a stable metric label. */
-public record InversionResult(Status status, String detail) {
-    public static final InversionResult OK = new InversionResult(Status.OK, "");
+import java.util.List;
+
+/**
+ * Outcome of a commit inversion; {@link Status#label()} is a stable metric label.
+ *
+ * @param emptiedCollections when OK: the collections ({@code <nsid>} of {@code <nsid>/<rkey>}) the
+ *     new tree proves to have no record left, from the neighbours of each deleted key (a repo's keys
+ *     are sorted, so a collection's records are one run: it is empty exactly when no neighbour of
+ *     a key deleted from it shares its {@code <nsid>/}). Found on the path the delete's lookup has
+ *     just loaded, so it costs no block; the collection index uses it instead of reading the CAR
+ *     again. Empty on failure.
+ */
+public record InversionResult(Status status, String detail, List<String> emptiedCollections) {
+    public static final InversionResult OK = new InversionResult(Status.OK, "", List.of());
+
+    public InversionResult(Status status, String detail) {
+        this(status, detail, List.of());
+    }
 
     public enum Status {
         /** The ops, applied in reverse to the new tree, give exactly {@code prevData}. */
@@ -31,6 +46,10 @@ public record InversionResult(Status status, String detail) {
 
     public boolean ok() {
         return status == Status.OK;
+    }
+
+    static InversionResult ok(List<String> emptiedCollections) {
+        return emptiedCollections.isEmpty() ? OK : new InversionResult(Status.OK, "", List.copyOf(emptiedCollections));
     }
 
     static InversionResult fail(Status status, String detail) {

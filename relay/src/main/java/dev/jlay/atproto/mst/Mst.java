@@ -509,7 +509,7 @@ public final class Mst {
             }
         }
         byte[] block = NodeCodec.encode(n);
-        n.cid = Cid.ofDagCbor(block);
+        n.cid = Cid.ofDagCbor(block, sha256); // the tree's digest: no MessageDigest clone per node
         if (sink != null) {
             sink.accept(n.cid, block);
         }

@@ -3,6 +3,8 @@ package dev.jlay.atproto.mst;
 import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.mst.InversionResult.Status;
 import dev.jlay.atproto.stream.RepoOp;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ public final class MstInversion {
             return shape;
         }
         var tree = Mst.load(newRoot, BlockSource.of(blocks));
+        List<String> emptied = List.of();
         try {
             for (int i = 0; i < keys.length; i++) {
                 RepoOp op = ops.get(i);
@@ -50,6 +53,12 @@ public final class MstInversion {
                 }
                 if (expected != null && !blocks.containsKey(expected)) {
                     return InversionResult.fail(Status.MISSING_RECORD, op.path() + " record " + expected);
+                }
+                if (expected == null && provesEmpty(tree, keys[i], emptied)) {
+                    if (emptied.isEmpty()) {
+                        emptied = new ArrayList<>(2);
+                    }
+                    emptied.add(op.path().substring(0, op.path().indexOf('/')));
                 }
             }
             for (int i = 0; i < keys.length; i++) {
@@ -63,12 +72,36 @@ public final class MstInversion {
             if (!root.equals(prevData)) {
                 return InversionResult.fail(Status.ROOT_MISMATCH, "inverted root " + root + " != prevData " + prevData);
             }
-            return InversionResult.OK;
+            return InversionResult.ok(emptied);
         } catch (MissingBlockException e) {
             return InversionResult.fail(Status.MISSING_BLOCK, e.getMessage());
         } catch (MstException e) {
             return InversionResult.fail(Status.BAD_NODE, e.getMessage());
         }
+    }
+
+    /**
+     * Whether the new tree holds no other key of the deleted key's collection: neither neighbour
+     * of the key starts with its {@code <nsid>/}. The neighbours lie on the lookup path that
+     * {@code get} has just loaded, so this reads no block. A collection already found is skipped.
+     */
+    private static boolean provesEmpty(Mst tree, byte[] deleted, List<String> found) {
+        int slash = 0;
+        while (deleted[slash] != '/') {
+            slash++;
+        }
+        int prefix = slash + 1;
+        for (String nsid : found) {
+            if (nsid.length() == slash && Arrays.equals(deleted, 0, slash, MstKey.bytes(nsid), 0, slash)) {
+                return false;
+            }
+        }
+        var n = tree.neighbors(deleted);
+        return !n.present() && !sharesPrefix(n.before(), deleted, prefix) && !sharesPrefix(n.after(), deleted, prefix);
+    }
+
+    private static boolean sharesPrefix(byte[] key, byte[] deleted, int prefix) {
+        return key != null && key.length >= prefix && Arrays.equals(key, 0, prefix, deleted, 0, prefix);
     }
 
     /** Checks each op's fields against its action and the path shape; fills keys. */

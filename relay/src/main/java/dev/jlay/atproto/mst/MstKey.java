@@ -11,7 +11,25 @@ public final class MstKey {
     /** Height of a key: leading zero bits of SHA-256(key), divided by 2 (fanout 4). */
     public static int height(byte[] key, MessageDigest sha256) {
         sha256.reset();
-        byte[] d = sha256.digest(key);
+        return heightOfDigest(sha256.digest(key));
+    }
+
+    /**
+     * As {@link #height(byte[], MessageDigest)}, the digest written into {@code scratch} (32 bytes,
+     * reused by the caller across keys) instead of a new array per key.
+     */
+    static int height(byte[] key, MessageDigest sha256, byte[] scratch) {
+        sha256.reset();
+        sha256.update(key);
+        try {
+            sha256.digest(scratch, 0, 32);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 into a 32-byte buffer", e);
+        }
+        return heightOfDigest(scratch);
+    }
+
+    private static int heightOfDigest(byte[] d) {
         int zeros = 0;
         for (byte b : d) {
             if (b == 0) {

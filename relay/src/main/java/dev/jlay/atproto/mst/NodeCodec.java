@@ -1,5 +1,7 @@
 package dev.jlay.atproto.mst;
 
+import dev.jlay.atproto.ProtocolException;
+import dev.jlay.atproto.cbor.CborCursor;
 import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.cid.Cid;
 import java.security.MessageDigest;
@@ -159,19 +161,91 @@ final class NodeCodec {
     /**
      * Fills {@code stub} from its block. {@code stub.height} is the expected height, or -1 for a
      * root (whose height comes from its first key; an entry-less root must be the empty tree).
+     *
+     * <p>Read straight from the bytes with a {@link CborCursor}: the node's shape is fixed, and
+     * canonical DAG-CBOR leaves it exactly one encoding ({@code {e: [{k, p, t, v}...], l}} in that
+     * key order, shortest heads, {@code null} as 0xf6, links as {@code d8 2a} + bytes), so the
+     * cursor requires that encoding item by item and builds no map, list or suffix copy. It
+     * accepts exactly what {@link #decodeGenericInto} (the general DAG-CBOR decoder, then the
+     * maps' fields) accepts; MstNodeDecodingTest checks both on the fuzz inputs and mutations.
      */
     static void decodeInto(MstNode stub, byte[] block, MessageDigest sha256) {
+        try {
+            var c = new CborCursor(block, 0, block.length);
+            if (c.readMapHeader() != 2 || !c.readTextEquals("e")) {
+                throw new MstException("MST node must be a map of exactly l and e");
+            }
+            long n = c.readHead(CborCursor.MAJOR_ARRAY);
+            if (n < 0 || n > Mst.MAX_NODE_ENTRIES) {
+                throw new MstException("MST node has " + (n < 0 ? "2^63+" : n) + " entries, limit " + Mst.MAX_NODE_ENTRIES);
+            }
+            int count = (int) n;
+            byte[][] keys = new byte[count][];
+            Cid[] values = new Cid[count];
+            Cid[] links = new Cid[count + 1];
+            int height = stub.height;
+            byte[] prev = null;
+            byte[] digest = count > 0 ? new byte[32] : null; // one SHA-256 output buffer for the node's key heights
+            for (int i = 0; i < count; i++) {
+                if (c.peekMajor() != CborCursor.MAJOR_MAP || c.readMapHeader() != 4 || !c.readTextEquals("k")) {
+                    throw new MstException("MST entry must be a map of exactly p, k, v, t");
+                }
+                int suffixLen = c.skipByteString();
+                int suffixOff = c.position() - suffixLen;
+                if (!c.readTextEquals("p")) {
+                    throw new MstException("MST entry must be a map of exactly p, k, v, t");
+                }
+                if (c.peekMajor() != CborCursor.MAJOR_UNSIGNED) {
+                    throw new MstException("MST entry fields have wrong types");
+                }
+                long p = c.readHead(CborCursor.MAJOR_UNSIGNED);
+                if (p < 0) {
+                    throw new MstException("MST prefix length out of range");
+                }
+                if (!c.readTextEquals("t")) {
+                    throw new MstException("MST entry must be a map of exactly p, k, v, t");
+                }
+                Cid t = c.readNull() ? null : dagCborLink(c.readLink(), "t");
+                if (!c.readTextEquals("v")) {
+                    throw new MstException("MST entry must be a map of exactly p, k, v, t");
+                }
+                values[i] = c.readLink();
+                links[i + 1] = t;
+                byte[] key = expand(prev, p, block, suffixOff, suffixLen);
+                height = checkKey(prev, key, height, sha256, digest);
+                keys[i] = key;
+                prev = key;
+            }
+            if (!c.readTextEquals("l")) {
+                throw new MstException("MST node must be a map of exactly l and e");
+            }
+            links[0] = c.readNull() ? null : dagCborLink(c.readLink(), "l");
+            if (!c.atEnd()) {
+                throw new MstException("MST node is not valid DAG-CBOR: trailing bytes after DAG-CBOR object");
+            }
+            finish(stub, height, keys, values, links);
+        } catch (MstException e) {
+            throw e;
+        } catch (ProtocolException e) {
+            throw new MstException("MST node is not valid DAG-CBOR: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The reference decoder: the general DAG-CBOR decoder (maps and lists), then the node's
+     * fields. {@link #decodeInto} must accept exactly what this accepts and fill the same node.
+     */
+    static void decodeGenericInto(MstNode stub, byte[] block, MessageDigest sha256) {
         Object decoded;
         try {
             decoded = DagCbor.decode(block);
-        } catch (dev.jlay.atproto.ProtocolException e) {
+        } catch (ProtocolException e) {
             throw new MstException("MST node is not valid DAG-CBOR: " + e.getMessage());
         }
         if (!(decoded instanceof Map<?, ?> node) || node.size() != 2
                 || !node.containsKey("l") || !(node.get("e") instanceof List<?> entries)) {
             throw new MstException("MST node must be a map of exactly l and e");
         }
-        boolean root = stub.height < 0;
         int count = entries.size();
         if (count > Mst.MAX_NODE_ENTRIES) {
             throw new MstException("MST node has " + count + " entries, limit " + Mst.MAX_NODE_ENTRIES);
@@ -190,24 +264,38 @@ final class NodeCodec {
                     || !(e.get("v") instanceof Cid v) || !e.containsKey("t")) {
                 throw new MstException("MST entry fields have wrong types");
             }
-            byte[] key = expand(prev, p, suffix);
-            if (key.length == 0 || key.length > Mst.MAX_KEY_BYTES) {
-                throw new MstException("MST key length " + key.length + " out of range");
+            if (p < 0) {
+                throw new MstException("MST prefix length out of range");
             }
-            if (prev != null && MstKey.compare(prev, key) >= 0) {
-                throw new MstException("MST keys not in strictly increasing order");
-            }
-            int h = MstKey.height(key, sha256);
-            if (height < 0) {
-                height = h;
-            } else if (h != height) {
-                throw new MstException("MST key at height " + h + " in a node at height " + height);
-            }
+            byte[] key = expand(prev, p, suffix, 0, suffix.length);
+            height = checkKey(prev, key, height, sha256, new byte[32]);
             keys[i] = key;
             values[i] = v;
             links[i + 1] = link(e.get("t"), "t");
             prev = key;
         }
+        finish(stub, height, keys, values, links);
+    }
+
+    /** Checks an expanded key against the previous one and the node's height; returns the height. */
+    private static int checkKey(byte[] prev, byte[] key, int height, MessageDigest sha256, byte[] digest) {
+        if (key.length == 0 || key.length > Mst.MAX_KEY_BYTES) {
+            throw new MstException("MST key length " + key.length + " out of range");
+        }
+        if (prev != null && MstKey.compare(prev, key) >= 0) {
+            throw new MstException("MST keys not in strictly increasing order");
+        }
+        int h = MstKey.height(key, sha256, digest);
+        if (height >= 0 && h != height) {
+            throw new MstException("MST key at height " + h + " in a node at height " + height);
+        }
+        return h;
+    }
+
+    /** The node-level rules once every entry is read, then the stub is filled and its children made. */
+    private static void finish(MstNode stub, int height, byte[][] keys, Cid[] values, Cid[] links) {
+        boolean root = stub.height < 0;
+        int count = keys.length;
         if (count == 0) {
             if (root) {
                 if (links[0] != null) {
@@ -244,24 +332,25 @@ final class NodeCodec {
         stub.fill(height, keys, values, children);
     }
 
-    private static byte[] expand(byte[] prev, long p, byte[] suffix) {
+    /** The full key from the previous key's first {@code p} bytes and the suffix {@code src[off, off+len)}. */
+    private static byte[] expand(byte[] prev, long p, byte[] src, int off, int len) {
         if (prev == null) {
             if (p != 0) {
                 throw new MstException("first MST entry must have p = 0");
             }
-            return suffix;
+            return Arrays.copyOfRange(src, off, off + len);
         }
-        if (p < 0 || p > prev.length) {
+        if (p > prev.length) {
             throw new MstException("MST prefix length out of range");
         }
         int shared = (int) p;
         // Prefix compression is canonical: p must be the whole shared prefix.
-        if (shared < prev.length && suffix.length > 0 && suffix[0] == prev[shared]) {
+        if (shared < prev.length && len > 0 && src[off] == prev[shared]) {
             throw new MstException("MST prefix compression is not maximal");
         }
-        byte[] key = new byte[shared + suffix.length];
+        byte[] key = new byte[shared + len];
         System.arraycopy(prev, 0, key, 0, shared);
-        System.arraycopy(suffix, 0, key, shared, suffix.length);
+        System.arraycopy(src, off, key, shared, len);
         return key;
     }
 
@@ -269,7 +358,15 @@ final class NodeCodec {
         if (value == null) {
             return null;
         }
-        if (!(value instanceof Cid cid) || cid.codec() != Cid.CODEC_DAG_CBOR || cid.hashType() != Cid.HASH_SHA2_256) {
+        if (!(value instanceof Cid cid)) {
+            throw new MstException("MST field " + field + " must be a dag-cbor link or null");
+        }
+        return dagCborLink(cid, field);
+    }
+
+    /** Subtree links point at dag-cbor blocks hashed with sha2-256. */
+    private static Cid dagCborLink(Cid cid, String field) {
+        if (cid.codec() != Cid.CODEC_DAG_CBOR || cid.hashType() != Cid.HASH_SHA2_256) {
             throw new MstException("MST field " + field + " must be a dag-cbor link or null");
         }
         return cid;

@@ -1,5 +1,6 @@
 package dev.jlay.atproto.repo;
 
+import dev.jlay.atproto.cbor.CborCursor;
 import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.cid.Cid;
 import dev.jlay.atproto.crypto.Keypair;
@@ -64,6 +65,40 @@ public record Commit(String did, long version, Cid data, String rev, Cid prev, b
     public static Commit sign(String did, Cid data, String rev, Cid prev, Keypair key) {
         var unsigned = new Commit(did, VERSION, data, rev, prev, null);
         return new Commit(did, VERSION, data, rev, prev, key.sign(unsigned.unsignedBytes()));
+    }
+
+    /**
+     * The signed bytes of a commit block that {@link #decode} accepted, cut from the block
+     * itself: the block is canonical with exactly six keys ({@code did, rev, sig, data, prev,
+     * version} in DAG-CBOR's order), so leaving out the {@code sig} entry and writing the map head
+     * as 5 gives byte for byte what {@link #unsignedBytes()} encodes again from the fields (one
+     * array copy instead of a map and Jackson's generator; CorpusCommitTest and RepoWriterTest check
+     * they agree).
+     */
+    public static byte[] unsignedBytesOf(byte[] block) {
+        try {
+            var c = new CborCursor(block, 0, block.length);
+            if (c.readMapHeader() != 6) {
+                throw new CommitException("commit must be a map of exactly did, version, data, rev, prev, sig");
+            }
+            int entriesStart = c.position();
+            for (int i = 0; i < 6; i++) {
+                int keyStart = c.position();
+                boolean sig = c.readTextEquals("sig");
+                c.skipValue();
+                if (sig) {
+                    int sigEnd = c.position();
+                    byte[] out = new byte[block.length - (sigEnd - keyStart)];
+                    out[0] = (byte) 0xa5; // map(5)
+                    System.arraycopy(block, entriesStart, out, 1, keyStart - entriesStart);
+                    System.arraycopy(block, sigEnd, out, 1 + keyStart - entriesStart, block.length - sigEnd);
+                    return out;
+                }
+            }
+        } catch (dev.jlay.atproto.ProtocolException e) {
+            throw new CommitException("commit is not valid DAG-CBOR: " + e.getMessage());
+        }
+        throw new CommitException("commit has no sig");
     }
 
     /** Canonical encoding of the commit without the {@code sig} key: the signed bytes. */

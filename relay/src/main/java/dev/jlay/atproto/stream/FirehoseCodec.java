@@ -1,6 +1,7 @@
 package dev.jlay.atproto.stream;
 
 import dev.jlay.atproto.ProtocolException;
+import dev.jlay.atproto.cbor.CborException;
 import dev.jlay.atproto.cbor.DagCbor;
 import dev.jlay.atproto.cid.Cid;
 import java.util.ArrayList;
@@ -22,8 +23,12 @@ public final class FirehoseCodec {
 
     public static RepoMessage decode(byte[] frame) {
         FrameHeader header = FrameHeader.peek(frame);
-        checkCanonicalHeader(frame, header.payloadOffset());
-        Map<String, Object> p = payload(frame, header.payloadOffset());
+        Map<String, Object> p;
+        // one parser for the header and the payload that follows it
+        try (var objects = DagCbor.sequence(frame, 0, frame.length)) {
+            checkCanonicalHeader(objects, header.payloadOffset());
+            p = payload(objects, frame.length);
+        }
         if (header.isError()) {
             return new ErrorMessage(requiredString(p, "error"), optionalString(p, "message"));
         }
@@ -44,19 +49,25 @@ public final class FirehoseCodec {
     }
 
     /** {@link FrameHeader#peek} is lenient on key order; a full decode also holds the header to canonical form. */
-    private static void checkCanonicalHeader(byte[] frame, int payloadOffset) {
+    private static void checkCanonicalHeader(DagCbor.Sequence objects, int payloadOffset) {
         try {
-            DagCbor.decode(frame, 0, payloadOffset);
+            if (objects.next().end() != payloadOffset) {
+                throw new CborException("header does not end where its peek ended");
+            }
         } catch (ProtocolException e) {
             throw new FrameException("invalid_cbor", "header: " + e.getMessage(), e);
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> payload(byte[] frame, int off) {
+    private static Map<String, Object> payload(DagCbor.Sequence objects, int frameEnd) {
         Object payload;
         try {
-            payload = DagCbor.decode(frame, off, frame.length - off);
+            var decoded = objects.next();
+            if (decoded.end() != frameEnd) {
+                throw new CborException("trailing bytes after DAG-CBOR object");
+            }
+            payload = decoded.value();
         } catch (ProtocolException e) {
             throw new FrameException("invalid_cbor", "payload: " + e.getMessage(), e);
         }

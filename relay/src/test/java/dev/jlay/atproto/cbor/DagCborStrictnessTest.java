@@ -175,4 +175,31 @@ class DagCborStrictnessTest {
         assertThat(s[0] & 0xff).isEqualTo(0x7a); // 4-byte definite length, never indefinite chunks
         assertThat(DagCbor.decode(s)).isEqualTo(longText);
     }
+
+    @Test
+    void aSequenceReadsObjectsBackToBackOnOneParserAndHoldsEachToTheRules() {
+        byte[] a = DagCbor.encode(Map.of("op", 1L, "t", "#commit"));
+        byte[] b = DagCbor.encode(Map.of("seq", 7L, "blocks", new byte[] {1, 2, 3}));
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        try (var objects = DagCbor.sequence(both, 0, both.length)) {
+            var first = objects.next();
+            assertThat(first.value()).isEqualTo(Map.of("op", 1L, "t", "#commit"));
+            assertThat(first.end()).isEqualTo(a.length);
+            var second = objects.next();
+            assertThat(((Map<?, ?>) second.value()).get("seq")).isEqualTo(7L);
+            assertThat(second.end()).isEqualTo(both.length);
+            assertThatThrownBy(objects::next).isInstanceOf(CborException.class).hasMessageContaining("end of input");
+        }
+        // the second object's keys out of canonical order ({"op": .., "t": ..}: longer key first): refused
+        byte[] unsorted = HexFormat.of().parseHex("a2626f70016174" + "01");
+        byte[] bad = new byte[a.length + unsorted.length];
+        System.arraycopy(a, 0, bad, 0, a.length);
+        System.arraycopy(unsorted, 0, bad, a.length, unsorted.length);
+        try (var objects = DagCbor.sequence(bad, 0, bad.length)) {
+            assertThat(objects.next().end()).isEqualTo(a.length);
+            assertThatThrownBy(objects::next).isInstanceOf(CborException.class).hasMessageContaining("order");
+        }
+    }
 }

@@ -186,7 +186,22 @@ class MstPropertyTest {
             for (RepoOp op : ops) {
                 after.addCoveringProof(MstKey.bytes(op.path()), diff);
             }
-            assertThat(MstInversion.verify(diff, newRoot, ops, prevData)).isEqualTo(InversionResult.OK);
+            var inverted = MstInversion.verify(diff, newRoot, ops, prevData);
+            assertThat(inverted.status()).isEqualTo(InversionResult.Status.OK);
+            // the collections left without a record: those of deleted keys that no key of the new tree shares
+            var remaining = new java.util.HashSet<String>();
+            after.forEach((k, v) -> {
+                var path = new String(k, java.nio.charset.StandardCharsets.UTF_8);
+                remaining.add(path.substring(0, path.indexOf('/')));
+            });
+            var emptied = new java.util.LinkedHashSet<String>();
+            for (RepoOp op : ops) {
+                var nsid = op.path().substring(0, op.path().indexOf('/'));
+                if (op.action() == RepoOp.Action.DELETE && !remaining.contains(nsid)) {
+                    emptied.add(nsid);
+                }
+            }
+            assertThat(inverted.emptiedCollections()).containsExactlyInAnyOrderElementsOf(emptied);
 
             if (!ops.isEmpty()) {
                 // dropping an op breaks the root; a wrong prevData too

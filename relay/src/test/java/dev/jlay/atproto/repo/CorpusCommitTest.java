@@ -101,6 +101,8 @@ class CorpusCommitTest {
             assertThat(key).as("a key was current at %s", c.time()).isNotNull();
             assertThat(diff.verifySignature(key)).as("signature by the key current at %s", c.time()).isTrue();
             assertThat(diff.car().block(c.commit())).isEqualTo(diff.commit().encode());
+            assertThat(Commit.unsignedBytesOf(diff.car().block(c.commit())))
+                    .as("the signed bytes cut from the block are the ones encoded again").isEqualTo(diff.commit().unsignedBytes());
             assertThat(diff.commit().cid()).isEqualTo(c.commit());
         }));
     }

@@ -66,9 +66,10 @@ class RepoWriterTest {
         assertThat(decoded).isInstanceOf(CommitMessage.class);
         var msg = (CommitMessage) decoded;
         var diff = CommitDiff.parse(msg);
+        assertThat(Commit.unsignedBytesOf(diff.car().block(msg.commit()))).isEqualTo(diff.commit().unsignedBytes());
         assertThat(diff.verifySignature(key.publicKey())).isTrue();
         if (msg.prevData() != null) {
-            assertThat(diff.invert()).isEqualTo(InversionResult.OK);
+            assertThat(diff.invert().status()).isEqualTo(InversionResult.Status.OK);
         }
         assertThat(msg.blocks().length).isLessThanOrEqualTo(2_000_000);
     }
@@ -157,7 +158,9 @@ class RepoWriterTest {
         var next = repo.apply(List.of(Write.delete("app.bsky.feed.post/aaa")));
         assertThat(next.prevData()).isEqualTo(r.commit().data());
         assertThat(next.commit().data()).isEqualTo(Mst.EMPTY_ROOT);
-        assertThat(CommitDiff.parse(next.toMessage(1, "2026-11-26T03:42:39.164Z")).invert()).isEqualTo(InversionResult.OK);
+        assertThat(CommitDiff.parse(next.toMessage(1, "2026-11-26T03:42:39.164Z")).invert())
+                .as("the last record goes: its collection is proven empty")
+                .isEqualTo(new InversionResult(InversionResult.Status.OK, "", List.of("app.bsky.feed.post")));
     }
 
     @Test
@@ -190,5 +193,20 @@ class RepoWriterTest {
             assertThatThrownBy(() -> Commit.decode(dev.jlay.atproto.cbor.DagCbor.encode(copy)))
                     .isInstanceOf(CommitException.class);
         }
+    }
+
+    @Test
+    void theSignedBytesCutFromABlockAreTheOnesEncodedAgainForEveryShapeOfCommit() {
+        var key = Keypair.generate(Curve.K256, new SecureRandom());
+        var random = new Random(24);
+        for (int i = 0; i < 200; i++) {
+            // DIDs and revs of several lengths (heads of 1 and 2 bytes), prev null or a link
+            String did = "did:plc:" + "a".repeat(1 + random.nextInt(40));
+            Cid data = Cid.ofDagCbor(new byte[] {(byte) i});
+            Cid prev = random.nextBoolean() ? null : Cid.ofDagCbor(new byte[] {(byte) i, 1});
+            var commit = Commit.sign(did, data, "3jzfcijpj2z2a", prev, key);
+            assertThat(Commit.unsignedBytesOf(commit.encode())).isEqualTo(commit.unsignedBytes());
+        }
+        assertThatThrownBy(() -> Commit.unsignedBytesOf(new byte[] {(byte) 0xa5})).isInstanceOf(CommitException.class);
     }
 }
