@@ -49,7 +49,8 @@ class SetupScriptTest {
     }
 
     private Map<String, String> hidden() {
-        return Map.of("PATH", bareBin.toString(),
+        // JLAY_SETUP emptied: a suite started with JLAY_SETUP=skip must not skip the step under test
+        return Map.of("PATH", bareBin.toString(), "JLAY_SETUP", "",
                 "JLAY_SETUP_PG_ROOT", emptyPgRoot.toString(),
                 "JLAY_SETUP_NODE_HEADER", tmp.resolve("no-node.h").toString(),
                 "JLAY_SETUP_LIB_ROOT", tmp.resolve("no-libs").toString());
