@@ -59,6 +59,11 @@ public final class SimulateCommand implements Callable<Integer> {
         @Option(names = "--history-mb", defaultValue = "64", description = "Replay history per host, MiB.")
         public int historyMb;
 
+        @Option(names = "--p256-every", defaultValue = "2",
+                description = "Every N-th account has a P-256 key, the others K-256 (default ${DEFAULT-VALUE}: "
+                        + "half; 0: all K-256, as most of the real network).")
+        public int p256Every;
+
         @Option(names = "--fault", paramLabel = "KIND=FRACTION",
                 description = "Emit a fault before this fraction of commits on every host (repeatable): "
                         + "bad-signature, stale-rev, broken-inversion, oversized-frame, garbage.")
@@ -68,6 +73,7 @@ public final class SimulateCommand implements Callable<Integer> {
             if (hosts < 1) throw new ParameterException(spec.commandLine(), "--hosts must be at least 1");
             int a = accounts == 0 ? hosts * 8 : accounts;
             if (a < hosts) throw new ParameterException(spec.commandLine(), "--accounts must be at least --hosts");
+            if (p256Every < 0) throw new ParameterException(spec.commandLine(), "--p256-every must not be negative");
             double r;
             if ("max".equalsIgnoreCase(rate)) {
                 r = 0;
@@ -80,7 +86,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 if (!(r > 0)) throw new ParameterException(spec.commandLine(), "--rate must be positive (or 'max')");
             }
             return Fleet.Settings.of(hosts, a, r).withPorts(basePort, plcPort).withMaxFrames(frames)
-                    .withPregenerate(pregenerate).withSeed(seed)
+                    .withPregenerate(pregenerate).withSeed(seed).withP256Every(p256Every)
                     .withHistory(new EventHistory.Limits(historyEvents, (long) historyMb << 20));
         }
 

@@ -70,6 +70,10 @@ public final class SoakCommand implements Callable<Integer> {
             description = "Events the simulator signs before the clock starts (default: all of --frames, up to 1,000,000).")
     long pregenerate;
 
+    @Option(names = "--p256-every", defaultValue = "2", description = "Every N-th simulated account has a P-256 "
+            + "key, the others K-256 (default ${DEFAULT-VALUE}: half; 0: all K-256, as most of the real network).")
+    int p256Every;
+
     @Option(names = "--report", required = true, description = "Where to write the JSON report.")
     Path report;
 
@@ -192,7 +196,7 @@ public final class SoakCommand implements Callable<Integer> {
         err("soak: simulator: " + hosts + " hosts, " + acc + " accounts, signing " + pre + " events up front...");
         var sim = start(dir, "simulator", Map.of(), List.of(), List.of("simulate", "--hold", "--hosts", "" + hosts,
                 "--accounts", "" + acc, "--rate", rate, "--frames", "" + frames, "--pregenerate", "" + pre,
-                "--history-events", "200000", "--status-seconds", "0"));
+                "--history-events", "200000", "--status-seconds", "0", "--p256-every", "" + p256Every));
         JsonNode fleet = firstJsonLine(sim, Duration.ofMinutes(20));
         String plc = fleet.get("plc").asText();
         var hostList = new ArrayList<String>();

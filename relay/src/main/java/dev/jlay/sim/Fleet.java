@@ -33,8 +33,9 @@ public final class Fleet implements AutoCloseable {
      */
     public record Settings(int hosts, int accounts, double rate, int basePort, int plcPort, long seed,
                            EventHistory.Limits history, long maxFrames, int pregenerate, HostTraffic.Mix mix,
-                           boolean waitForSubscriber, int maxRecords) {
+                           boolean waitForSubscriber, int maxRecords, int p256Every) {
         public Settings {
+            if (p256Every < 0) throw new IllegalArgumentException("p256Every must not be negative");
             if (hosts < 1) throw new IllegalArgumentException("hosts must be at least 1");
             if (accounts < hosts) throw new IllegalArgumentException("need at least one account per host");
             if (rate < 0) throw new IllegalArgumentException("rate must not be negative");
@@ -42,42 +43,52 @@ public final class Fleet implements AutoCloseable {
 
         public static Settings of(int hosts, int accounts, double rate) {
             return new Settings(hosts, accounts, rate, 0, 0, 1, EventHistory.Limits.DEFAULT, -1, 0,
-                    HostTraffic.Mix.DEFAULT, true, 50);
+                    HostTraffic.Mix.DEFAULT, true, 50, 2);
         }
 
         public Settings withPorts(int base, int plc) {
             return new Settings(hosts, accounts, rate, base, plc, seed, history, maxFrames, pregenerate, mix,
-                    waitForSubscriber, maxRecords);
+                    waitForSubscriber, maxRecords, p256Every);
         }
 
         public Settings withMaxFrames(long n) {
             return new Settings(hosts, accounts, rate, basePort, plcPort, seed, history, n, pregenerate, mix,
-                    waitForSubscriber, maxRecords);
+                    waitForSubscriber, maxRecords, p256Every);
         }
 
         public Settings withPregenerate(int n) {
             return new Settings(hosts, accounts, rate, basePort, plcPort, seed, history, maxFrames, n, mix,
-                    waitForSubscriber, maxRecords);
+                    waitForSubscriber, maxRecords, p256Every);
         }
 
         public Settings withMix(HostTraffic.Mix m) {
             return new Settings(hosts, accounts, rate, basePort, plcPort, seed, history, maxFrames, pregenerate, m,
-                    waitForSubscriber, maxRecords);
+                    waitForSubscriber, maxRecords, p256Every);
         }
 
         public Settings withSeed(long s) {
             return new Settings(hosts, accounts, rate, basePort, plcPort, s, history, maxFrames, pregenerate, mix,
-                    waitForSubscriber, maxRecords);
+                    waitForSubscriber, maxRecords, p256Every);
         }
 
         public Settings withHistory(EventHistory.Limits h) {
             return new Settings(hosts, accounts, rate, basePort, plcPort, seed, h, maxFrames, pregenerate, mix,
-                    waitForSubscriber, maxRecords);
+                    waitForSubscriber, maxRecords, p256Every);
         }
 
         public Settings withWaitForSubscriber(boolean w) {
             return new Settings(hosts, accounts, rate, basePort, plcPort, seed, history, maxFrames, pregenerate, mix,
-                    w, maxRecords);
+                    w, maxRecords, p256Every);
+        }
+
+        /** Every {@code n}-th account (index n-1, 2n-1, ...) gets a P-256 key, the rest K-256; 0: none. */
+        public Settings withP256Every(int n) {
+            return new Settings(hosts, accounts, rate, basePort, plcPort, seed, history, maxFrames, pregenerate, mix,
+                    waitForSubscriber, maxRecords, n);
+        }
+
+        boolean p256(int index) {
+            return p256Every > 0 && index % p256Every == p256Every - 1;
         }
 
         /** Share {@code i} of {@code total} split over the hosts (the first ones take the remainder). */
@@ -169,7 +180,7 @@ public final class Fleet implements AutoCloseable {
             var random = seeded(s.seed(), index);
             String did = plcDid(random);
             String handle = "u" + j + "." + domain(hostIndex);
-            var key = Keypair.generate(index % 2 == 0 ? Curve.K256 : Curve.P256, random);
+            var key = Keypair.generate(s.p256(index) ? Curve.P256 : Curve.K256, random);
             var account = new SimAccount(did, handle, key, index % 1024, s.maxRecords());
             plc.put(did, DidDocuments.bytes(did, handle, key, host.url()));
             out.add(account);

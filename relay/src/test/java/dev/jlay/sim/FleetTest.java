@@ -66,6 +66,17 @@ class FleetTest {
     }
 
     @Test
+    void p256EveryChoosesWhichAccountsSignWithP256() throws Exception {
+        for (int every : new int[] {0, 2, 3}) {
+            try (var fleet = Fleet.create(Fleet.Settings.of(1, 9, 0).withMaxFrames(0).withP256Every(every))) {
+                var curves = fleet.accounts(0).stream().map(a -> a.key().curve()).toList();
+                long p256 = curves.stream().filter(c -> c == Curve.P256).count();
+                assertThat(p256).as("every %d: %s", every, curves).isEqualTo(every == 0 ? 0 : 9 / every);
+            }
+        }
+    }
+
+    @Test
     void describeServerHealthAndPlcDocumentsAnswerOverHttp() throws Exception {
         try (var fleet = Fleet.create(Fleet.Settings.of(1, 2, 0).withMaxFrames(0));
              var http = HttpClient.newHttpClient()) {
