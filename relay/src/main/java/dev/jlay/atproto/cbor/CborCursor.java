@@ -89,6 +89,25 @@ public final class CborCursor {
         return len;
     }
 
+    /**
+     * Consumes a text string and returns its length; its bytes are the {@code length} bytes just
+     * before {@link #position()}. Their UTF-8 is not checked: for comparing against known ASCII
+     * keys, where only a match is accepted.
+     */
+    public int skipTextString() {
+        int len = checkedLength(readHead(MAJOR_TEXT));
+        p += len;
+        return len;
+    }
+
+    /** The initial byte of the next item, without consuming it. */
+    public int peekInitialByte() {
+        if (p >= end) {
+            throw new CborException("unexpected end of input");
+        }
+        return b[p] & 0xff;
+    }
+
     /** Consumes {@code null} (exactly 0xf6, not {@code undefined}) if it is next; reports whether it was. */
     public boolean readNull() {
         if (p < end && (b[p] & 0xff) == 0xf6) {

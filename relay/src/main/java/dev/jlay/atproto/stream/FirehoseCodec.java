@@ -21,7 +21,17 @@ public final class FirehoseCodec {
 
     private FirehoseCodec() {}
 
+    /**
+     * Decodes a frame. A plain {@code #commit} takes {@link CommitCursorDecoder}'s allocation-lean
+     * path; every other frame, and every commit that path declines, takes {@link #decodeGeneric}.
+     */
     public static RepoMessage decode(byte[] frame) {
+        CommitMessage commit = CommitCursorDecoder.tryDecode(frame);
+        return commit != null ? commit : decodeGeneric(frame);
+    }
+
+    /** The general decoder over a value tree: the reference the cursor path must agree with. */
+    static RepoMessage decodeGeneric(byte[] frame) {
         FrameHeader header = FrameHeader.peek(frame);
         Map<String, Object> p;
         // one parser for the header and the payload that follows it
