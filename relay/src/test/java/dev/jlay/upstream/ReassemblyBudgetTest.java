@@ -48,9 +48,11 @@ class ReassemblyBudgetTest {
         var wsA = new RequestCounter();
         var wsB = new RequestCounter();
 
-        part(a, wsA, 40_000, false); // a's buffer: 80,000 of the 100,000
+        part(a, wsA, 40_000, false); // a's first part, held at its exact size
+        assertThat(buffers.bytes()).isEqualTo(40_000);
+        part(a, wsA, 1_000, false); // a part in between doubles a's buffer: 80,000 of the 100,000
         assertThat(buffers.bytes()).isEqualTo(80_000);
-        part(b, wsB, 15_000, false); // b would need 30,000 more (twice its first part)
+        part(b, wsB, 25_000, false); // b would need 25,000 more
 
         assertThat(eventsB.poll()).isEqualTo(new WsEvent.ReassemblyFull(80_000));
         assertThat(wsB.requested).as("b asks for nothing more").isZero();
@@ -60,7 +62,7 @@ class ReassemblyBudgetTest {
         assertThat(eventsB).isEmpty();
         assertThat(buffers.bytes()).isEqualTo(80_000);
 
-        part(a, wsA, 10_000, true);
+        part(a, wsA, 9_000, true);
         var whole = (WsEvent.Message) eventsA.poll();
         assertThat(whole.bytes()).hasSize(50_000);
         assertThat(buffers.bytes()).isZero();
@@ -73,6 +75,53 @@ class ReassemblyBudgetTest {
         assertThat(((WsEvent.Message) eventsB.poll()).bytes()).hasSize(20_000);
         assertThat(buffers.bytes()).isZero();
         assertThat(buffers.byteCapacity()).isEqualTo(MAX);
+    }
+
+    /** Splits {@code message} at {@code cuts} and feeds the parts; returns the message handed on. */
+    private static byte[] joined(MessageReassembler r, ReassemblyBuffers buffers, byte[] message, int... cuts) {
+        var ws = new RequestCounter();
+        int from = 0;
+        long peak = 0;
+        for (int i = 0; i <= cuts.length; i++) {
+            int to = i < cuts.length ? cuts[i] : message.length;
+            // a read-only slice of a larger buffer, as the JDK hands parts over
+            var part = ByteBuffer.wrap(message, from, to - from).slice().asReadOnlyBuffer();
+            r.onBinary(ws, part, i == cuts.length);
+            peak = Math.max(peak, buffers.bytes());
+            from = to;
+        }
+        assertThat(peak).as("the partial buffer never passes twice the message").isLessThanOrEqualTo(2L * message.length);
+        assertThat(buffers.bytes()).as("nothing partial is held after the last part").isZero();
+        return message;
+    }
+
+    @Test
+    void splitMessagesAreHandedOnByteForByteAtTheirExactSize() {
+        var buffers = new ReassemblyBuffers(1, MAX);
+        var events = new LinkedBlockingQueue<WsEvent>();
+        var r = new MessageReassembler(events, MAX, buffers);
+        var random = new java.util.Random(16);
+        byte[] frame = new byte[2_500];
+        random.nextBytes(frame);
+
+        r.onBinary(new RequestCounter(), ByteBuffer.wrap(frame, 0, 1_100).slice(), false);
+        assertThat(buffers.bytes()).as("the first part is held at its own size").isEqualTo(1_100);
+        r.onBinary(new RequestCounter(), ByteBuffer.wrap(frame, 1_100, 1_400).slice(), true);
+        var two = (WsEvent.Message) events.poll();
+        assertThat(two.bytes()).isEqualTo(frame).hasSize(frame.length);
+        assertThat(buffers.bytes()).isZero();
+
+        int[][] splits = {{1}, {2_499}, {1, 2, 3}, {700, 1_400, 2_100}, {0, 0, 2_500}};
+        for (int[] cuts : splits) {
+            joined(r, buffers, frame, cuts);
+            assertThat(((WsEvent.Message) events.poll()).bytes()).as("cuts %s", java.util.Arrays.toString(cuts))
+                    .isEqualTo(frame);
+        }
+        int[] bytewise = new int[frame.length - 1]; // a host that sends one byte per fragment
+        for (int i = 0; i < bytewise.length; i++) bytewise[i] = i + 1;
+        joined(r, buffers, frame, bytewise);
+        assertThat(((WsEvent.Message) events.poll()).bytes()).isEqualTo(frame);
+        assertThat(events).isEmpty();
     }
 
     @Test
