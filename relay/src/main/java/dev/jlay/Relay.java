@@ -178,19 +178,10 @@ public final class Relay implements AutoCloseable {
                     chain.failed(m);
                 }
             });
-            Pipeline.Output output = new Pipeline.Output() {
-                @Override
-                public void accept(InboundFrame f, SequencedMessage m, Verdict v) throws InterruptedException {
-                    accept(f, m, v, null);
-                }
-
-                @Override
-                public void accept(InboundFrame f, SequencedMessage m, Verdict v, List<String> emptiedCollections)
-                        throws InterruptedException {
-                    toSequencer.accept(f, m, v);
-                    // on the worker, right after validate: what its inversion proved needs no second CAR read
-                    collections.accept(m, emptiedCollections);
-                }
+            Pipeline.Output output = (f, m, v, emptied) -> {
+                toSequencer.accept(f, m, v, emptied);
+                // on the worker, right after validate: what its inversion proved needs no second CAR read
+                collections.accept(m, emptied);
             };
             var pipeline = Pipeline.create(new Pipeline.Settings(poolConfig, validation),
                     chain, bound, bound, output,

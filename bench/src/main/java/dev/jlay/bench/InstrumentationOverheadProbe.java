@@ -102,7 +102,7 @@ public final class InstrumentationOverheadProbe {
         for (int p = 0; p < passes; p++) {
             var state = new InMemoryChainState(1 << 20);
             var validator = new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC());
-            var processor = new ValidatingProcessor(validator, state, ids, ids, (f, m, v) -> {}, stages);
+            var processor = new ValidatingProcessor(validator, state, ids, ids, (f, m, v, emptied) -> {}, stages);
             var runner = new SequentialRunner(processor, ids, 30_000);
             for (var f : frames) {
                 if (!runner.run(new InboundFrame(f.did(), f.type(), f.host(), f.bytes())).passes()) {

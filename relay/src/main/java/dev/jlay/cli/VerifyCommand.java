@@ -145,7 +145,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 var state = new InMemoryChainState(1 << 20);
                 var validator = new FrameValidator(validation, state, Clock.systemUTC());
                 var processor = new ValidatingProcessor(validator, state, identities.lookup(), identities.refresher(),
-                        (f, m, v) -> {}, StageRecorder.NONE);
+                        (f, m, v, emptied) -> {}, StageRecorder.NONE);
                 var runner = new SequentialRunner(processor, identities.refresher(), Duration.ofSeconds(30).toMillis());
                 for (int i = 0; i < frames.size(); i++) {
                     Head h = headers.get(i);

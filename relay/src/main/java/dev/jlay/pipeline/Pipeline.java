@@ -32,17 +32,13 @@ public final class Pipeline implements FrameSink, AutoCloseable {
 
     /** Where accepted frames go. The relay passes the sequencer ({@link #toSequencer}). */
     public interface Output {
-        void accept(InboundFrame frame, SequencedMessage message, Verdict verdict) throws InterruptedException;
-
         /**
-         * As {@link #accept(InboundFrame, SequencedMessage, Verdict)}, with what validation proved
-         * of a #commit (see {@link dev.jlay.validate.Checked#emptiedCollections}; null when not
-         * proven), so the collection index need not read the CAR again. Called on the worker.
+         * Called on the worker. {@code emptiedCollections}: what validation proved of a #commit (see
+         * {@link dev.jlay.validate.Checked#emptiedCollections}; null when not proven), so the
+         * collection index need not read the CAR again.
          */
-        default void accept(InboundFrame frame, SequencedMessage message, Verdict verdict,
-                            List<String> emptiedCollections) throws InterruptedException {
-            accept(frame, message, verdict);
-        }
+        void accept(InboundFrame frame, SequencedMessage message, Verdict verdict, List<String> emptiedCollections)
+                throws InterruptedException;
     }
 
     /** How long close() waits for queued and parked frames (about one DID document fetch). */
@@ -67,20 +63,12 @@ public final class Pipeline implements FrameSink, AutoCloseable {
         if (metrics != null) counters.export(metrics);
         var stages = metrics == null ? StageRecorder.NONE : PipelineMetrics.stages(metrics);
         var validator = new FrameValidator(settings.validation(), state, clock);
-        AcceptedFrames accepted = new AcceptedFrames() {
-            @Override
-            public void accept(InboundFrame f, SequencedMessage m, Verdict v) {
-                accept(f, m, v, null);
-            }
-
-            @Override
-            public void accept(InboundFrame f, SequencedMessage m, Verdict v, List<String> emptiedCollections) {
-                try {
-                    output.accept(f, m, v, emptiedCollections);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while handing a frame to the sequencer", e);
-                }
+        AcceptedFrames accepted = (f, m, v, emptied) -> {
+            try {
+                output.accept(f, m, v, emptied);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while handing a frame to the sequencer", e);
             }
         };
         var processor = new ValidatingProcessor(validator, state, identities, refresher, accepted, stages);
@@ -92,7 +80,7 @@ public final class Pipeline implements FrameSink, AutoCloseable {
 
     /** Accepted frames to the sequencer, waiting while its queue is full (backpressure to the workers). */
     public static Output toSequencer(Sequencer sequencer) {
-        return (frame, message, verdict) -> sequencer.submit(
+        return (frame, message, verdict, emptied) -> sequencer.submit(
                 new Submission(frame.bytes(), EventKind.ofType(message.type()), message.did(), 0, Durable.NONE,
                         frame.receivedNanos(), origin(frame)));
     }
@@ -112,7 +100,7 @@ public final class Pipeline implements FrameSink, AutoCloseable {
      * reads it again.
      */
     public static Output toSequencer(Sequencer sequencer, Settled settled) {
-        return (frame, message, verdict) -> sequencer.submit(new Submission(frame.bytes(),
+        return (frame, message, verdict, emptied) -> sequencer.submit(new Submission(frame.bytes(),
                 EventKind.ofType(message.type()), message.did(), 0, new Durable() {
                     @Override
                     public void durable(long seq, byte[] stamped) {

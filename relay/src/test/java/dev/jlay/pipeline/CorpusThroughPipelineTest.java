@@ -44,7 +44,7 @@ class CorpusThroughPipelineTest {
         var sentOrder = new LinkedHashMap<String, List<Long>>();
         var metrics = new dev.jlay.metrics.MetricRegistry();
         try (var pipeline = Pipeline.create(settings, state, identities, identities,
-                (f, m, v) -> {
+                (f, m, v, emptied) -> {
                     out.add(new Out(m.did(), m.seq(), f.host()));
                     state.durable(m); // no event log here: accepted is as durable as it gets
                 }, metrics, Clock.systemUTC(),

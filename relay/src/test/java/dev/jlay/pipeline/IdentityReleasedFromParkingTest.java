@@ -85,7 +85,7 @@ class IdentityReleasedFromParkingTest {
     void framesReleasedBehindAnIdentityEventAreResolvedAgainNotDropped() throws Exception {
         var state = new InMemoryChainState(10);
         var validator = new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC());
-        var processor = new ValidatingProcessor(validator, state, lookup, refresher, (f, m, v) -> {}, StageRecorder.NONE);
+        var processor = new ValidatingProcessor(validator, state, lookup, refresher, (f, m, v, emptied) -> {}, StageRecorder.NONE);
         pool = new FrameWorkerPool(new FrameWorkerPool.Config(1, 100,
                 new ParkingLot.Limits(100, 1 << 24, 100, TimeUnit.SECONDS.toNanos(60))),
                 processor, refresher, (f, v) -> verdicts.add(v));
@@ -114,7 +114,7 @@ class IdentityReleasedFromParkingTest {
         var state = new InMemoryChainState(10);
         var passed = new CopyOnWriteArrayList<Long>();
         var pipeline = Pipeline.create(Pipeline.Settings.defaults(), state, lookup, refresher,
-                (f, m, v) -> passed.add(m.seq()), null, Clock.systemUTC(), (f, v) -> verdicts.add(v));
+                (f, m, v, emptied) -> passed.add(m.seq()), null, Clock.systemUTC(), (f, v) -> verdicts.add(v));
         var repo = RepoWriter.create(DID, key, TidClock.system(1));
         var genesis = FirehoseCodec.encode(repo.genesis().toMessage(1, "2026-11-26T07:00:00Z"));
         pipeline.put(new dev.jlay.upstream.UpstreamFrame(HOST, "#commit", 1, DID, genesis, 0, System.nanoTime()));

@@ -62,7 +62,7 @@ class RelayScenariosInProcessTest {
         var verdicts = Collections.synchronizedList(new ArrayList<String>());
         var validator = new FrameValidator(ValidationConfig.strict().withLenient(scenario.lenient()), state, Clock.systemUTC());
         var processor = new ValidatingProcessor(validator, state, identities, identities,
-                (f, m, v) -> out.add(new Out(m, f.bytes())), StageRecorder.NONE);
+                (f, m, v, emptied) -> out.add(new Out(m, f.bytes())), StageRecorder.NONE);
         var counters = new FrameCounters();
         FrameOutcomes outcomes = counters.and((f, v) -> verdicts.add(f.type() + " " + FrameCounters.resultLabel(v)
                 + (v instanceof Verdict.Drop d ? " " + d.detail() : "")));

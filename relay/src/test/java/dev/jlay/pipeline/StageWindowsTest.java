@@ -80,7 +80,7 @@ class StageWindowsTest {
             }
         };
         processor = new ValidatingProcessor(new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC()),
-                state, new MapIdentities(cache), refresher, (f, m, v) -> {}, recorder);
+                state, new MapIdentities(cache), refresher, (f, m, v, emptied) -> {}, recorder);
     }
 
     private InboundFrame genesisSignedBy(Keypair k) {

@@ -65,7 +65,7 @@ class ValidatingProcessorTest {
     private SequentialRunner runner() {
         var state = new InMemoryChainState(10);
         var v = new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC());
-        var p = new ValidatingProcessor(v, state, lookup, refresher, (f, m, verdict) -> accepted.add(verdict), StageRecorder.NONE);
+        var p = new ValidatingProcessor(v, state, lookup, refresher, (f, m, verdict, emptied) -> accepted.add(verdict), StageRecorder.NONE);
         return new SequentialRunner(p, refresher, 1000);
     }
 
@@ -83,7 +83,7 @@ class ValidatingProcessorTest {
         directory.put(DID, new FrameValidator.Authority(newKey.publicKey(), PDS));
         var state = new InMemoryChainState(10);
         var p = new ValidatingProcessor(new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC()), state,
-                lookup, refresher, (f, m, v) -> accepted.add(v), StageRecorder.NONE);
+                lookup, refresher, (f, m, v, emptied) -> accepted.add(v), StageRecorder.NONE);
         assertThat(p.process(frame(genesisSignedBy(newKey)))).isEqualTo(new Step.NeedIdentity(false));
         assertThat(accepted).isEmpty();
         assertThat(runner().run(frame(genesisSignedBy(newKey)))).isEqualTo(Verdict.PASS);

@@ -35,7 +35,7 @@ final class SimVerifier implements AutoCloseable {
         var ids = new ResolverIdentities(resolver);
         var state = new InMemoryChainState(100_000);
         var validator = new FrameValidator(ValidationConfig.strict(), state, Clock.systemUTC());
-        var processor = new ValidatingProcessor(validator, state, ids, ids, (f, m, v) -> {}, StageRecorder.NONE);
+        var processor = new ValidatingProcessor(validator, state, ids, ids, (f, m, v, emptied) -> {}, StageRecorder.NONE);
         runner = new SequentialRunner(processor, ids, 10_000);
     }
 
